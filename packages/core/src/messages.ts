@@ -1,0 +1,40 @@
+/** Why a single number of a POST or DELETE was not acted on. The texts are part of the API contract. */
+export const FailureReason = {
+  invalidFormat: "Invalid phone number format",
+  alreadyBlocked: "Number already in block list",
+  notFound: "Number not found in block list",
+  duplicateInRequest: "Duplicate number in request",
+} as const;
+export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
+
+export const ADD_FAILURE_REASONS = [
+  FailureReason.invalidFormat,
+  FailureReason.alreadyBlocked,
+  FailureReason.duplicateInRequest,
+] as const;
+export type AddFailureReason = (typeof ADD_FAILURE_REASONS)[number];
+
+export const REMOVE_FAILURE_REASONS = [
+  FailureReason.invalidFormat,
+  FailureReason.notFound,
+  FailureReason.duplicateInRequest,
+] as const;
+export type RemoveFailureReason = (typeof REMOVE_FAILURE_REASONS)[number];
+
+// A missing key and an unknown or revoked one answer alike, so a caller learns nothing about which keys exist.
+const INVALID_API_KEY = "Invalid or missing API key";
+
+/** The `error` text of every non-200 answer. */
+export const ErrorMessage = {
+  missingKey: INVALID_API_KEY,
+  invalidKey: INVALID_API_KEY,
+  insufficientPermissions: "Insufficient permissions",
+  invalidQuery: "Invalid query parameters",
+  invalidBody: "Invalid request body",
+  invalidJson: "Request body is not valid JSON",
+  methodNotAllowed: "Method not allowed",
+  internal: "Internal server error",
+} as const;
+export type ErrorMessage = (typeof ErrorMessage)[keyof typeof ErrorMessage];
+
+export const SUCCESS_MESSAGE = "Block list updated successfully";
