@@ -53,13 +53,6 @@ describe("normalizePhoneNumber", () => {
     expect(normalizePhoneNumber(input)).toBeNull();
   });
 
-  it("turns away a 20,000-character entry without parsing it", () => {
-    const hostile = "+1 (415) 555-2671 ".repeat(1_200);
-    const started = performance.now();
-    for (let i = 0; i < 1_000; i++) normalizePhoneNumber(hostile);
-    expect(performance.now() - started).toBeLessThan(500);
-  });
-
   it("returns E.164 that normalises to itself, for any input", () => {
     fc.assert(
       fc.property(anyPhoneInput, (input) => {
