@@ -1,0 +1,236 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { MigrationError, migrateDatabase, migrationChecksum, readMigrations } from "./migrate.js";
+import { defaultMigrationsDir, schemaPath } from "./paths.js";
+import {
+  applyMigrationsWithPrisma,
+  diagnoseMigrationHistory,
+  diffMigrationsToSchema,
+} from "./schema-engine.js";
+import { createTestDatabase, type TestDatabase } from "./testing/index.js";
+
+const migrationsDir = defaultMigrationsDir();
+let migrationNames: string[];
+const databases: TestDatabase[] = [];
+
+async function emptyDatabase(): Promise<string> {
+  const database = await createTestDatabase({ migrated: false });
+  databases.push(database);
+  return database.url;
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A copy of the checked-in migrations that a test may change. */
+async function copyOfMigrations(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "blocklist-migrations-"));
+  await cp(migrationsDir, dir, { recursive: true });
+  return dir;
+}
+
+interface MigrationRow {
+  id: string;
+  checksum: string;
+  finished_at: Date | null;
+  migration_name: string;
+  logs: string | null;
+  rolled_back_at: Date | null;
+  started_at: Date;
+  applied_steps_count: number;
+}
+
+const migrationRows = (url: string) =>
+  query<MigrationRow>(url, `SELECT * FROM "_prisma_migrations" ORDER BY migration_name`);
+
+beforeAll(async () => {
+  migrationNames = (await readMigrations(migrationsDir)).map((migration) => migration.name);
+});
+
+afterAll(async () => {
+  await Promise.all(databases.map((database) => database.drop()));
+});
+
+describe("the checked-in migrations", () => {
+  test("are Prisma migration folders", async () => {
+    expect(migrationNames.length).toBeGreaterThan(0);
+    for (const name of migrationNames) expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/);
+    expect(await readFile(path.join(migrationsDir, "migration_lock.toml"), "utf8")).toContain(
+      'provider = "postgresql"',
+    );
+  });
+
+  test("produce exactly the schema in schema.prisma", async () => {
+    const diff = await diffMigrationsToSchema({
+      connectionString: inject("postgresUrl"),
+      migrationsDir,
+      schemaPath: schemaPath(),
+    });
+    expect(diff).toEqual({ sql: "-- This is an empty migration.\n", empty: true });
+  });
+});
+
+describe("migrateDatabase", () => {
+  test("applies every migration once; a second run applies nothing", async () => {
+    const url = await emptyDatabase();
+    expect(await migrateDatabase(url)).toEqual({ applied: migrationNames });
+    expect(await migrateDatabase(url)).toEqual({ applied: [] });
+    expect((await migrationRows(url)).map((row) => row.migration_name)).toEqual(migrationNames);
+  });
+
+  test("runs started at the same time apply each migration exactly once", async () => {
+    const url = await emptyDatabase();
+    const results = await Promise.all([migrateDatabase(url), migrateDatabase(url), migrateDatabase(url)]);
+    expect(results.flatMap((result) => result.applied).sort()).toEqual(migrationNames);
+    expect((await migrationRows(url)).map((row) => row.migration_name)).toEqual(migrationNames);
+  });
+
+  test("records migrations exactly as prisma migrate deploy does", async () => {
+    const ours = await emptyDatabase();
+    const prismas = await emptyDatabase();
+    await migrateDatabase(ours);
+    const engine = { migrationsDir, schemaPath: schemaPath() };
+    expect(await applyMigrationsWithPrisma({ connectionString: prismas, ...engine })).toEqual(migrationNames);
+
+    // The same table…
+    const columns = (url: string) =>
+      query(
+        url,
+        `SELECT column_name, data_type, character_maximum_length, is_nullable, column_default
+           FROM information_schema.columns WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position`,
+      );
+    expect(await columns(ours)).toEqual(await columns(prismas));
+
+    // …the same rows, up to ids and times…
+    const comparable = (rows: MigrationRow[]) =>
+      rows.map(({ id, started_at, finished_at, ...rest }) => ({
+        ...rest,
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        finished: finished_at !== null && finished_at >= started_at,
+      }));
+    const ourRows = await migrationRows(ours);
+    expect(comparable(ourRows)).toEqual(comparable(await migrationRows(prismas)));
+    for (const row of ourRows) {
+      const file = await readFile(path.join(migrationsDir, row.migration_name, "migration.sql"), "utf8");
+      expect(row).toMatchObject({ checksum: migrationChecksum(file), applied_steps_count: 1, logs: null });
+    }
+
+    // …so Prisma considers our database up to date, and we consider Prisma's up to date.
+    expect(await applyMigrationsWithPrisma({ connectionString: ours, ...engine })).toEqual([]);
+    expect(await diagnoseMigrationHistory({ connectionString: ours, ...engine })).toEqual({
+      editedMigrationNames: [],
+      failedMigrationNames: [],
+      hasMigrationsTable: true,
+      history: null,
+    });
+    expect(await migrateDatabase(prismas)).toEqual({ applied: [] });
+  });
+
+  test("creates the tables, keys and indexes of the schema", async () => {
+    const url = await emptyDatabase();
+    await migrateDatabase(url);
+    const tables = await query<{ table_name: string }>(
+      url,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    );
+    expect(tables.map((row) => row.table_name)).toEqual([
+      "_prisma_migrations",
+      "agents",
+      "api_keys",
+      "blocked_numbers",
+      "memberships",
+      "organizations",
+      "users",
+    ]);
+    const indexes = await query<{ indexname: string; indexdef: string }>(
+      url,
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'blocked_numbers' ORDER BY indexname`,
+    );
+    expect(indexes.map((row) => row.indexdef)).toEqual([
+      expect.stringContaining(
+        "UNIQUE INDEX blocked_numbers_agent_id_e164_key ON public.blocked_numbers USING btree (agent_id, e164)",
+      ),
+      expect.stringContaining(
+        "INDEX blocked_numbers_agent_id_id_idx ON public.blocked_numbers USING btree (agent_id, id)",
+      ),
+      expect.stringContaining("UNIQUE INDEX blocked_numbers_pkey ON public.blocked_numbers USING btree (id)"),
+    ]);
+  });
+
+  describe("with a migrations folder of its own", () => {
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = await copyOfMigrations();
+    });
+
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+      dir = await copyOfMigrations();
+    });
+
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    test("refuses to run when an applied migration's file was edited", async () => {
+      const url = await emptyDatabase();
+      await migrateDatabase(url, { migrationsDir: dir });
+      const file = path.join(dir, migrationNames[0] ?? "", "migration.sql");
+      await writeFile(file, `${await readFile(file, "utf8")}\n-- edited\n`);
+      const run = migrateDatabase(url, { migrationsDir: dir });
+      await expect(run).rejects.toThrow(MigrationError);
+      await expect(run).rejects.toThrow(`Migration ${migrationNames[0]} was edited after it was applied`);
+    });
+
+    test("accepts an applied migration whose file only changed line endings", async () => {
+      const url = await emptyDatabase();
+      await migrateDatabase(url, { migrationsDir: dir });
+      const file = path.join(dir, migrationNames[0] ?? "", "migration.sql");
+      await writeFile(file, (await readFile(file, "utf8")).replace(/\n/g, "\r\n"));
+      expect(await migrateDatabase(url, { migrationsDir: dir })).toEqual({ applied: [] });
+    });
+
+    test("rolls back a failing migration and records nothing of it", async () => {
+      const url = await emptyDatabase();
+      await mkdir(path.join(dir, "99990101000000_broken"));
+      await writeFile(
+        path.join(dir, "99990101000000_broken", "migration.sql"),
+        `CREATE TABLE "half_done" (id INT);\nSELECT 1 / 0;\n`,
+      );
+      await expect(migrateDatabase(url, { migrationsDir: dir })).rejects.toThrow(
+        "Migration 99990101000000_broken failed and was rolled back: division by zero",
+      );
+      expect((await migrationRows(url)).map((row) => row.migration_name)).toEqual(migrationNames);
+      expect(await query(url, `SELECT to_regclass('half_done') AS "table"`)).toEqual([{ table: null }]);
+    });
+
+    test("refuses to run while a migration is recorded as unfinished", async () => {
+      const url = await emptyDatabase();
+      await migrateDatabase(url, { migrationsDir: dir });
+      await query(
+        url,
+        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES (gen_random_uuid(), 'x', 'crashed')`,
+      );
+      await expect(migrateDatabase(url, { migrationsDir: dir })).rejects.toThrow(
+        "Migration crashed is recorded as started but not finished",
+      );
+    });
+  });
+
+  test("explains a missing migrations directory", async () => {
+    await expect(migrateDatabase("postgresql://unused", { migrationsDir: "/nonexistent" })).rejects.toThrow(
+      "Cannot read the migrations directory /nonexistent",
+    );
+  });
+});

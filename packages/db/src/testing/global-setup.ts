@@ -1,0 +1,45 @@
+// vitest globalSetup: one PostgreSQL for the whole test run, in a temporary directory, with a migrated template
+// database that createTestDatabase() copies for each test file.
+//   test: { globalSetup: ["@blocklist/db/testing/global-setup"] }
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { connectClient, withDatabaseName } from "../connection.js";
+import { startEmbeddedPostgres } from "../embedded-postgres.js";
+import { migrateDatabase } from "../migrate.js";
+import { TEMPLATE_DATABASE, TEST_SERVER_SETTINGS } from "./context.js";
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-test-postgres-"));
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    database: TEMPLATE_DATABASE,
+    settings: TEST_SERVER_SETTINGS,
+  }).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const teardown = async () => {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await migrateDatabase(server.url);
+    const adminUrl = withDatabaseName(server.url, "postgres");
+    const admin = await connectClient(adminUrl);
+    try {
+      // Nobody may connect to the template: CREATE DATABASE … TEMPLATE needs it idle.
+      await admin.query(
+        `ALTER DATABASE "${TEMPLATE_DATABASE}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`,
+      );
+    } finally {
+      await admin.end();
+    }
+    project.provide("postgresUrl", adminUrl);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}
