@@ -124,6 +124,9 @@ async function writeState(dataDir: string, state: ClusterState): Promise<void> {
 // Processes
 
 interface ProcessInfo {
+  /** The pid is taken (kill(pid, 0) finds it), perhaps by a zombie. */
+  exists: boolean;
+  /** Taken by a process that has not exited. */
   alive: boolean;
   /** The executable's name, when /proc tells it. */
   command?: string;
@@ -133,17 +136,17 @@ function processInfo(pid: number): ProcessInfo {
   try {
     process.kill(pid, 0);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return { alive: false };
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return { exists: false, alive: false };
   }
   try {
     // /proc/<pid>/stat: "pid (comm) state ..."; a zombie has exited already.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const match = /^\d+ \((.*)\) (\S)/.exec(stat);
-    if (match) return { alive: match[2] !== "Z", command: match[1] };
+    if (match) return { exists: true, alive: match[2] !== "Z", command: match[1] };
   } catch {
     // No /proc (macOS): trust kill(0).
   }
-  return { alive: true };
+  return { exists: true, alive: true };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -487,10 +490,9 @@ async function clearStalePostmasterPid(clusterDir: string, log: ServerLog): Prom
   const postmaster = await readPostmasterPid(clusterDir);
   if (!postmaster) return;
   const info = processInfo(postmaster.pid);
-  if (!info.alive || isPostmaster(postmaster.pid)) return;
-  log.note(
-    `postmaster.pid names pid ${postmaster.pid}, which is not PostgreSQL (${info.command}); reclaiming it`,
-  );
+  if (!info.exists || isPostmaster(postmaster.pid)) return;
+  const what = info.alive ? `now ${info.command ?? "another program"}` : "a zombie";
+  log.note(`postmaster.pid names pid ${postmaster.pid}, ${what}; reclaiming the stale lock file`);
   const text = await readFile(file, "utf8");
   await writeFile(file, text.replace(/^\d+/, String(process.pid)));
 }

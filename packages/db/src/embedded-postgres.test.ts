@@ -1,0 +1,202 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { afterAll, describe, expect, test } from "vitest";
+import {
+  type EmbeddedPostgresServer,
+  embeddedPostgresFiles,
+  startEmbeddedPostgres,
+} from "./embedded-postgres.js";
+import { findRepoRoot, packageDir } from "./paths.js";
+
+const dataDirs: string[] = [];
+const servers: EmbeddedPostgresServer[] = [];
+const children: ChildProcess[] = [];
+
+async function freshDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "blocklist-embedded-test-"));
+  dataDirs.push(dir);
+  return dir;
+}
+
+async function start(dataDir: string): Promise<EmbeddedPostgresServer> {
+  const server = await startEmbeddedPostgres({ dataDir, settings: { fsync: "off" } });
+  servers.push(server);
+  return server;
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function postmasterPid(dataDir: string): Promise<number> {
+  return readFile(path.join(embeddedPostgresFiles.clusterDir(dataDir), "postmaster.pid"), "utf8").then(
+    (text) => Number.parseInt(text, 10),
+  );
+}
+
+/** Gone or a zombie: either way no longer a server. */
+function hasExited(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+function parentPid(pid: number): number {
+  // /proc/<pid>/stat: pid (comm) state ppid …
+  return Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1]);
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await Promise.all(servers.map((server) => server.stop()));
+  await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe("startEmbeddedPostgres", () => {
+  test("initialises the directory once and keeps the data across stop and start", async () => {
+    const dataDir = await freshDataDir();
+    const first = await start(dataDir);
+    expect(first.owned).toBe(true);
+    expect(first.url).toMatch(/^postgresql:\/\/postgres:[0-9a-f]+@127\.0\.0\.1:\d+\/blocklist$/);
+    await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
+    await first.stop();
+    await expect(query(first.url, "SELECT 1")).rejects.toThrow();
+
+    const second = await start(dataDir);
+    expect(second.owned).toBe(true);
+    expect(await query(second.url, "SELECT note FROM kept")).toEqual([{ note: "still here" }]);
+    const state = JSON.parse(await readFile(embeddedPostgresFiles.stateFile(dataDir), "utf8"));
+    expect(state).toMatchObject({ user: "postgres", initialized: true });
+    expect(second.url).toContain(`:${state.port}/`);
+    await second.stop();
+  });
+
+  test("shares a server that another caller already runs on the same directory", async () => {
+    const dataDir = await freshDataDir();
+    const owner = await start(dataDir);
+    const guest = await start(dataDir);
+    expect([owner.owned, guest.owned]).toEqual([true, false]);
+    expect(guest.url).toBe(owner.url);
+    await query(guest.url, "CREATE TABLE visited (id int)");
+    await guest.stop();
+    expect(await query(owner.url, "SELECT count(*)::int AS n FROM visited")).toEqual([{ n: 0 }]);
+    await owner.stop();
+  });
+
+  test("two callers starting at the same moment share one server", async () => {
+    const dataDir = await freshDataDir();
+    const [a, b] = await Promise.all([start(dataDir), start(dataDir)]);
+    expect([a?.owned, b?.owned].sort()).toEqual([false, true]);
+    expect(a?.url).toBe(b?.url);
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  test("creates the requested database when it is missing", async () => {
+    const dataDir = await freshDataDir();
+    const server = await startEmbeddedPostgres({ dataDir, database: "elsewhere" });
+    servers.push(server);
+    expect(await query(server.url, "SELECT current_database() AS name")).toEqual([{ name: "elsewhere" }]);
+    await server.stop();
+  });
+
+  test("reuses a server that outlived its killed owner, and restarts after the server was killed too", async () => {
+    const dataDir = await freshDataDir();
+    const repoRoot = findRepoRoot(packageDir() ?? ".") ?? ".";
+    // node itself (not the tsx CLI, which would run the script in a grandchild), with tsx's loader from the root.
+    const owner = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "testing", "embedded-postgres-owner.ts"), dataDir],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    children.push(owner);
+    const [line] = (await once(
+      createInterface({ input: owner.stdout as NodeJS.ReadableStream }),
+      "line",
+    )) as [string];
+    const { url, owned } = JSON.parse(line) as { url: string; owned: boolean };
+    expect(owned).toBe(true);
+    await query(
+      url,
+      "CREATE TABLE survivors (note text); INSERT INTO survivors VALUES ('written before kill -9')",
+    );
+
+    const pid = await postmasterPid(dataDir);
+    expect(parentPid(pid)).toBe(owner.pid);
+    owner.kill("SIGKILL");
+    await once(owner, "exit");
+    expect(hasExited(pid)).toBe(false);
+    expect(parentPid(pid)).not.toBe(owner.pid);
+    const orphan = await start(dataDir);
+    expect(orphan.owned).toBe(false);
+    expect(await query(orphan.url, "SELECT note FROM survivors")).toEqual([
+      { note: "written before kill -9" },
+    ]);
+
+    expect(await postmasterPid(dataDir)).toBe(pid);
+    process.kill(pid, "SIGKILL");
+    await waitFor(() => hasExited(pid), "the killed server to exit");
+    expect(existsSync(path.join(embeddedPostgresFiles.clusterDir(dataDir), "postmaster.pid"))).toBe(true);
+
+    const restarted = await start(dataDir);
+    expect(restarted.owned).toBe(true);
+    expect(await query(restarted.url, "SELECT note FROM survivors")).toEqual([
+      { note: "written before kill -9" },
+    ]);
+    await restarted.stop();
+  });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    "starts although postmaster.pid names a process that is a zombie now",
+    async () => {
+      const dataDir = await freshDataDir();
+      const server = await start(dataDir);
+      const pidFile = path.join(embeddedPostgresFiles.clusterDir(dataDir), "postmaster.pid");
+      const lockFile = await readFile(pidFile, "utf8");
+      await server.stop();
+
+      // A zombie of the postgres user, as a killed server becomes under an init that does not reap: the shell's
+      // background child exits, and `exec sleep` never waits for it.
+      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
+      const parent = spawn("/bin/sh", ["-c", "sleep 0.1 & echo $!; exec sleep 60"], { uid, gid });
+      children.push(parent);
+      const [line] = (await once(createInterface({ input: parent.stdout }), "line")) as [string];
+      const zombie = Number.parseInt(line, 10);
+      await waitFor(() => hasExited(zombie), "the zombie");
+      await writeFile(pidFile, lockFile.replace(/^\d+/, String(zombie)));
+
+      const restarted = await start(dataDir);
+      expect(restarted.owned).toBe(true);
+      expect(await query(restarted.url, "SELECT 1 AS ok")).toEqual([{ ok: 1 }]);
+      await restarted.stop();
+      parent.kill("SIGKILL");
+    },
+  );
+});
