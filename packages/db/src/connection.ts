@@ -37,13 +37,6 @@ export function withDatabaseName(connectionString: string, database: string): st
   return url.toString();
 }
 
-/** The database name a connection string points at. */
-export function databaseNameOf(connectionString: string): string {
-  const url = parseDatabaseUrl(connectionString);
-  const name = url === undefined ? "" : decodeURIComponent(url.pathname.replace(/^\//, ""));
-  return name || (url === undefined ? "" : decodeURIComponent(url.username)) || "postgres";
-}
-
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const { code, errors } = error as { code?: unknown; errors?: unknown };

