@@ -20,8 +20,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+function serverUrl(): string {
+  const url = inject("postgresUrl");
+  if (!url) {
+    throw new Error(
+      'createTestDatabase needs the test server: add globalSetup: ["@blocklist/db/testing/global-setup"] ' +
+        "to the test block of vitest.config.ts",
+    );
+  }
+  return url;
+}
+
 async function withAdmin<T>(work: (admin: import("pg").Client) => Promise<T>): Promise<T> {
-  const admin = await connectClient(inject("postgresUrl"));
+  const admin = await connectClient(serverUrl());
   try {
     return await work(admin);
   } finally {
@@ -38,7 +49,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const name = `test_${process.pid}_${randomBytes(6).toString("hex")}`;
   const template = (options.migrated ?? true) ? TEMPLATE_DATABASE : "template1";
   await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
-  const url = withDatabaseName(inject("postgresUrl"), name);
+  const url = withDatabaseName(serverUrl(), name);
   const prisma = createPrismaClient(url);
   let dropped: Promise<void> | undefined;
   const drop = () => {
