@@ -8,10 +8,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { withDatabaseName } from "../src/connection.js";
-import { startEmbeddedPostgres } from "../src/embedded-postgres.js";
-import { defaultMigrationsDir, schemaPath } from "../src/paths.js";
-import { diffMigrationsToSchema, MIGRATION_LOCKFILE } from "../src/schema-engine.js";
+import { withDatabaseName } from "../src/connection";
+import { startEmbeddedPostgres } from "../src/embedded-postgres";
+import { defaultMigrationsDir, schemaPath } from "../src/paths";
+import { diffMigrationsToSchema, MIGRATION_LOCKFILE } from "../src/schema-engine";
 
 // `pnpm migration:diff -- --create x` passes the `--` through.
 const args = process.argv.slice(2).filter((arg, index) => !(index === 0 && arg === "--"));

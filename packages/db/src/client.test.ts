@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { createPrismaClient, disconnectPrismaClient, getPrismaClient } from "./client.js";
-import { Prisma } from "./generated/prisma/client.js";
-import { createTestDatabase, type TestDatabase } from "./testing/index.js";
+import { createPrismaClient, disconnectPrismaClient, getPrismaClient } from "./client";
+import { Prisma } from "./generated/prisma/client";
+import { createTestDatabase, type TestDatabase } from "./testing/index";
 
 let database: TestDatabase;
 

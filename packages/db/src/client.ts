@@ -1,5 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "./generated/prisma/client.js";
+import { PrismaClient } from "./generated/prisma/client";
 
 /** A Prisma client on its own `pg` pool (driver adapter: no query engine binary). */
 export function createPrismaClient(connectionString: string): PrismaClient {

@@ -4,11 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
-import { DatabaseConnectionError, withDatabaseName } from "./connection.js";
-import { type Database, startDatabase } from "./database.js";
-import { readMigrations } from "./migrate.js";
-import { defaultDataDir, findRepoRoot, packageDir } from "./paths.js";
-import { createTestDatabase, type TestDatabase } from "./testing/index.js";
+import { DatabaseConnectionError, withDatabaseName } from "./connection";
+import { type Database, startDatabase } from "./database";
+import { readMigrations } from "./migrate";
+import { defaultDataDir, findRepoRoot, packageDir } from "./paths";
+import { createTestDatabase, type TestDatabase } from "./testing/index";
 
 const started: Database[] = [];
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,7 +1,7 @@
-import { connectClient } from "./connection.js";
-import { startEmbeddedPostgres } from "./embedded-postgres.js";
-import { migrateDatabase } from "./migrate.js";
-import { defaultDataDir } from "./paths.js";
+import { connectClient } from "./connection";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+import { migrateDatabase } from "./migrate";
+import { defaultDataDir } from "./paths";
 
 export interface StartDatabaseOptions {
   /** An existing PostgreSQL database (usually process.env.DATABASE_URL); when empty, run the embedded one. */

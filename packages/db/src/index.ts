@@ -1,11 +1,6 @@
-export { createPrismaClient, disconnectPrismaClient, getPrismaClient } from "./client.js";
-export { DatabaseConnectionError, redactDatabaseUrl } from "./connection.js";
-export { type Database, type StartDatabaseOptions, startDatabase } from "./database.js";
-export {
-  type EmbeddedPostgresOptions,
-  type EmbeddedPostgresServer,
-  startEmbeddedPostgres,
-} from "./embedded-postgres.js";
+// What the running app needs: the Prisma client and its types. Starting, migrating and locating the database
+// live in "@blocklist/db/lifecycle", so that Next.js route bundles never pull them in.
+export { createPrismaClient, disconnectPrismaClient, getPrismaClient } from "./client";
 export type {
   Agent,
   ApiKey,
@@ -13,7 +8,5 @@ export type {
   Membership,
   Organization,
   User,
-} from "./generated/prisma/client.js";
-export { Prisma, PrismaClient } from "./generated/prisma/client.js";
-export { type MigrateOptions, type MigrateResult, MigrationError, migrateDatabase } from "./migrate.js";
-export { defaultDataDir } from "./paths.js";
+} from "./generated/prisma/client";
+export { Prisma, PrismaClient } from "./generated/prisma/client";

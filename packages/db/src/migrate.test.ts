@@ -3,14 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { MigrationError, migrateDatabase, migrationChecksum, readMigrations } from "./migrate.js";
-import { defaultMigrationsDir, schemaPath } from "./paths.js";
-import {
-  applyMigrationsWithPrisma,
-  diagnoseMigrationHistory,
-  diffMigrationsToSchema,
-} from "./schema-engine.js";
-import { createTestDatabase, type TestDatabase } from "./testing/index.js";
+import { MigrationError, migrateDatabase, migrationChecksum, readMigrations } from "./migrate";
+import { defaultMigrationsDir, schemaPath } from "./paths";
+import { applyMigrationsWithPrisma, diagnoseMigrationHistory, diffMigrationsToSchema } from "./schema-engine";
+import { createTestDatabase, type TestDatabase } from "./testing/index";
 
 const migrationsDir = defaultMigrationsDir();
 let migrationNames: string[];

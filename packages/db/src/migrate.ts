@@ -4,8 +4,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
-import { connectClient } from "./connection.js";
-import { defaultMigrationsDir } from "./paths.js";
+import { connectClient } from "./connection";
+import { defaultMigrationsDir } from "./paths";
 
 export interface Migration {
   /** The folder name, e.g. `20250101000000_init`; migrations apply in the order of these names. */

@@ -5,10 +5,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { connectClient, withDatabaseName } from "../connection.js";
-import { startEmbeddedPostgres } from "../embedded-postgres.js";
-import { migrateDatabase } from "../migrate.js";
-import { TEMPLATE_DATABASE, TEST_SERVER_SETTINGS } from "./context.js";
+import { connectClient, withDatabaseName } from "../connection";
+import { startEmbeddedPostgres } from "../embedded-postgres";
+import { migrateDatabase } from "../migrate";
+import { TEMPLATE_DATABASE, TEST_SERVER_SETTINGS } from "./context";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-test-postgres-"));

@@ -4,12 +4,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
-import { createPrismaClient } from "../client.js";
-import { connectClient, withDatabaseName } from "../connection.js";
-import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "../embedded-postgres.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { migrateDatabase } from "../migrate.js";
-import { TEMPLATE_DATABASE, TEST_SERVER_SETTINGS } from "./context.js";
+import { createPrismaClient } from "../client";
+import { connectClient, withDatabaseName } from "../connection";
+import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "../embedded-postgres";
+import type { PrismaClient } from "../generated/prisma/client";
+import { migrateDatabase } from "../migrate";
+import { TEMPLATE_DATABASE, TEST_SERVER_SETTINGS } from "./context";
 
 export interface TestDatabase {
   /** postgresql:// URL of this test file's own database, migrated. */
