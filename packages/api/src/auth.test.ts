@@ -1,0 +1,79 @@
+import type { PrismaClient } from "@blocklist/db";
+import { createTestDatabase } from "@blocklist/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, listApiKeys, revokeApiKey } from "./admin/keys";
+import { createUser } from "./admin/users";
+import { authenticateApiKey } from "./auth";
+import { AuthenticationError } from "./errors";
+import { hashApiKey } from "./keys";
+
+let db: PrismaClient;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ prisma: db, drop } = await createTestDatabase());
+});
+afterAll(async () => {
+  await drop();
+});
+
+describe("authenticateApiKey", () => {
+  it("identifies the key's user and access", async () => {
+    const { uid, apiKey } = await createUser(db, "someone");
+    const { keyId, apiKey: readOnlyKey } = await createApiKey(db, { uid, readOnly: true });
+    const { keys } = await listApiKeys(db, uid);
+
+    await expect(authenticateApiKey(db, apiKey)).resolves.toEqual({
+      keyId: keys[0]?.keyId,
+      userId: uid,
+      readOnly: false,
+    });
+    await expect(authenticateApiKey(db, readOnlyKey)).resolves.toEqual({
+      keyId,
+      userId: uid,
+      readOnly: true,
+    });
+  });
+
+  it.each([
+    ["missing", null],
+    ["empty", ""],
+    ["blank", "   "],
+    ["unknown", "bl_0000000000000000000000000000000"],
+    ["absurdly long", `bl_${"x".repeat(10_000)}`],
+  ])("refuses a %s key", async (_label, secret) => {
+    await expect(authenticateApiKey(db, secret)).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it("refuses a key at once after it is revoked, and leaves the user's other keys working", async () => {
+    const { uid, apiKey: kept } = await createUser(db, "revoker");
+    const { keyId, apiKey } = await createApiKey(db, { uid, readOnly: false });
+    await authenticateApiKey(db, apiKey);
+
+    await expect(revokeApiKey(db, keyId)).resolves.toEqual({ keyId, revoked: true });
+    await expect(authenticateApiKey(db, apiKey)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(authenticateApiKey(db, kept)).resolves.toMatchObject({ userId: uid });
+  });
+
+  it("stores only a hash and a short display prefix of the secret", async () => {
+    const { uid, apiKey } = await createUser(db, "hashed");
+    const [stored] = await db.apiKey.findMany({
+      where: { userId: uid },
+      select: { hash: true, prefix: true },
+    });
+    expect(apiKey).toMatch(/^bl_[0-9A-Za-z]{32}$/);
+    expect(Buffer.from(stored?.hash ?? []).equals(Buffer.from(hashApiKey(apiKey)))).toBe(true);
+    expect(stored?.prefix).toBe(apiKey.slice(0, 9));
+  });
+
+  it("records when a key was last used, without the request waiting for it", async () => {
+    const { uid, apiKey } = await createUser(db, "user of keys");
+    await authenticateApiKey(db, apiKey);
+    await expect
+      .poll(
+        async () =>
+          (await db.apiKey.findFirst({ where: { userId: uid }, select: { lastUsedAt: true } }))?.lastUsedAt,
+      )
+      .toBeInstanceOf(Date);
+  });
+});

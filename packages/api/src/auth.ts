@@ -1,0 +1,51 @@
+import type { PrismaClient } from "@blocklist/db";
+import { AuthenticationError } from "./errors";
+import { hashApiKey } from "./keys";
+
+/** Who is calling: established once per request, then passed to every service function. */
+export interface Caller {
+  keyId: string;
+  userId: string;
+  readOnly: boolean;
+}
+
+// A real key is `bl_` + 32 characters; anything far longer is refused before hashing.
+const MAX_KEY_LENGTH = 256;
+// lastUsedAt is a hint for people reviewing keys, not an audit log: one write per key per minute is enough.
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const lastUsedWrittenAt = new Map<string, number>();
+
+/**
+ * Verifies an API key by its SHA-256 hash with one indexed lookup. The hash, not the secret, is compared by
+ * the database, so lookup time does not depend on how much of a guessed secret is right.
+ */
+export async function authenticateApiKey(
+  db: PrismaClient,
+  secret: string | null | undefined,
+): Promise<Caller> {
+  const trimmed = secret?.trim();
+  if (!trimmed || trimmed.length > MAX_KEY_LENGTH) throw new AuthenticationError();
+
+  const key = await db.apiKey.findUnique({
+    where: { hash: hashApiKey(trimmed) },
+    select: { id: true, userId: true, readOnly: true, revokedAt: true },
+  });
+  if (!key || key.revokedAt !== null) throw new AuthenticationError();
+
+  recordKeyUse(db, key.id);
+  return { keyId: key.id, userId: key.userId, readOnly: key.readOnly };
+}
+
+/** Fire-and-forget, throttled per process: a request never waits for it and never fails because of it. */
+function recordKeyUse(db: PrismaClient, keyId: string): void {
+  const now = Date.now();
+  const last = lastUsedWrittenAt.get(keyId);
+  if (last !== undefined && now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+  lastUsedWrittenAt.set(keyId, now);
+  db.apiKey
+    .update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) }, select: { id: true } })
+    .catch(() => {
+      // The key may have been deleted meanwhile; the next use will try again.
+      lastUsedWrittenAt.delete(keyId);
+    });
+}

@@ -1,0 +1,44 @@
+import { ErrorMessage } from "@blocklist/core";
+
+export interface RequestIssue {
+  path: string;
+  message: string;
+}
+
+/** Step 1 of the contract's check order: the key is missing, unknown or revoked. */
+export class AuthenticationError extends Error {
+  constructor() {
+    super(ErrorMessage.invalidKey);
+    this.name = "AuthenticationError";
+  }
+}
+
+/** Step 2: the query or body does not have the shape the contract asks for. */
+export class InvalidRequestError extends Error {
+  constructor(
+    message: string,
+    readonly issues: RequestIssue[] = [],
+  ) {
+    super(message);
+    this.name = "InvalidRequestError";
+  }
+}
+
+/**
+ * Step 3: the key is valid but may not act here. A missing agent and a foreign agent both end here,
+ * with the same message, so that other customers' ids cannot be probed.
+ */
+export class PermissionError extends Error {
+  constructor() {
+    super(ErrorMessage.insufficientPermissions);
+    this.name = "PermissionError";
+  }
+}
+
+/** A domain error that an admin command reports to the operator (unknown user, organization, key). */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotFoundError";
+  }
+}

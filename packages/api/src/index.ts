@@ -1,0 +1,16 @@
+export { type AgentAccess, authorizeAgentAccess } from "./access";
+export { createAgent, type NewAgent } from "./admin/agents";
+export { type ApiKeySummary, createApiKey, listApiKeys, revokeApiKey } from "./admin/keys";
+export { addOrganizationMember, createOrganization } from "./admin/organizations";
+export { type CreatedUser, createUser } from "./admin/users";
+export { authenticateApiKey, type Caller } from "./auth";
+export { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "./blockList";
+export {
+  AuthenticationError,
+  InvalidRequestError,
+  NotFoundError,
+  PermissionError,
+  type RequestIssue,
+} from "./errors";
+export { generateApiKey, hashApiKey } from "./keys";
+export { listOrganizations } from "./organizations";

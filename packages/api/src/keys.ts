@@ -1,0 +1,24 @@
+import { createHash } from "node:crypto";
+import { randomBase62 } from "./ids";
+
+const KEY_PREFIX = "bl_";
+// 32 base62 characters carry about 190 random bits, well above the 128 asked for.
+const KEY_RANDOM_LENGTH = 32;
+// Enough to tell keys apart in a listing, far too little to guess the rest.
+const DISPLAY_PREFIX_LENGTH = KEY_PREFIX.length + 6;
+
+export interface NewApiKey {
+  secret: string;
+  hash: Uint8Array<ArrayBuffer>;
+  prefix: string;
+}
+
+/** SHA-256, not a slow password hash: the secret is long and random, and verification sits on the call path. */
+export function hashApiKey(secret: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(createHash("sha256").update(secret, "utf8").digest());
+}
+
+export function generateApiKey(): NewApiKey {
+  const secret = KEY_PREFIX + randomBase62(KEY_RANDOM_LENGTH);
+  return { secret, hash: hashApiKey(secret), prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH) };
+}

@@ -1,0 +1,3 @@
+export { API_KEY_HEADER, methodNotAllowedHandler, type RestContext, restHandler } from "./handler";
+export { parseJsonBody, parseQuery } from "./parse";
+export { errorResponse, jsonResponse, methodNotAllowedResponse } from "./responses";

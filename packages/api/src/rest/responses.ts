@@ -1,0 +1,30 @@
+import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
+import { AuthenticationError, InvalidRequestError, PermissionError } from "../errors";
+
+/** Every answer of the REST API is JSON, success or error. */
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers });
+}
+
+/** The one place that turns a domain error into an HTTP status for REST. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AuthenticationError || error instanceof PermissionError) {
+    return jsonResponse({ error: error.message } satisfies ErrorResponse, 401);
+  }
+  if (error instanceof InvalidRequestError) {
+    const body: ErrorResponse = {
+      error: error.message,
+      ...(error.issues.length > 0 ? { issues: error.issues } : {}),
+    };
+    return jsonResponse(body, 400);
+  }
+  // Logged here, once, with its cause; the caller never sees internals.
+  console.error("Unhandled error in REST handler", error);
+  return jsonResponse({ error: ErrorMessage.internal } satisfies ErrorResponse, 500);
+}
+
+export function methodNotAllowedResponse(allowed: readonly string[]): Response {
+  return jsonResponse({ error: ErrorMessage.methodNotAllowed } satisfies ErrorResponse, 405, {
+    Allow: allowed.join(", "),
+  });
+}
