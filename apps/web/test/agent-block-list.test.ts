@@ -347,6 +347,14 @@ describe("unsupported methods and failures", () => {
     });
   });
 
+  it("answers unknown API paths with 404 JSON", async () => {
+    const answer = await api("GET", "/api/agent-block-lists", { key: alice.apiKey });
+    expect({ status: answer.status, body: answer.body }).toEqual({
+      status: 404,
+      body: { error: ErrorMessage.notFound },
+    });
+  });
+
   it("answers a database failure with a bare 500 and keeps what was stored", async () => {
     const agentId = await newAgent(alice);
     await api("POST", "/api/agent-block-list", {

@@ -18,7 +18,9 @@ export interface RunningServer {
  * port, and resolves once it listens.
  */
 export async function startServer(env: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<RunningServer> {
-  const child = spawn(join(webDir, "node_modules/.bin/tsx"), ["server.ts"], {
+  // node itself with tsx's loader (not the tsx CLI, which runs the server in a grandchild), so that signals
+  // sent to `process` reach the server.
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: webDir,
     env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],

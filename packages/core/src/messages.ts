@@ -34,6 +34,7 @@ export const ErrorMessage = {
   invalidJson: "Request body is not valid JSON",
   methodNotAllowed: "Method not allowed",
   internal: "Internal server error",
+  notFound: "Not found",
 } as const;
 export type ErrorMessage = (typeof ErrorMessage)[keyof typeof ErrorMessage];
 

@@ -126,7 +126,7 @@ describe("startEmbeddedPostgres", () => {
     await server.stop();
   });
 
-  test("reuses a server that outlived its killed owner, and restarts after the server was killed too", async () => {
+  test("adopts a server that outlived its killed owner, and restarts after the server was killed too", async () => {
     const dataDir = await freshDataDir();
     const repoRoot = findRepoRoot(packageDir() ?? ".") ?? ".";
     // node itself (not the tsx CLI, which would run the script in a grandchild), with tsx's loader from the root.
@@ -153,8 +153,9 @@ describe("startEmbeddedPostgres", () => {
     await once(owner, "exit");
     expect(hasExited(pid)).toBe(false);
     expect(parentPid(pid)).not.toBe(owner.pid);
+    // Nobody would ever stop an orphan, so the next process takes it over.
     const orphan = await start(dataDir);
-    expect(orphan.owned).toBe(false);
+    expect(orphan.owned).toBe(true);
     expect(await query(orphan.url, "SELECT note FROM survivors")).toEqual([
       { note: "written before kill -9" },
     ]);

@@ -54,6 +54,8 @@ interface ClusterState {
   port?: number;
   /** Set once initdb has completed; a cluster directory without it is an interrupted initdb. */
   initialized: boolean;
+  /** The process that started (or adopted) the running server and will stop it. */
+  ownerPid?: number;
 }
 
 const STATE_FILE = "embedded-postgres.json";
@@ -261,7 +263,20 @@ async function findRunningServer(dataDir: string): Promise<Server | undefined> {
         throw new Error(`PostgreSQL (pid ${postmaster.pid}) runs on ${dataDir} but ${STATE_FILE} is missing`);
       }
       const adminUrl = adminUrlOf(state, postmaster.port);
-      if (await canConnect(adminUrl)) return { adminUrl, owned: false, stop: async () => {} };
+      if (await canConnect(adminUrl)) {
+        if (
+          state.ownerPid === undefined ||
+          state.ownerPid === process.pid ||
+          processInfo(state.ownerPid).alive
+        ) {
+          return { adminUrl, owned: false, stop: async () => {} };
+        }
+        // Its owner was killed (SIGKILL, OOM) and left it running: adopt it, so that someone stops it again.
+        await writeState(dataDir, { ...state, ownerPid: process.pid });
+        const log = new ServerLog(path.join(dataDir, LOG_FILE));
+        log.note(`adopting PostgreSQL (pid ${postmaster.pid}) left by process ${state.ownerPid}`);
+        return ownedServer(adminUrl, postmaster.pid, log);
+      }
     }
     if (Date.now() > deadline) {
       throw new Error(
@@ -419,7 +434,7 @@ async function startOwnedServer(dataDir: string, options: EmbeddedPostgresOption
     if (started) {
       const postmaster = await readPostmasterPid(clusterDir);
       if (!postmaster) throw new Error(`PostgreSQL started but ${clusterDir}/postmaster.pid is missing`);
-      state = { ...state, port };
+      state = { ...state, port, ownerPid: process.pid };
       await writeState(dataDir, state);
       detachFromEventLoop(postgres);
       return ownedServer(adminUrlOf(state, port), postmaster.pid, log);
