@@ -2,4 +2,5 @@ export * from "./messages";
 export * from "./parse";
 export * from "./phone";
 export * from "./plan";
+export * from "./procedures";
 export * from "./schemas";

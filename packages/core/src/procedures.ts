@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { blockListMutationSchema, blockListQuerySchema, MAX_PAGE_LIMIT } from "./schemas";
+
+// Inputs of the typed (tRPC) procedures. They reuse the REST fields and their messages; `uid` is gone because
+// the caller's identity comes from the key or the session, and `limit` is a number rather than query text.
+
+/** add and remove: an agent and 1–10,000 numbers. */
+export const agentNumbersInputSchema = blockListMutationSchema.omit({ uid: true });
+export type AgentNumbersInput = z.output<typeof agentNumbersInputSchema>;
+
+/** One page of an agent's list, optionally only the numbers containing some digits. */
+export const blockListPageInputSchema = blockListQuerySchema.pick({ agentId: true, cursor: true }).extend({
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_LIMIT, { error: `limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}` })
+    .optional(),
+  // What a person types to find a number; only its digits count. A full E.164 number has at most 15.
+  search: z.string().max(64, { error: "search must be at most 64 characters" }).optional(),
+});
+export type BlockListPageInput = z.output<typeof blockListPageInputSchema>;
+
+/** The call path: is this caller blocked for this agent? */
+export const checkInputSchema = blockListQuerySchema.pick({ agentId: true }).extend({
+  number: z.string({ error: "number must be a string" }),
+});
+export type CheckInput = z.output<typeof checkInputSchema>;
+
+export const signInInputSchema = z.object({
+  apiKey: z.string().trim().min(1, { error: "apiKey is required" }).max(256, { error: "apiKey is too long" }),
+});
+
+/** The digits of a search text, or undefined when there are none to search for. */
+export function searchDigits(search: string | undefined): string | undefined {
+  const digits = search?.replace(/\D/g, "");
+  return digits ? digits : undefined;
+}
+
+/**
+ * Splits what a person pasted into entries: one per line, comma or semicolon. Not on spaces, which format a
+ * single number ("+1 415 555 2671"). Each entry is kept as typed (trimmed), so failures can point back at it.
+ */
+export function splitPastedNumbers(text: string): string[] {
+  return text
+    .split(/[\n\r,;]+/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
