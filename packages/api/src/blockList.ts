@@ -3,47 +3,91 @@ import {
   type BlockListMutation,
   type BlockListQuery,
   type BlockListResponse,
+  normalizePhoneNumber,
   planNumbers,
   type RemoveResponse,
   reportAdded,
   reportRemoved,
   SUCCESS_MESSAGE,
+  searchDigits,
 } from "@blocklist/core";
 import { Prisma, type PrismaClient } from "@blocklist/db";
 import { authorizeAgentAccess } from "./access";
 import type { Caller } from "./auth";
 import { decodeCursor, encodeCursor } from "./cursor";
 
+export interface BlockListPageRequest extends BlockListQuery {
+  /** Only numbers whose E.164 form contains these digits (the UI's search box). */
+  search?: string | undefined;
+}
+
+export interface BlockListPage extends BlockListResponse {
+  /** How many numbers match `search`, when one was given. */
+  matching?: number;
+}
+
 /** Every blocked number of an agent, oldest first; one page of it when `limit` is given. */
 export async function listBlockedNumbers(
   db: PrismaClient,
   caller: Caller,
-  query: BlockListQuery,
-): Promise<BlockListResponse> {
-  const afterId = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  await authorizeAgentAccess(db, caller, { uid: query.uid, agentId: query.agentId, write: false });
+  request: BlockListPageRequest,
+): Promise<BlockListPage> {
+  const afterId = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+  await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
 
+  const digits = searchDigits(request.search);
+  const matchingWhere = { agentId: request.agentId, ...(digits ? { e164: { contains: digits } } : {}) };
   const rows = await db.blockedNumber.findMany({
-    where: { agentId: query.agentId, ...(afterId === undefined ? {} : { id: { gt: afterId } }) },
+    where: { ...matchingWhere, ...(afterId === undefined ? {} : { id: { gt: afterId } }) },
     orderBy: { id: "asc" },
     // One extra row tells whether another page follows without a second query.
-    ...(query.limit === undefined ? {} : { take: query.limit + 1 }),
+    ...(request.limit === undefined ? {} : { take: request.limit + 1 }),
     select: { id: true, e164: true },
   });
-  // The whole list counts itself; a page needs the size of the whole list from the index.
-  const count =
-    query.limit === undefined && afterId === undefined
-      ? rows.length
-      : await db.blockedNumber.count({ where: { agentId: query.agentId } });
-
-  const hasMore = query.limit !== undefined && rows.length > query.limit;
-  const page = hasMore ? rows.slice(0, query.limit) : rows;
+  const hasMore = request.limit !== undefined && rows.length > request.limit;
+  const page = hasMore ? rows.slice(0, request.limit) : rows;
   const last = page.at(-1);
+  const wholeListInOneAnswer = request.limit === undefined && afterId === undefined;
+
+  // The whole list counts itself; a page (or a search) needs counts from the index.
+  const [count, matching] = await Promise.all([
+    wholeListInOneAnswer && !digits
+      ? rows.length
+      : db.blockedNumber.count({ where: { agentId: request.agentId } }),
+    !digits
+      ? undefined
+      : wholeListInOneAnswer
+        ? rows.length
+        : db.blockedNumber.count({ where: matchingWhere }),
+  ]);
   return {
     blockList: page.map((row) => row.e164),
     count,
+    ...(matching === undefined ? {} : { matching }),
     ...(hasMore && last ? { nextCursor: encodeCursor(last.id) } : {}),
   };
+}
+
+export interface CheckRequest {
+  uid: string;
+  agentId: string;
+  number: string;
+}
+
+/** The call path: is this caller on the agent's list? A number that is not valid is never blocked. */
+export async function checkBlockedNumber(
+  db: PrismaClient,
+  caller: Caller,
+  request: CheckRequest,
+): Promise<{ blocked: boolean; e164: string | null }> {
+  await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
+  const e164 = normalizePhoneNumber(request.number);
+  if (e164 === null) return { blocked: false, e164 };
+  const row = await db.blockedNumber.findUnique({
+    where: { agentId_e164: { agentId: request.agentId, e164 } },
+    select: { id: true },
+  });
+  return { blocked: row !== null, e164 };
 }
 
 /**

@@ -4,7 +4,15 @@ export { type ApiKeySummary, createApiKey, listApiKeys, revokeApiKey } from "./a
 export { addOrganizationMember, createOrganization } from "./admin/organizations";
 export { type CreatedUser, createUser } from "./admin/users";
 export { authenticateApiKey, type Caller } from "./auth";
-export { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "./blockList";
+export {
+  addBlockedNumbers,
+  type BlockListPage,
+  type BlockListPageRequest,
+  type CheckRequest,
+  checkBlockedNumber,
+  listBlockedNumbers,
+  removeBlockedNumbers,
+} from "./blockList";
 export {
   AuthenticationError,
   InvalidRequestError,

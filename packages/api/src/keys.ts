@@ -18,7 +18,12 @@ export function hashApiKey(secret: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash("sha256").update(secret, "utf8").digest());
 }
 
+/** The visible start of a key, as listings show it. */
+export function displayPrefix(secret: string): string {
+  return secret.slice(0, DISPLAY_PREFIX_LENGTH);
+}
+
 export function generateApiKey(): NewApiKey {
   const secret = KEY_PREFIX + randomBase62(KEY_RANDOM_LENGTH);
-  return { secret, hash: hashApiKey(secret), prefix: secret.slice(0, DISPLAY_PREFIX_LENGTH) };
+  return { secret, hash: hashApiKey(secret), prefix: displayPrefix(secret) };
 }

@@ -1,0 +1,4 @@
+export { createTrpcContext, type TrpcContext } from "./context";
+export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
+export type { SessionUser } from "./routers/session";
+export { SESSION_COOKIE } from "./session";

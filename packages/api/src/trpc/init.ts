@@ -1,0 +1,58 @@
+import { ErrorMessage, toIssues } from "@blocklist/core";
+import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { authenticateApiKey } from "../auth";
+import { AuthenticationError, InvalidRequestError, NotFoundError, PermissionError } from "../errors";
+import type { TrpcContext } from "./context";
+
+/** The one place that turns a domain error into a tRPC code (REST has its twin in rest/responses.ts). */
+function trpcCodeOf(cause: unknown): TRPC_ERROR_CODE_KEY | undefined {
+  if (cause instanceof AuthenticationError) return "UNAUTHORIZED";
+  if (cause instanceof PermissionError) return "FORBIDDEN";
+  if (cause instanceof InvalidRequestError) return "BAD_REQUEST";
+  if (cause instanceof NotFoundError) return "NOT_FOUND";
+  return undefined;
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  // Never a stack trace in an answer, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    if (internal) console.error("Unhandled error in tRPC procedure", error.cause ?? error);
+    const issues =
+      error.cause instanceof ZodError
+        ? toIssues(error.cause)
+        : error.cause instanceof InvalidRequestError
+          ? error.cause.issues
+          : undefined;
+    return {
+      ...shape,
+      message: internal ? ErrorMessage.internal : shape.message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, ...(issues ? { issues } : {}) },
+    };
+  },
+});
+
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const code = trpcCodeOf(result.error.cause);
+    if (code) throw new TRPCError({ code, message: result.error.cause?.message, cause: result.error.cause });
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+/**
+ * Procedures for a known caller. Server-to-server callers send X-Authorization; the web UI's requests carry the
+ * session cookie instead. Both name an API key, verified the same way, so revoking a key ends both at once.
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const caller = await authenticateApiKey(ctx.db, ctx.apiKey ?? ctx.sessionKey);
+  return next({ ctx: { caller } });
+});

@@ -1,0 +1,34 @@
+import { agentNumbersInputSchema, blockListPageInputSchema, checkInputSchema } from "@blocklist/core";
+import type { TRPCRouterRecord } from "@trpc/server";
+import {
+  addBlockedNumbers,
+  checkBlockedNumber,
+  listBlockedNumbers,
+  removeBlockedNumbers,
+} from "../../blockList";
+import { authedProcedure } from "../init";
+
+// The same service functions as the REST route. A typed caller is always acting as its own user, so `uid`
+// is the caller's rather than an input.
+export const blockListRouter = {
+  list: authedProcedure
+    .input(blockListPageInputSchema)
+    .query(({ ctx, input }) => listBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId })),
+
+  add: authedProcedure
+    .input(agentNumbersInputSchema)
+    .mutation(({ ctx, input }) =>
+      addBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
+    ),
+
+  remove: authedProcedure
+    .input(agentNumbersInputSchema)
+    .mutation(({ ctx, input }) =>
+      removeBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
+    ),
+
+  /** The call path: is this caller blocked for this agent? */
+  check: authedProcedure
+    .input(checkInputSchema)
+    .query(({ ctx, input }) => checkBlockedNumber(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId })),
+} satisfies TRPCRouterRecord;
