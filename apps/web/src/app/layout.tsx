@@ -1,6 +1,9 @@
+import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { TrpcReactProvider } from "~/trpc/provider";
+import "./globals.css";
 
-export const metadata = {
+export const metadata: Metadata = {
   title: "Agent block list",
   description: "Manage the callers each voice agent refuses.",
 };
@@ -8,7 +11,9 @@ export const metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <TrpcReactProvider>{children}</TrpcReactProvider>
+      </body>
     </html>
   );
 }
