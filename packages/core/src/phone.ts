@@ -10,7 +10,8 @@ const MAX_PHONE_INPUT_LENGTH = 64;
 // extension markers — makes the entry invalid rather than being silently dropped.
 const ALLOWED_PHONE_INPUT = /^\+[0-9 ()./-]+$/;
 
-const E164 = /^\+[1-9]\d{1,14}$/;
+/** The shape of an E.164 number: "+", a country code that does not start with 0, at most 15 digits. */
+export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 
 /**
  * The E.164 form of an international phone number (`+1 (415) 555-2671` → `+14155552671`), or null when the
@@ -28,5 +29,5 @@ export function normalizePhoneNumber(input: string): string | null {
 
 /** A shape check only: whether the value is written in E.164, not whether the number exists. */
 export function isE164(value: string): boolean {
-  return E164.test(value);
+  return E164_PATTERN.test(value);
 }

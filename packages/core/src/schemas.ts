@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ADD_FAILURE_REASONS, type FailureReason, REMOVE_FAILURE_REASONS, SUCCESS_MESSAGE } from "./messages";
-import { isE164 } from "./phone";
+import { E164_PATTERN, isE164 } from "./phone";
 
 export const MAX_NUMBERS_PER_REQUEST = 10_000;
 export const MAX_PAGE_LIMIT = 10_000;
@@ -13,6 +13,14 @@ function requiredString(field: string) {
     .min(1, { error: `${field} must not be empty` });
 }
 
+// Descriptions below feed the OpenAPI document (./openapi); `.meta()` never changes what a schema accepts.
+const uidField = requiredString("uid").meta({
+  description: "The user the `X-Authorization` key belongs to (`usr_…`).",
+});
+const agentIdField = requiredString("agentId").meta({
+  description: "An agent (`agt_…`) of one of the user's organizations.",
+});
+
 // --- Requests ---------------------------------------------------------------------------------------------
 
 // Digits only: "1.5", " 5", "5e3" and "0x10" are refused rather than coerced the way Number() would.
@@ -24,23 +32,31 @@ function isPageLimit(value: string): boolean {
 
 /** GET query: raw query-string values in, `limit` as a number out. Unknown parameters are ignored. */
 export const blockListQuerySchema = z.object({
-  uid: requiredString("uid"),
-  agentId: requiredString("agentId"),
+  uid: uidField,
+  agentId: agentIdField,
   limit: z
     .string()
     .refine(isPageLimit, { error: `limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}` })
+    .meta({
+      description: `Page size, a whole number from 1 to ${MAX_PAGE_LIMIT}. Without it the whole list is answered.`,
+      pattern: "^[0-9]+$",
+    })
     .transform(Number)
     .optional(),
   // Opaque to core: the store that issued it decodes it.
-  cursor: z.string().min(1, { error: "cursor must not be empty" }).optional(),
+  cursor: z
+    .string()
+    .min(1, { error: "cursor must not be empty" })
+    .meta({ description: "The `nextCursor` of the previous page, as it was answered." })
+    .optional(),
 });
 export type BlockListQuery = z.output<typeof blockListQuerySchema>;
 
 /** POST and DELETE body. Unknown keys are dropped; an entry that is not a string fails the whole body. */
 export const blockListMutationSchema = z.object(
   {
-    uid: requiredString("uid"),
-    agentId: requiredString("agentId"),
+    uid: uidField,
+    agentId: agentIdField,
     numbers: z
       .array(z.string({ error: "each number must be a string" }), {
         error: (issue) =>
@@ -49,6 +65,11 @@ export const blockListMutationSchema = z.object(
       .min(1, { error: "numbers must contain at least 1 entry" })
       .max(MAX_NUMBERS_PER_REQUEST, {
         error: `numbers must contain at most ${MAX_NUMBERS_PER_REQUEST} entries`,
+      })
+      .meta({
+        description:
+          "Phone numbers written internationally (leading `+`); spaces, dashes, dots, brackets and `/` may " +
+          "format them. Each entry is answered once, in the answer's list or in `failed`.",
       }),
   },
   { error: "Body must be a JSON object" },
@@ -57,14 +78,24 @@ export type BlockListMutation = z.output<typeof blockListMutationSchema>;
 
 // --- Responses --------------------------------------------------------------------------------------------
 
-const e164Number = z.string().refine(isE164, { error: "must be an E.164 phone number" });
+const e164Number = z
+  .string()
+  .refine(isE164, { error: "must be an E.164 phone number" })
+  .meta({ description: "A phone number in E.164.", pattern: E164_PATTERN.source });
 
 export const blockListResponseSchema = z.object({
-  blockList: z.array(e164Number),
-  count: z.number().int().min(0),
-  nextCursor: z.string().optional(),
+  blockList: z
+    .array(e164Number)
+    .meta({ description: "The agent's blocked numbers (or this page of them), oldest first." }),
+  count: z.number().int().min(0).meta({ description: "How many numbers the whole list holds." }),
+  nextCursor: z
+    .string()
+    .meta({ description: "Present when more numbers follow: send it as `cursor` for the next page." })
+    .optional(),
 });
 export type BlockListResponse = z.output<typeof blockListResponseSchema>;
+
+const failedNumber = z.string().meta({ description: "The entry exactly as it was sent." });
 
 /** A number that was not acted on, exactly as the caller sent it. */
 export type NumberFailure<Reason extends FailureReason = FailureReason> = {
@@ -74,19 +105,24 @@ export type NumberFailure<Reason extends FailureReason = FailureReason> = {
 
 export const addResponseSchema = z.object({
   message: z.literal(SUCCESS_MESSAGE),
-  added: z.array(e164Number),
-  failed: z.array(z.object({ number: z.string(), reason: z.enum(ADD_FAILURE_REASONS) })),
+  added: z.array(e164Number).meta({ description: "The numbers this request blocked, in request order." }),
+  failed: z.array(z.object({ number: failedNumber, reason: z.enum(ADD_FAILURE_REASONS) })),
 });
 export type AddResponse = z.output<typeof addResponseSchema>;
 
 export const removeResponseSchema = z.object({
   message: z.literal(SUCCESS_MESSAGE),
-  removed: z.array(e164Number),
-  failed: z.array(z.object({ number: z.string(), reason: z.enum(REMOVE_FAILURE_REASONS) })),
+  removed: z.array(e164Number).meta({ description: "The numbers this request unblocked, in request order." }),
+  failed: z.array(z.object({ number: failedNumber, reason: z.enum(REMOVE_FAILURE_REASONS) })),
 });
 export type RemoveResponse = z.output<typeof removeResponseSchema>;
 
-export const requestIssueSchema = z.object({ path: z.string(), message: z.string() });
+export const requestIssueSchema = z.object({
+  path: z
+    .string()
+    .meta({ description: 'The field, its keys joined with "." (`numbers.3`); "" for the whole input.' }),
+  message: z.string(),
+});
 export type RequestIssue = z.output<typeof requestIssueSchema>;
 
 export const errorResponseSchema = z.object({
@@ -98,9 +134,9 @@ export type ErrorResponse = z.output<typeof errorResponseSchema>;
 export const organizationsResponseSchema = z.object({
   organizations: z.array(
     z.object({
-      id: z.string(),
+      id: z.string().meta({ description: "`org_…`" }),
       name: z.string(),
-      agents: z.array(z.object({ id: z.string(), name: z.string() })),
+      agents: z.array(z.object({ id: z.string().meta({ description: "`agt_…`" }), name: z.string() })),
     }),
   ),
 });

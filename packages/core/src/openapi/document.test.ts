@@ -1,0 +1,174 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { describe, expect, it } from "vitest";
+import { ADD_FAILURE_REASONS, ErrorMessage, REMOVE_FAILURE_REASONS } from "../messages";
+import { parseBlockListMutation, parseBlockListQuery } from "../parse";
+import { buildOpenApiDocument } from "./document";
+import { EXAMPLE_TENANT } from "./examples";
+import { listDocumentedExamples, resolveRefs } from "./read";
+import { HTTP_METHODS, type JsonSchema } from "./types";
+
+const document = buildOpenApiDocument();
+const examples = listDocumentedExamples(document);
+const operations = Object.entries(document.paths).flatMap(([path, pathItem]) =>
+  HTTP_METHODS.flatMap((method) => {
+    const operation = pathItem[method];
+    return operation ? [{ label: `${method.toUpperCase()} ${path}`, method, path, operation }] : [];
+  }),
+);
+
+async function validateOpenApi(candidate: unknown) {
+  // The validator keeps what it was given; hand it a copy.
+  return new Validator().validate(structuredClone(candidate) as Parameters<Validator["validate"]>[0]);
+}
+
+describe("the OpenAPI document", () => {
+  it("is valid OpenAPI 3.1", async () => {
+    const result = await validateOpenApi(document);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+  });
+
+  it("is refused by the same validator when broken (the check is live)", async () => {
+    const { info: _info, ...withoutInfo } = document;
+    expect((await validateOpenApi(withoutInfo)).valid).toBe(false);
+    const badParameter = structuredClone(document);
+    (badParameter.paths["/api/agent-block-list"]!.get!.parameters![0] as { in: string }).in = "body";
+    expect((await validateOpenApi(badParameter)).valid).toBe(false);
+  });
+
+  it("is plain JSON: serialising it loses nothing", () => {
+    expect(JSON.parse(JSON.stringify(document))).toEqual(document);
+  });
+
+  it("is built the same way every time", () => {
+    expect(buildOpenApiDocument()).toEqual(document);
+  });
+
+  it("documents GET, POST and DELETE of the block list and GET of organizations, each behind the key", () => {
+    const keyed = operations.filter(({ operation }) => operation.security === undefined);
+    expect(keyed.map(({ label }) => label)).toEqual([
+      "GET /api/agent-block-list",
+      "POST /api/agent-block-list",
+      "DELETE /api/agent-block-list",
+      "GET /api/organizations",
+    ]);
+    expect(document.security).toEqual([{ ApiKey: [] }]);
+    expect(document.components.securitySchemes.ApiKey).toMatchObject({
+      type: "apiKey",
+      in: "header",
+      name: "X-Authorization",
+    });
+  });
+
+  it("gives every operation an example of each of its statuses but 500, which every keyed one documents", () => {
+    for (const { label, operation } of operations) {
+      const statuses = Object.keys(operation.responses).filter((status) => status !== "500");
+      const exemplified = new Set(
+        examples
+          .filter((example) => label === `${example.method} ${example.path}`)
+          .map((example) => String(example.status)),
+      );
+      expect([...exemplified].sort(), label).toEqual(statuses.sort());
+      if (operation.security === undefined) {
+        expect(operation.responses["500"], label).toEqual({
+          $ref: "#/components/responses/InternalServerError",
+        });
+      }
+    }
+  });
+});
+
+describe("failure reasons and error texts", () => {
+  const schemas = document.components.schemas as Record<string, { properties: Record<string, JsonSchema> }>;
+  const errorEnum = (name: string) => schemas[name]?.properties.error?.enum;
+  const reasonEnum = (name: string) =>
+    (schemas[name]?.properties.failed?.items as { properties: { reason: JsonSchema } }).properties.reason
+      .enum;
+
+  it("are enums of the constants the server answers with", () => {
+    expect(reasonEnum("NumbersAdded")).toEqual([...ADD_FAILURE_REASONS]);
+    expect(reasonEnum("NumbersRemoved")).toEqual([...REMOVE_FAILURE_REASONS]);
+    expect(errorEnum("InvalidQueryError")).toEqual([ErrorMessage.invalidQuery]);
+    expect(errorEnum("InvalidBodyError")).toEqual([ErrorMessage.invalidBody, ErrorMessage.invalidJson]);
+    expect(errorEnum("UnauthorizedError")).toEqual([
+      ErrorMessage.invalidKey,
+      ErrorMessage.insufficientPermissions,
+    ]);
+    expect(errorEnum("InvalidKeyError")).toEqual([ErrorMessage.invalidKey]);
+    expect(errorEnum("MethodNotAllowedError")).toEqual([ErrorMessage.methodNotAllowed]);
+    expect(errorEnum("InternalServerError")).toEqual([ErrorMessage.internal]);
+  });
+
+  it("cover every error text of the two routes (404 belongs to unknown paths, not to them)", () => {
+    const documented = new Set(
+      Object.keys(schemas).flatMap((name) => (errorEnum(name) as string[] | undefined) ?? []),
+    );
+    const expected = new Set(
+      Object.values(ErrorMessage).filter((message) => message !== ErrorMessage.notFound),
+    );
+    expect(documented).toEqual(expected);
+  });
+});
+
+describe("the examples", () => {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+
+  it("pair every request example with exactly one answer", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(examples.map((example) => example.label)).size).toBe(examples.length);
+  });
+
+  it.each(examples.map((example) => [example.label, example] as const))(
+    "%s matches its documented schema",
+    (_label, example) => {
+      const validate = ajv.compile(example.responseSchema);
+      expect(validate(example.response), JSON.stringify(validate.errors)).toBe(true);
+    },
+  );
+
+  it("send requests that core accepts whenever the answer is a 200", () => {
+    for (const example of examples.filter(({ status }) => status === 200)) {
+      if (example.query) expect(parseBlockListQuery(example.query).ok, example.label).toBe(true);
+      if (example.body && "json" in example.body) {
+        expect(parseBlockListMutation(example.body.json).ok, example.label).toBe(true);
+      }
+    }
+  });
+
+  it("show 400 answers whose issues are the ones core reports for that request", () => {
+    const compared: string[] = [];
+    for (const example of examples.filter(({ status }) => status === 400)) {
+      const parsed = example.query
+        ? parseBlockListQuery(example.query)
+        : example.body && "json" in example.body
+          ? parseBlockListMutation(example.body.json)
+          : undefined;
+      // A body that is not JSON, or a cursor only the store can judge, never reaches core's parser.
+      if (!parsed || parsed.ok) continue;
+      compared.push(example.label);
+      expect({ issues: parsed.issues }, example.label).toEqual({
+        issues: (example.response as { issues: unknown }).issues,
+      });
+    }
+    expect(compared.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("use placeholder ids shaped like the real ones", () => {
+    const ids = [
+      EXAMPLE_TENANT.uid,
+      EXAMPLE_TENANT.organization.id,
+      ...EXAMPLE_TENANT.agents.map(({ id }) => id),
+      EXAMPLE_TENANT.otherCustomersAgentId,
+    ];
+    for (const id of ids) expect(id).toMatch(/^(usr|org|agt)_[0-9A-Za-z]{20}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("resolve references to the schemas they name", () => {
+    expect(resolveRefs(document, { $ref: "#/components/schemas/BlockList" })).toEqual(
+      document.components.schemas.BlockList,
+    );
+    expect(() => resolveRefs(document, { $ref: "#/components/schemas/Nothing" })).toThrow(/Unresolvable/);
+  });
+});

@@ -1,0 +1,314 @@
+import { ErrorMessage } from "../messages";
+import { blockListQuerySchema, MAX_NUMBERS_PER_REQUEST, MAX_PAGE_LIMIT } from "../schemas";
+import {
+  type ApiExample,
+  addBlockedNumbersExamples,
+  listBlockedNumbersExamples,
+  listOrganizationsExamples,
+  methodNotAllowedExamples,
+  removeBlockedNumbersExamples,
+} from "./examples";
+import { componentSchemas, JSON_SCHEMA_DIALECT, toJsonSchema } from "./jsonSchema";
+import type {
+  ExampleObject,
+  HttpMethod,
+  JsonSchema,
+  OpenApiDocument,
+  OperationObject,
+  ParameterObject,
+  RequestBodyObject,
+  ResponseObject,
+} from "./types";
+
+export const BLOCK_LIST_PATH = "/api/agent-block-list";
+export const ORGANIZATIONS_PATH = "/api/organizations";
+export const API_KEY_HEADER = "X-Authorization";
+const API_KEY_SCHEME = "ApiKey";
+
+const BLOCK_LIST_TAG = "Block list";
+const ORGANIZATIONS_TAG = "Organizations";
+
+type SchemaName = keyof ReturnType<typeof componentSchemas>;
+const schemaRef = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+
+interface ResponseSpec {
+  description: string;
+  schema: SchemaName;
+  headers?: ResponseObject["headers"];
+}
+
+interface OperationSpec {
+  operationId: string;
+  summary: string;
+  description: string;
+  tag: string;
+  /** Answered before the key is checked: no key needed. */
+  public?: boolean;
+  query?: boolean;
+  body?: boolean;
+  responses: Partial<Record<ApiExample["status"], ResponseSpec>>;
+  /** Any request can meet a server fault. */
+  internalError?: boolean;
+  examples: Record<string, ApiExample>;
+}
+
+function requestExample(example: ApiExample, value: unknown): ExampleObject {
+  return {
+    summary: example.summary,
+    ...(example.description === undefined ? {} : { description: example.description }),
+    value,
+  };
+}
+
+// The query schema's fields, one parameter each; an example's query values go to the parameters they name.
+function queryParameters(examples: Record<string, ApiExample>): ParameterObject[] {
+  const query = toJsonSchema(blockListQuerySchema, "input") as {
+    properties: Record<string, JsonSchema>;
+    required: string[];
+  };
+  const parameters = Object.entries(query.properties).map(([name, { description, ...schema }]) => ({
+    name,
+    in: "query" as const,
+    required: query.required.includes(name),
+    ...(typeof description === "string" ? { description } : {}),
+    schema,
+    examples: {} as Record<string, ExampleObject>,
+  }));
+  for (const [exampleName, example] of Object.entries(examples)) {
+    for (const [name, value] of Object.entries(example.query ?? {})) {
+      const parameter = parameters.find((candidate) => candidate.name === name);
+      if (!parameter) throw new Error(`Example ${exampleName} sets an undocumented parameter ${name}`);
+      parameter.examples[exampleName] = { summary: example.summary, value };
+    }
+  }
+  return parameters;
+}
+
+function requestBody(examples: Record<string, ApiExample>): RequestBodyObject {
+  const bodyExamples: Record<string, ExampleObject> = {};
+  for (const [name, example] of Object.entries(examples)) {
+    if (example.rawBody !== undefined) {
+      bodyExamples[name] = { ...requestExample(example, example.rawBody), "x-raw-body": true };
+    } else if (example.body !== undefined) {
+      bodyExamples[name] = requestExample(example, example.body);
+    }
+  }
+  return {
+    required: true,
+    content: { "application/json": { schema: schemaRef("BlockListChange"), examples: bodyExamples } },
+  };
+}
+
+function response(spec: ResponseSpec, status: number, examples: Record<string, ApiExample>): ResponseObject {
+  const responseExamples: Record<string, ExampleObject> = {};
+  for (const [name, example] of Object.entries(examples)) {
+    if (example.status !== status) continue;
+    responseExamples[name] = {
+      ...requestExample(example, example.response),
+      ...(example.setup === undefined ? {} : { "x-setup": example.setup }),
+    };
+  }
+  return {
+    description: spec.description,
+    ...(spec.headers === undefined ? {} : { headers: spec.headers }),
+    content: { "application/json": { schema: schemaRef(spec.schema), examples: responseExamples } },
+  };
+}
+
+function operation(spec: OperationSpec): OperationObject {
+  const responses: OperationObject["responses"] = {};
+  for (const [status, responseSpec] of Object.entries(spec.responses)) {
+    responses[status] = response(responseSpec, Number(status), spec.examples);
+  }
+  if (spec.internalError) responses["500"] = { $ref: "#/components/responses/InternalServerError" };
+  for (const [name, example] of Object.entries(spec.examples)) {
+    if (!spec.responses[example.status]) {
+      throw new Error(`Example ${name} of ${spec.operationId} answers an undocumented ${example.status}`);
+    }
+  }
+  return {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tags: [spec.tag],
+    ...(spec.public ? { security: [] } : {}),
+    ...(spec.query ? { parameters: queryParameters(spec.examples) } : {}),
+    ...(spec.body ? { requestBody: requestBody(spec.examples) } : {}),
+    responses,
+  };
+}
+
+const unauthorized: ResponseSpec = {
+  description:
+    "The key is missing, unknown or revoked (`Invalid or missing API key`); or `uid` is not the key's user, " +
+    "the agent does not exist or is not in one of the user's organizations, or a read-only key asks for a " +
+    "change (`Insufficient permissions`). A missing agent and another customer's agent answer alike.",
+  schema: "UnauthorizedError",
+};
+
+const invalidBody: ResponseSpec = {
+  description:
+    `The body is not JSON, not an object, lacks \`uid\`, \`agentId\` or \`numbers\`, or \`numbers\` is not ` +
+    `an array of 1 to ${MAX_NUMBERS_PER_REQUEST} strings.`,
+  schema: "InvalidBodyError",
+};
+
+function methodNotAllowed(path: string, operationId: string, allowed: readonly HttpMethod[], tag: string) {
+  const allow = allowed.map((method) => method.toUpperCase()).join(", ");
+  return operation({
+    operationId,
+    summary: "Any other method: 405",
+    description: `${path} answers only ${allow}. Every other method is answered 405 with \`Allow: ${allow}\`.`,
+    tag,
+    public: true,
+    responses: {
+      405: {
+        description: "The method is not supported here.",
+        schema: "MethodNotAllowedError",
+        headers: {
+          Allow: { description: "The methods this path answers.", schema: { type: "string", const: allow } },
+        },
+      },
+    },
+    examples: methodNotAllowedExamples,
+  });
+}
+
+const DESCRIPTION = `Per-agent block lists of a voice-agent platform: which callers an agent refuses.
+
+Every request carries an API key in the \`${API_KEY_HEADER}\` header (the admin CLI makes keys), and every answer,
+success or error, is JSON. Checks run in this order and the first that fails decides the answer:
+
+1. the key is missing, empty, unknown or revoked: **401** \`${ErrorMessage.invalidKey}\`;
+2. the query (GET) or body (POST, DELETE) is malformed: **400**, with \`issues\` naming each field;
+3. \`uid\` is not the key's user, the agent does not exist or belongs to an organization the user is not in,
+   or a read-only key asks for a change: **401** \`${ErrorMessage.insufficientPermissions}\`.
+
+A server fault is a **500** \`${ErrorMessage.internal}\` that never carries internals.
+
+Phone numbers are accepted written internationally (leading \`+\`), formatted with spaces, dashes, dots,
+brackets or \`/\`, when they are valid numbers without an extension; answers give them in E.164.
+
+**Examples.** Every example here is sent to a running server by the test suite and must get exactly the
+documented answer. The request of an example is the parameter or body example of the same name; its
+response example says in \`x-setup\` which key it was sent with (a read-write key when not said) and which
+numbers the agent had blocked before (none when not said). Ids (\`usr_…\`, \`org_…\`, \`agt_…\`) stand for
+your own.`;
+
+/** The OpenAPI 3.1 document of the REST API, built from the schemas, messages and limits of core. */
+export function buildOpenApiDocument(): OpenApiDocument {
+  return {
+    openapi: "3.1.1",
+    jsonSchemaDialect: JSON_SCHEMA_DIALECT,
+    info: { title: "Agent block list API", version: "1.0.0", description: DESCRIPTION },
+    servers: [{ url: "/", description: "This server" }],
+    tags: [
+      { name: BLOCK_LIST_TAG, description: "The numbers an agent refuses calls from." },
+      { name: ORGANIZATIONS_TAG, description: "What a key may act on." },
+    ],
+    security: [{ [API_KEY_SCHEME]: [] }],
+    paths: {
+      [BLOCK_LIST_PATH]: {
+        get: operation({
+          operationId: "listBlockedNumbers",
+          summary: "List an agent's blocked numbers",
+          description:
+            `Every blocked number of the agent, oldest first, each once, in E.164. With \`limit\` (1 to ` +
+            `${MAX_PAGE_LIMIT}) the answer is one page, and \`nextCursor\` is present while more numbers ` +
+            "follow; send it back as `cursor`. `count` is always the size of the whole list.",
+          tag: BLOCK_LIST_TAG,
+          query: true,
+          responses: {
+            200: { description: "The list, or one page of it.", schema: "BlockList" },
+            400: {
+              description:
+                "`uid` or `agentId` is missing or empty, `limit` is out of range, or `cursor` was not issued by this server.",
+              schema: "InvalidQueryError",
+            },
+            401: unauthorized,
+          },
+          internalError: true,
+          examples: listBlockedNumbersExamples,
+        }),
+        post: operation({
+          operationId: "addBlockedNumbers",
+          summary: "Block numbers",
+          description:
+            "Adds numbers to the agent's list. Every entry is answered once: in `added` (E.164) or in " +
+            "`failed` with its reason, exactly as it was sent. A request where every number fails is still " +
+            "a 200. Concurrent requests never store a number twice.",
+          tag: BLOCK_LIST_TAG,
+          body: true,
+          responses: {
+            200: { description: "What was added and what was not, and why.", schema: "NumbersAdded" },
+            400: invalidBody,
+            401: unauthorized,
+          },
+          internalError: true,
+          examples: addBlockedNumbersExamples,
+        }),
+        delete: operation({
+          operationId: "removeBlockedNumbers",
+          summary: "Unblock numbers",
+          description:
+            "Removes numbers from the agent's list, with the same body and the same 400 rules as adding. " +
+            "Every entry is answered once: in `removed` (E.164) or in `failed` with its reason.",
+          tag: BLOCK_LIST_TAG,
+          body: true,
+          responses: {
+            200: { description: "What was removed and what was not, and why.", schema: "NumbersRemoved" },
+            400: invalidBody,
+            401: unauthorized,
+          },
+          internalError: true,
+          examples: removeBlockedNumbersExamples,
+        }),
+        put: methodNotAllowed(
+          BLOCK_LIST_PATH,
+          "blockListMethodNotAllowed",
+          ["get", "post", "delete"],
+          BLOCK_LIST_TAG,
+        ),
+      },
+      [ORGANIZATIONS_PATH]: {
+        get: operation({
+          operationId: "listOrganizations",
+          summary: "List the key's organizations and their agents",
+          description: "The organizations the key's user belongs to, oldest first, each with its agents.",
+          tag: ORGANIZATIONS_TAG,
+          responses: {
+            200: { description: "The user's organizations.", schema: "Organizations" },
+            401: { description: "The key is missing, empty, unknown or revoked.", schema: "InvalidKeyError" },
+          },
+          internalError: true,
+          examples: listOrganizationsExamples,
+        }),
+        post: methodNotAllowed(
+          ORGANIZATIONS_PATH,
+          "organizationsMethodNotAllowed",
+          ["get"],
+          ORGANIZATIONS_TAG,
+        ),
+      },
+    },
+    components: {
+      securitySchemes: {
+        [API_KEY_SCHEME]: {
+          type: "apiKey",
+          in: "header",
+          name: API_KEY_HEADER,
+          description:
+            "An API key (`bl_` and 32 letters or digits) made with `pnpm cli key create` or `pnpm cli user " +
+            "create`. Read-only keys may list; changes need a read-write key.",
+        },
+      },
+      schemas: componentSchemas(),
+      responses: {
+        InternalServerError: {
+          description: "A fault on the server. The answer never carries a stack trace or a database message.",
+          content: { "application/json": { schema: schemaRef("InternalServerError") } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { API_KEY_HEADER, BLOCK_LIST_PATH, buildOpenApiDocument, ORGANIZATIONS_PATH } from "./document";
+export { type ApiExample, EXAMPLE_TENANT } from "./examples";
+export { type DocumentedExample, listDocumentedExamples, resolveRefs } from "./read";
+export type * from "./types";
