@@ -42,17 +42,18 @@ export function AgentWorkspace({ readOnly }: { readOnly: boolean }) {
           <code>pnpm cli agent create --uid … --name …</code>.
         </p>
       ) : (
-        <div className="workspace">
-          <BlockListView key={agent.id} agent={agent} readOnly={readOnly} />
+        // A new agent starts every form and page over.
+        <div className="workspace" key={agent.id}>
+          <BlockListView agent={agent} readOnly={readOnly} />
           <aside className="side">
             {readOnly ? (
               <p className="notice">
                 This key is read-only: you can see and check numbers, but not add or remove them.
               </p>
             ) : (
-              <AddNumbersForm key={agent.id} agentId={agent.id} />
+              <AddNumbersForm agentId={agent.id} />
             )}
-            <CheckNumberForm key={agent.id} agentId={agent.id} />
+            <CheckNumberForm agentId={agent.id} />
           </aside>
         </div>
       )}

@@ -84,7 +84,7 @@ export function BlockListView({
           <p className="count" role="status">
             {data.matching === undefined
               ? `${plural(data.count, "number")} blocked`
-              : `${formatCount(data.matching)} of ${plural(data.count, "number")} match “${search}”`}
+              : `${formatCount(data.matching)} of ${plural(data.count, "number")} match`}
           </p>
         ) : null}
       </div>

@@ -17,7 +17,7 @@ export function NumberTable({
   const editable = onRemove !== undefined;
   const wholePageSelected = numbers.length > 0 && numbers.every((number) => selected.has(number));
   return (
-    <table className="numbers" aria-busy={busy}>
+    <table className="numbers" aria-label="Blocked numbers" aria-busy={busy}>
       <thead>
         <tr>
           {editable ? (
