@@ -1,53 +1,99 @@
-// The production entry point behind `pnpm start`: opens the database (embedded PostgreSQL unless
-// DATABASE_URL is set), applies migrations, then serves the built Next.js app on PORT.
+// The production entry point behind `pnpm start`: checks the configuration, opens the database (embedded
+// PostgreSQL unless DATABASE_URL is set), applies migrations, then serves the built Next.js app on PORT with
+// a request id, one log line and metrics for every request.
 import { createServer } from "node:http";
-import { dirname } from "node:path";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { disconnectPrismaClient } from "@blocklist/db";
-import { defaultDataDir, startDatabase } from "@blocklist/db/lifecycle";
+import {
+  createLogger,
+  expectMigrations,
+  getMetrics,
+  type Logger,
+  markStopping,
+  observeRequests,
+  routeConsoleToLogger,
+  setProcessLogger,
+} from "@blocklist/api/observability/server";
+import { type Config, ConfigError, initConfig } from "@blocklist/config";
+import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
+import { defaultDataDir, readMigrations, redactDatabaseUrl, startDatabase } from "@blocklist/db/lifecycle";
 import next from "next";
+import { nextRouteLabels } from "./routeLabels";
 
-const port = Number(process.env.PORT ?? 3000);
-const hostname = process.env.HOST ?? "0.0.0.0";
-const appDir = dirname(fileURLToPath(import.meta.url));
+// Exit status for a bad setting (sysexits' EX_CONFIG): a supervisor can tell it from a crash and stop retrying.
+const EXIT_BAD_CONFIG = 78;
+// Probes polled every second: their successful lines are logged at debug level only.
+const PROBE_ROUTES = new Set(["/api/health", "/api/ready", "/api/metrics"]);
 
-async function main(): Promise<void> {
-  const database = await startDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: defaultDataDir() });
-  // Route handlers build their Prisma client from this, in this same process.
-  process.env.DATABASE_URL = database.url;
+const appDir = path.dirname(fileURLToPath(import.meta.url));
 
+function loadConfigOrExit(): Config {
+  try {
+    return initConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Plain lines on stderr, before any logger exists: the log settings themselves may be what is wrong.
+    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+}
+
+async function main(config: Config, logger: Logger): Promise<void> {
+  const dataDir = config.database.dataDir ? path.resolve(config.database.dataDir) : defaultDataDir();
+  const database = await startDatabase({ databaseUrl: config.database.url, dataDir });
+  // Route handlers build the process's Prisma client from this, in this same process.
+  configurePrismaClient({
+    connectionString: database.url,
+    max: config.database.poolMax,
+    connectionTimeoutMillis: config.database.connectTimeoutMs,
+  });
+  expectMigrations((await readMigrations()).map((migration) => migration.name));
+  getMetrics();
+
+  const { port, host: hostname } = config.server;
   const app = next({ dev: false, dir: appDir, hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();
 
-  const server = createServer((request, response) => void handle(request, response));
+  const server = createServer(
+    observeRequests(handle, { logger, routeOf: nextRouteLabels(appDir), quietRoutes: PROBE_ROUTES }),
+  );
   server.listen(port, hostname, () => {
     const address = server.address();
     const listeningPort = typeof address === "object" && address ? address.port : port;
     const where = database.embedded
-      ? `embedded PostgreSQL in ${defaultDataDir()}`
-      : "PostgreSQL at DATABASE_URL";
-    console.log(`Block-list service listening on http://localhost:${listeningPort} (${where})`);
-    console.log("Create a first user with: pnpm cli user create --name me --json");
+      ? `embedded PostgreSQL in ${dataDir}`
+      : `PostgreSQL at ${redactDatabaseUrl(database.url)}`;
+    logger.info(
+      { port: listeningPort, host: hostname, appliedMigrations: database.appliedMigrations },
+      `Block-list service listening on http://localhost:${listeningPort} (${where})`,
+    );
+    logger.info("Create a first user with: pnpm cli user create --name me --json");
   });
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal} received: finishing in-flight requests, then stopping`);
+    logger.info({ signal }, `${signal} received: finishing in-flight requests, then stopping`);
+    markStopping();
     server.close();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.once("close", () => resolve()));
     await disconnectPrismaClient();
     await database.stop();
+    logger.info("Stopped");
     process.exit(0);
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 }
 
-main().catch((error: unknown) => {
-  console.error(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+const config = loadConfigOrExit();
+const logger = createLogger(config.log);
+setProcessLogger(logger);
+routeConsoleToLogger(logger);
+main(config, logger).catch((error: unknown) => {
+  logger.fatal({ err: error }, `Cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -35,6 +35,7 @@ export const ErrorMessage = {
   methodNotAllowed: "Method not allowed",
   internal: "Internal server error",
   notFound: "Not found",
+  invalidMetricsToken: "Invalid or missing metrics token",
 } as const;
 export type ErrorMessage = (typeof ErrorMessage)[keyof typeof ErrorMessage];
 

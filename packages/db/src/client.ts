@@ -1,32 +1,82 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 
+export interface PoolOptions {
+  /** Connections in the pool; pg's default is 10. */
+  max?: number;
+  /** How long opening a connection may take before the query fails; pg's default is forever. */
+  connectionTimeoutMillis?: number;
+}
+
+function buildClient(
+  connectionString: string,
+  options: PoolOptions,
+): { client: PrismaClient; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString, ...options });
+  // The adapter ends the pool on $disconnect, as it does with a pool it made itself.
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return { client, pool };
+}
+
 /** A Prisma client on its own `pg` pool (driver adapter: no query engine binary). */
-export function createPrismaClient(connectionString: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });
+export function createPrismaClient(connectionString: string, options: PoolOptions = {}): PrismaClient {
+  return buildClient(connectionString, options).client;
 }
 
 // On globalThis rather than in a module variable: Next.js bundles and the tsx-loaded server may each hold
 // their own copy of this module, and there must still be one pool per process.
-const globalStore = globalThis as typeof globalThis & { __blocklistPrismaClient?: PrismaClient };
+const globalStore = globalThis as typeof globalThis & {
+  __blocklistPrismaClient?: PrismaClient;
+  __blocklistPgPool?: pg.Pool;
+  __blocklistDatabaseSettings?: { connectionString: string } & PoolOptions;
+};
 
-/** The process's Prisma client, built on first use from process.env.DATABASE_URL. */
+/**
+ * Where and how the process's client connects, set by the server once the database is up; without it the client
+ * uses process.env.DATABASE_URL and pg's pool defaults. Takes effect when the client is next built.
+ */
+export function configurePrismaClient(settings: { connectionString: string } & PoolOptions): void {
+  globalStore.__blocklistDatabaseSettings = settings;
+}
+
+/** The process's Prisma client, built on first use (see configurePrismaClient). */
 export function getPrismaClient(): PrismaClient {
   if (!globalStore.__blocklistPrismaClient) {
-    const url = process.env.DATABASE_URL;
-    if (!url) {
+    const { connectionString = process.env.DATABASE_URL, ...options } =
+      globalStore.__blocklistDatabaseSettings ?? {};
+    if (!connectionString) {
       throw new Error(
         "DATABASE_URL is not set: start the database first (startDatabase) and put its url in DATABASE_URL",
       );
     }
-    globalStore.__blocklistPrismaClient = createPrismaClient(url);
+    const { client, pool } = buildClient(connectionString, options);
+    globalStore.__blocklistPrismaClient = client;
+    globalStore.__blocklistPgPool = pool;
   }
   return globalStore.__blocklistPrismaClient;
+}
+
+export interface DatabasePoolStats {
+  /** Open connections, busy or idle. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection because all `max` are busy. */
+  waiting: number;
+  max: number;
+}
+
+/** Usage of the process client's pool, or undefined before the client is built. */
+export function getDatabasePoolStats(): DatabasePoolStats | undefined {
+  const pool = globalStore.__blocklistPgPool;
+  if (!pool) return undefined;
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max };
 }
 
 /** Closes the process's client (if any), so that the next getPrismaClient() builds a new one. */
 export async function disconnectPrismaClient(): Promise<void> {
   const client = globalStore.__blocklistPrismaClient;
   globalStore.__blocklistPrismaClient = undefined;
+  globalStore.__blocklistPgPool = undefined;
   await client?.$disconnect();
 }

@@ -1,6 +1,14 @@
 // What the running app needs: the Prisma client and its types. Starting, migrating and locating the database
 // live in "@blocklist/db/lifecycle", so that Next.js route bundles never pull them in.
-export { createPrismaClient, disconnectPrismaClient, getPrismaClient } from "./client";
+export {
+  configurePrismaClient,
+  createPrismaClient,
+  type DatabasePoolStats,
+  disconnectPrismaClient,
+  getDatabasePoolStats,
+  getPrismaClient,
+  type PoolOptions,
+} from "./client";
 export type {
   Agent,
   ApiKey,
@@ -10,3 +18,4 @@ export type {
   User,
 } from "./generated/prisma/client";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
+export { appliedMigrationNames } from "./readiness";

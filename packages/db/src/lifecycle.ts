@@ -7,5 +7,11 @@ export {
   type EmbeddedPostgresServer,
   startEmbeddedPostgres,
 } from "./embedded-postgres";
-export { type MigrateOptions, type MigrateResult, MigrationError, migrateDatabase } from "./migrate";
+export {
+  type MigrateOptions,
+  type MigrateResult,
+  MigrationError,
+  migrateDatabase,
+  readMigrations,
+} from "./migrate";
 export { defaultDataDir } from "./paths";

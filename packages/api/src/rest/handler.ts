@@ -1,5 +1,6 @@
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
 import { authenticateApiKey, type Caller } from "../auth";
+import { noteApiKey, noteOutcome, noteRoute } from "../observability/context";
 import { errorResponse, jsonResponse, methodNotAllowedResponse } from "./responses";
 
 export interface RestContext {
@@ -12,15 +13,22 @@ export const API_KEY_HEADER = "X-Authorization";
 /**
  * Wraps a REST route handler: authenticates the key first (step 1 of the check order, before the request is
  * even parsed), runs the handler, answers its result as JSON 200 and any error through `errorResponse`.
+ * Along the way it notes the route, the key and what the call did for the request's log line and metrics.
  */
 export function restHandler(
   handle: (request: Request, context: RestContext) => Promise<unknown>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
+    noteRoute(new URL(request.url).pathname);
     try {
       const db = getPrismaClient();
-      const caller = await authenticateApiKey(db, request.headers.get(API_KEY_HEADER));
-      return jsonResponse(await handle(request, { db, caller }));
+      const presentedKey = request.headers.get(API_KEY_HEADER);
+      noteApiKey(presentedKey);
+      const caller = await authenticateApiKey(db, presentedKey);
+      noteApiKey(presentedKey, caller.keyId);
+      const result = await handle(request, { db, caller });
+      noteOutcome(result);
+      return jsonResponse(result);
     } catch (error) {
       return errorResponse(error);
     }
@@ -28,6 +36,9 @@ export function restHandler(
 }
 
 /** The handler for every method a route does not support: 405 JSON with `Allow`. */
-export function methodNotAllowedHandler(allowed: readonly string[]): () => Promise<Response> {
-  return async () => methodNotAllowedResponse(allowed);
+export function methodNotAllowedHandler(allowed: readonly string[]): (request: Request) => Promise<Response> {
+  return async (request) => {
+    noteRoute(new URL(request.url).pathname);
+    return methodNotAllowedResponse(allowed);
+  };
 }

@@ -1,5 +1,6 @@
 import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
 import { AuthenticationError, InvalidRequestError, PermissionError } from "../errors";
+import { reportError } from "../observability/context";
 
 /** Every answer of the REST API is JSON, success or error. */
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -18,8 +19,8 @@ export function errorResponse(error: unknown): Response {
     };
     return jsonResponse(body, 400);
   }
-  // Logged here, once, with its cause; the caller never sees internals.
-  console.error("Unhandled error in REST handler", error);
+  // Logged once, with its cause (in the request's log line); the caller never sees internals.
+  reportError(error, "REST handler");
   return jsonResponse({ error: ErrorMessage.internal } satisfies ErrorResponse, 500);
 }
 

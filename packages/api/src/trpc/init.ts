@@ -3,6 +3,7 @@ import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticateApiKey } from "../auth";
 import { AuthenticationError, InvalidRequestError, NotFoundError, PermissionError } from "../errors";
+import { noteApiKey, noteOutcome, noteProcedure, reportError } from "../observability/context";
 import type { TrpcContext } from "./context";
 
 /** The one place that turns a domain error into a tRPC code (REST has its twin in rest/responses.ts). */
@@ -19,7 +20,7 @@ const t = initTRPC.context<TrpcContext>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const internal = error.code === "INTERNAL_SERVER_ERROR";
-    if (internal) console.error("Unhandled error in tRPC procedure", error.cause ?? error);
+    if (internal) reportError(error.cause ?? error, "tRPC procedure");
     const issues =
       error.cause instanceof ZodError
         ? toIssues(error.cause)
@@ -46,13 +47,24 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+// Notes the procedure and what it answered for the request's log line and metrics (observability/).
+const observe = t.middleware(async ({ path, next }) => {
+  noteProcedure(path);
+  const result = await next();
+  if (result.ok) noteOutcome(result.data);
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
 
 /**
  * Procedures for a known caller. Server-to-server callers send X-Authorization; the web UI's requests carry the
  * session cookie instead. Both name an API key, verified the same way, so revoking a key ends both at once.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const caller = await authenticateApiKey(ctx.db, ctx.apiKey ?? ctx.sessionKey);
+  const presentedKey = ctx.apiKey ?? ctx.sessionKey;
+  noteApiKey(presentedKey);
+  const caller = await authenticateApiKey(ctx.db, presentedKey);
+  noteApiKey(presentedKey, caller.keyId);
   return next({ ctx: { caller } });
 });

@@ -1,0 +1,163 @@
+// The service's Prometheus metrics, one registry per process (on globalThis, like the request context: the
+// server and the bundled route handlers each load this module, and a scrape must see what both recorded).
+import { getDatabasePoolStats } from "@blocklist/db";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { RequestObservation } from "./context";
+
+export interface ServiceMetrics {
+  registry: Registry;
+  httpRequests: Counter<"method" | "route" | "status">;
+  httpRequestDuration: Histogram<"method" | "route" | "status">;
+  httpRequestsInFlight: Gauge;
+  numbersAdded: Counter;
+  numbersRemoved: Counter;
+  numbersFailed: Counter<"operation" | "reason">;
+  checks: Counter<"result">;
+  rateLimitRefusals: Counter<"route">;
+}
+
+// Anything else a client sends as a method is counted under one label, so labels stay few.
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+function createMetrics(): ServiceMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const requestLabels = ["method", "route", "status"] as const;
+
+  const checks = new Counter({
+    name: "blocklist_checks_total",
+    help: "blockList.check calls by result: blocked, not_blocked, invalid_number (never blocked)",
+    labelNames: ["result"] as const,
+    registers,
+  });
+  // Every result shows from the start (at 0), so that ratios and rates work before the first blocked call.
+  for (const result of ["blocked", "not_blocked", "invalid_number"]) checks.inc({ result }, 0);
+
+  new Gauge({
+    name: "blocklist_check_blocked_ratio",
+    help: "Share of check calls since start that answered blocked (for a recent ratio, divide the rates of blocklist_checks_total)",
+    registers,
+    async collect() {
+      const values = (await checks.get()).values;
+      const total = values.reduce((sum, sample) => sum + sample.value, 0);
+      const blocked = values.find((sample) => sample.labels.result === "blocked")?.value ?? 0;
+      this.set(total === 0 ? 0 : blocked / total);
+    },
+  });
+
+  new Gauge({
+    name: "blocklist_db_pool_connections",
+    help: "Connections of the database pool, by state (active: running a query; idle: open and free)",
+    labelNames: ["state"] as const,
+    registers,
+    collect() {
+      const stats = getDatabasePoolStats();
+      this.set({ state: "active" }, stats ? stats.total - stats.idle : 0);
+      this.set({ state: "idle" }, stats?.idle ?? 0);
+    },
+  });
+  new Gauge({
+    name: "blocklist_db_pool_waiting_queries",
+    help: "Queries waiting for a free database connection (the pool is at its maximum)",
+    registers,
+    collect() {
+      this.set(getDatabasePoolStats()?.waiting ?? 0);
+    },
+  });
+  new Gauge({
+    name: "blocklist_db_pool_max_connections",
+    help: "Most connections the database pool opens (DATABASE_POOL_MAX)",
+    registers,
+    collect() {
+      this.set(getDatabasePoolStats()?.max ?? 0);
+    },
+  });
+
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: "blocklist_http_requests_total",
+      help: "HTTP requests answered, by method, route and status",
+      labelNames: requestLabels,
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: "blocklist_http_request_duration_seconds",
+      help: "Time from receiving a request to the end of its answer, by method, route and status",
+      labelNames: requestLabels,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    httpRequestsInFlight: new Gauge({
+      name: "blocklist_http_requests_in_flight",
+      help: "Requests being served now",
+      registers,
+    }),
+    numbersAdded: new Counter({
+      name: "blocklist_numbers_added_total",
+      help: "Numbers added to block lists",
+      registers,
+    }),
+    numbersRemoved: new Counter({
+      name: "blocklist_numbers_removed_total",
+      help: "Numbers removed from block lists",
+      registers,
+    }),
+    numbersFailed: new Counter({
+      name: "blocklist_numbers_failed_total",
+      help: "Numbers of add and remove requests that were reported in `failed`, by operation and reason",
+      labelNames: ["operation", "reason"] as const,
+      registers,
+    }),
+    checks,
+    rateLimitRefusals: new Counter({
+      name: "blocklist_rate_limit_refusals_total",
+      help: "Requests refused by a rate limit, by route",
+      labelNames: ["route"] as const,
+      registers,
+    }),
+  };
+}
+
+const globalStore = globalThis as typeof globalThis & { __blocklistMetrics?: ServiceMetrics };
+
+/** The process's metrics, created on first use. */
+export function getMetrics(): ServiceMetrics {
+  globalStore.__blocklistMetrics ??= createMetrics();
+  return globalStore.__blocklistMetrics;
+}
+
+/** Records one finished request: its count, its duration and what it did. */
+export function recordRequest(
+  observation: RequestObservation,
+  labels: { route: string; status: number },
+  durationSeconds: number,
+): void {
+  const metrics = getMetrics();
+  const method = KNOWN_METHODS.has(observation.method) ? observation.method : "OTHER";
+  const requestLabels = { method, route: labels.route, status: String(labels.status) };
+  metrics.httpRequests.inc(requestLabels);
+  metrics.httpRequestDuration.observe(requestLabels, durationSeconds);
+  for (const outcome of observation.bulk) {
+    (outcome.operation === "add" ? metrics.numbersAdded : metrics.numbersRemoved).inc(outcome.changed);
+    for (const [reason, count] of Object.entries(outcome.failedByReason)) {
+      metrics.numbersFailed.inc({ operation: outcome.operation, reason }, count);
+    }
+  }
+  for (const check of observation.checks) {
+    const result = check.blocked === null ? "invalid_number" : check.blocked ? "blocked" : "not_blocked";
+    metrics.checks.inc({ result });
+  }
+}
+
+/** For the rate limiter: one request refused on `route`. */
+export function recordRateLimitRefusal(route: string): void {
+  getMetrics().rateLimitRefusals.inc({ route });
+}
+
+/** The text a Prometheus scrape gets, and its content type. */
+export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
+  const { registry } = getMetrics();
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}

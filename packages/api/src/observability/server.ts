@@ -1,0 +1,19 @@
+// For the server entry point only (apps/web/server.ts): the logger and the request wrapper.
+export {
+  newObservation,
+  type RequestObservation,
+  runWithObservation,
+  setProcessLogger,
+} from "./context";
+export {
+  type NodeRequestHandler,
+  type ObserveRequestsOptions,
+  observeRequests,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+  requestLogFields,
+  routeLabel,
+} from "./http";
+export { createLogger, type Logger, type LoggerOptions, routeConsoleToLogger } from "./logger";
+export { getMetrics, recordRequest } from "./metrics";
+export { expectMigrations, markStopping } from "./readiness";

@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, SETTING_NAMES } from "./config";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe("loadConfig", () => {
+  it("has a default for every setting", () => {
+    expect(loadConfig({})).toEqual({
+      server: { port: 3000, host: "0.0.0.0" },
+      database: { url: undefined, dataDir: undefined, poolMax: 10, connectTimeoutMs: 5000 },
+      log: { level: "info", format: "auto" },
+      metrics: { token: undefined },
+    });
+  });
+
+  it("reads every setting", () => {
+    expect(
+      loadConfig({
+        PORT: "8080",
+        HOST: "127.0.0.1",
+        DATABASE_URL: "postgresql://app:secret@db.internal:5432/blocklist",
+        DATA_DIR: "/var/lib/blocklist",
+        DATABASE_POOL_MAX: "25",
+        DATABASE_CONNECT_TIMEOUT_MS: "2000",
+        LOG_LEVEL: "debug",
+        LOG_FORMAT: "json",
+        METRICS_TOKEN: "0123456789abcdef0123",
+      }),
+    ).toEqual({
+      server: { port: 8080, host: "127.0.0.1" },
+      database: {
+        url: "postgresql://app:secret@db.internal:5432/blocklist",
+        dataDir: "/var/lib/blocklist",
+        poolMax: 25,
+        connectTimeoutMs: 2000,
+      },
+      log: { level: "debug", format: "json" },
+      metrics: { token: "0123456789abcdef0123" },
+    });
+  });
+
+  it("treats an empty value as unset, and ignores case and spaces where they cannot matter", () => {
+    const config = loadConfig({ PORT: "", DATABASE_URL: "  ", LOG_LEVEL: " WARN ", LOG_FORMAT: "Pretty" });
+    expect(config.server.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.log).toEqual({ level: "warn", format: "pretty" });
+  });
+
+  it("accepts port 0 (any free port) and IPv6 hosts", () => {
+    expect(loadConfig({ PORT: "0", HOST: "::1" }).server).toEqual({ port: 0, host: "::1" });
+  });
+
+  it.each([
+    ["PORT", "abc", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "abc")'],
+    ["PORT", "70000", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "70000")'],
+    ["PORT", "-1", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "-1")'],
+    ["PORT", "3000.5", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "3000.5")'],
+    [
+      "HOST",
+      "local host",
+      'Invalid configuration: HOST must be a host name or an IP address to listen on (got "local host")',
+    ],
+    [
+      "DATABASE_POOL_MAX",
+      "0",
+      'Invalid configuration: DATABASE_POOL_MAX must be a whole number from 1 to 1000 (got "0")',
+    ],
+    [
+      "DATABASE_CONNECT_TIMEOUT_MS",
+      "5s",
+      'Invalid configuration: DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "5s")',
+    ],
+    [
+      "LOG_LEVEL",
+      "loud",
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ],
+    ["LOG_FORMAT", "xml", 'Invalid configuration: LOG_FORMAT must be one of auto, json, pretty (got "xml")'],
+  ])("refuses %s=%s with one line naming it", (name, value, message) => {
+    expect(problemsOf({ [name]: value })).toEqual([message]);
+  });
+
+  it("never prints the value of a secret setting", () => {
+    expect(problemsOf({ DATABASE_URL: "mysql://root:hunter2@db/app" })).toEqual([
+      "Invalid configuration: DATABASE_URL must be a postgresql://user:password@host:port/database URL",
+    ]);
+    expect(problemsOf({ METRICS_TOKEN: "short" })).toEqual([
+      "Invalid configuration: METRICS_TOKEN must be at least 16 characters long",
+    ]);
+    expect(problemsOf({ METRICS_TOKEN: "has a space in the middle" })).toEqual([
+      "Invalid configuration: METRICS_TOKEN must be printable ASCII without spaces",
+    ]);
+  });
+
+  it("reports every bad setting, one line each", () => {
+    expect(problemsOf({ PORT: "x", LOG_LEVEL: "y", METRICS_TOKEN: "z" })).toEqual([
+      'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "x")',
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "y")',
+      "Invalid configuration: METRICS_TOKEN must be at least 16 characters long",
+    ]);
+  });
+
+  it("ignores variables it does not know", () => {
+    expect(() => loadConfig({ PATH: "/usr/bin", NODE_ENV: "production" })).not.toThrow();
+  });
+});
+
+describe("the documentation of the settings", () => {
+  it("lists every setting in the README's Configuration table", () => {
+    const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const section = readme.split(/^## Configuration$/m)[1]?.split(/^## /m)[0] ?? "";
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual([...SETTING_NAMES].sort());
+  });
+
+  it("lists every setting in .env.example", () => {
+    const example = readFileSync(path.join(repoRoot, ".env.example"), "utf8");
+    const listed = [...example.matchAll(/^#? ?([A-Z_]+)=/gm)].map((match) => match[1]);
+    expect(listed.sort()).toEqual([...SETTING_NAMES].sort());
+  });
+});

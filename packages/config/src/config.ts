@@ -1,0 +1,173 @@
+// Every setting of the service, read from the environment in this one place and checked at start-up.
+// A new setting is one entry in `environmentSchema` plus its place in `Config`, a row in the README's
+// "Configuration" table and a line in .env.example (a test checks the last two).
+import { z } from "zod";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ["auto", "json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface Config {
+  server: {
+    port: number;
+    host: string;
+  };
+  database: {
+    /** An external PostgreSQL; undefined runs the embedded one. */
+    url: string | undefined;
+    /** Files of the embedded PostgreSQL, relative to the working directory; undefined: `.data/` at the repo root. */
+    dataDir: string | undefined;
+    /** Connections in the service's pool. */
+    poolMax: number;
+    /** How long a new connection may take before the query fails. */
+    connectTimeoutMs: number;
+  };
+  log: {
+    level: LogLevel;
+    /** `auto`: pretty when stdout is a terminal, JSON lines otherwise. */
+    format: LogFormat;
+  };
+  metrics: {
+    /** Bearer token for GET /api/metrics; undefined turns the endpoint off (404). */
+    token: string | undefined;
+  };
+}
+
+/** Start-up stops on this; `problems` holds one printable line per bad setting. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+  }
+}
+
+// Settings whose value must never be printed, not even in an error about it.
+const SECRET_SETTINGS = new Set(["DATABASE_URL", "METRICS_TOKEN"]);
+
+// `FOO=` in a .env file or a process manager means "not set", as it does for the shell's ${FOO:-default}.
+const unsetIfBlank = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess(unsetIfBlank, schema.optional());
+}
+
+function wholeNumber(min: number, max: number, fallback: number) {
+  const rule = `must be a whole number from ${min} to ${max}`;
+  return optional(
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,10}$/, { error: rule })
+      .transform(Number)
+      .pipe(z.number().min(min, { error: rule }).max(max, { error: rule })),
+  ).transform((value) => value ?? fallback);
+}
+
+function oneOf<const Values extends readonly [string, ...string[]]>(
+  values: Values,
+  fallback: Values[number],
+) {
+  return optional(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(values, { error: `must be one of ${values.join(", ")}` })),
+  ).transform((value) => value ?? fallback);
+}
+
+const postgresUrl = z.string().refine(
+  (value) => {
+    try {
+      return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: "must be a postgresql://user:password@host:port/database URL" },
+);
+
+const host = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9.:%[\]-]+$/, { error: "must be a host name or an IP address to listen on" });
+
+// Sent by Prometheus in a header: printable ASCII without spaces, and long enough not to be guessed.
+const metricsToken = z
+  .string()
+  .regex(/^[\x21-\x7e]+$/, { error: "must be printable ASCII without spaces" })
+  .min(16, { error: "must be at least 16 characters long" });
+
+/** The environment variables this service reads, each with its rule and default. */
+export const environmentSchema = z.object({
+  PORT: wholeNumber(0, 65_535, 3000),
+  HOST: optional(host).transform((value) => value ?? "0.0.0.0"),
+  DATABASE_URL: optional(postgresUrl),
+  DATA_DIR: optional(z.string()),
+  DATABASE_POOL_MAX: wholeNumber(1, 1000, 10),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000, 5000),
+  LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
+  LOG_FORMAT: oneOf(LOG_FORMATS, "auto"),
+  METRICS_TOKEN: optional(metricsToken),
+  // Rate limits (a later issue) add their settings here.
+});
+
+export type EnvironmentName = keyof typeof environmentSchema.shape;
+
+/** The names of every setting, for documentation checks. */
+export const SETTING_NAMES = Object.keys(environmentSchema.shape) as EnvironmentName[];
+
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? "configuration");
+  const raw = env[name];
+  const got = SECRET_SETTINGS.has(name) || raw === undefined ? "" : ` (got ${JSON.stringify(raw)})`;
+  return `Invalid configuration: ${name} ${issue.message}${got}`;
+}
+
+/**
+ * The service's configuration from `env` (default: process.env). Throws ConfigError, one line per bad setting,
+ * naming the setting and never echoing a secret.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    // One line per setting, even when a value breaks several rules.
+    const lines = new Map<string, string>();
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0]);
+      if (!lines.has(name)) lines.set(name, describeIssue(issue, env));
+    }
+    throw new ConfigError([...lines.values()]);
+  }
+  const settings = result.data;
+  return {
+    server: { port: settings.PORT, host: settings.HOST },
+    database: {
+      url: settings.DATABASE_URL,
+      dataDir: settings.DATA_DIR,
+      poolMax: settings.DATABASE_POOL_MAX,
+      connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    },
+    log: { level: settings.LOG_LEVEL, format: settings.LOG_FORMAT },
+    metrics: { token: settings.METRICS_TOKEN },
+  };
+}
+
+// On globalThis: the server (run by tsx) and the route handlers (bundled by Next.js) each load their own copy of
+// this module, and must still share one configuration.
+const globalStore = globalThis as typeof globalThis & { __blocklistConfig?: Config };
+
+/** Loads, checks and keeps the process's configuration; the server calls it first thing. */
+export function initConfig(env: Record<string, string | undefined> = process.env): Config {
+  globalStore.__blocklistConfig = loadConfig(env);
+  return globalStore.__blocklistConfig;
+}
+
+/** The process's configuration (loaded from process.env on first use when the server has not done it). */
+export function getConfig(): Config {
+  globalStore.__blocklistConfig ??= loadConfig();
+  return globalStore.__blocklistConfig;
+}
