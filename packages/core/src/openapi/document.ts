@@ -8,7 +8,7 @@ import {
   methodNotAllowedExamples,
   removeBlockedNumbersExamples,
 } from "./examples";
-import { componentSchemas, JSON_SCHEMA_DIALECT, toJsonSchema } from "./jsonSchema";
+import { componentSchemas, toJsonSchema } from "./jsonSchema";
 import type {
   ExampleObject,
   HttpMethod,
@@ -199,7 +199,6 @@ your own.`;
 export function buildOpenApiDocument(): OpenApiDocument {
   return {
     openapi: "3.1.1",
-    jsonSchemaDialect: JSON_SCHEMA_DIALECT,
     info: { title: "Agent block list API", version: "1.0.0", description: DESCRIPTION },
     servers: [{ url: "/", description: "This server" }],
     tags: [

@@ -2,3 +2,4 @@ export { API_KEY_HEADER, BLOCK_LIST_PATH, buildOpenApiDocument, ORGANIZATIONS_PA
 export { type ApiExample, EXAMPLE_TENANT } from "./examples";
 export { type DocumentedExample, listDocumentedExamples, resolveRefs } from "./read";
 export type * from "./types";
+export { HTTP_METHODS } from "./types";

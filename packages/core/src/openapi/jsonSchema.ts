@@ -10,10 +10,10 @@ import {
 } from "../schemas";
 import type { JsonSchema } from "./types";
 
-/** OpenAPI 3.1 schemas are JSON Schema 2020-12, the dialect zod 4 writes. */
-export const JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";
-
-/** A request is described by what it may be (`input`), an answer by what the server sends (`output`). */
+/**
+ * OpenAPI 3.1 schemas are JSON Schema 2020-12, the dialect zod 4 writes. A request is described by what it
+ * may be (`input`), an answer by what the server sends (`output`).
+ */
 export function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(schema, { target: "draft-2020-12", io });
   return jsonSchema;

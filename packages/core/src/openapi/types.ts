@@ -75,7 +75,6 @@ export type PathItemObject = { summary?: string; description?: string } & {
 
 export interface OpenApiDocument {
   openapi: "3.1.1";
-  jsonSchemaDialect: string;
   info: { title: string; version: string; description: string };
   servers: { url: string; description: string }[];
   tags: { name: string; description: string }[];
