@@ -54,7 +54,9 @@ describe("GET /api/openapi.json", () => {
 
   it("is valid OpenAPI 3.1", async () => {
     const validator = new Validator();
-    const result = await validator.validate(structuredClone(served) as unknown as Parameters<Validator["validate"]>[0]);
+    const result = await validator.validate(
+      structuredClone(served) as unknown as Parameters<Validator["validate"]>[0],
+    );
     expect(result.errors).toBeUndefined();
     expect(validator.version).toBe("3.1");
   });
