@@ -7,8 +7,8 @@ import { checkReadiness } from "./readiness";
 const NO_STORE = { "Cache-Control": "no-store" };
 
 /** 200 `{ status: "ready", checks }` or 503 `{ status: "unavailable", checks }`; never an error's text. */
-export async function readinessResponse(): Promise<Response> {
-  const report = await checkReadiness();
+export async function readinessResponse(now = Date.now()): Promise<Response> {
+  const report = await checkReadiness(now);
   return Response.json(report, { status: report.status === "ready" ? 200 : 503, headers: NO_STORE });
 }
 

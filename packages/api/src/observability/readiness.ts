@@ -66,7 +66,8 @@ async function probe(current: ReadinessState): Promise<ReadinessReport> {
     return report;
   }
   const expected = current.expectedMigrations;
-  const migrated = expected ? expected.every((name) => applied.includes(name)) : applied.length > 0;
+  // The service needs its tables: no applied migration at all is never "migrated".
+  const migrated = applied.length > 0 && (expected ?? []).every((name) => applied.includes(name));
   const report: ReadinessReport = migrated
     ? { status: "ready", checks: { server: "ok", database: "ok", migrations: "ok" } }
     : { status: "unavailable", checks: { server: "ok", database: "ok", migrations: "pending" } };
