@@ -19,7 +19,8 @@ describe("GET /api/metrics", () => {
   });
 
   it("refuses a missing or wrong token", async () => {
-    for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [{}, { Authorization: "Bearer wrong" }, { Authorization: TOKEN }];
+    for (const headers of attempts) {
       const response = await scrape(headers);
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
