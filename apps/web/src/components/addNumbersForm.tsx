@@ -45,7 +45,7 @@ export function AddNumbersForm({ agentId }: { agentId: string }) {
         <label htmlFor="numbers-to-block">Numbers to block</label>
         <textarea
           id="numbers-to-block"
-          rows={6}
+          rows={4}
           spellCheck={false}
           placeholder={"+1 415 555 2671\n+44 20 7946 0958"}
           value={text}

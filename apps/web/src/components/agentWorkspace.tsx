@@ -46,6 +46,7 @@ export function AgentWorkspace({ readOnly }: { readOnly: boolean }) {
         <div className="workspace" key={agent.id}>
           <BlockListView agent={agent} readOnly={readOnly} />
           <aside className="side">
+            <CheckNumberForm agentId={agent.id} />
             {readOnly ? (
               <p className="notice">
                 This key is read-only: you can see and check numbers, but not add or remove them.
@@ -53,7 +54,6 @@ export function AgentWorkspace({ readOnly }: { readOnly: boolean }) {
             ) : (
               <AddNumbersForm agentId={agent.id} />
             )}
-            <CheckNumberForm agentId={agent.id} />
           </aside>
         </div>
       )}

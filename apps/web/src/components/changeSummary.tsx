@@ -26,8 +26,8 @@ export function ChangeSummary({
         <strong>
           {verb} {plural(done.length, "number")}
         </strong>
-        {shown.length > 0 ? `: ${shown.join(", ")}` : "."}
-        {done.length > shown.length ? ` and ${formatCount(done.length - shown.length)} more.` : null}
+        {shown.length > 0 ? `: ${shown.join(", ")}` : null}
+        {done.length > shown.length ? ` and ${formatCount(done.length - shown.length)} more` : null}.
       </p>
       {failed.length > 0 ? (
         <table className="failures">
