@@ -15,9 +15,9 @@ export interface RunningServer {
 
 /**
  * Starts the production server (the built Next app behind server.ts) exactly as `pnpm start` does, on a free
- * port, and resolves once it listens.
+ * port, and resolves once it listens. `env` adds to (or, with undefined, removes from) the test's environment.
  */
-export async function startServer(env: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<RunningServer> {
+export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
   // node itself with tsx's loader (not the tsx CLI, which runs the server in a grandchild), so that signals
   // sent to `process` reach the server.
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {

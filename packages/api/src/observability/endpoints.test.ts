@@ -19,7 +19,11 @@ describe("GET /api/metrics", () => {
   });
 
   it("refuses a missing or wrong token", async () => {
-    const attempts: Record<string, string>[] = [{}, { Authorization: "Bearer wrong" }, { Authorization: TOKEN }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { Authorization: "Bearer wrong" },
+      { Authorization: TOKEN },
+    ];
     for (const headers of attempts) {
       const response = await scrape(headers);
       expect(response.status).toBe(401);

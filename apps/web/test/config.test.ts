@@ -1,0 +1,86 @@
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the production entry point, which must stop by itself (here: before it touches any database). */
+function runServer(env: Record<string, string>): Promise<Exit> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: webDir,
+    // A DATABASE_URL nobody listens on: if the configuration were accepted, start-up would fail differently.
+    env: { ...process.env, DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  return new Promise((resolve) =>
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+// Each case is a separate start of the server: run them side by side.
+describe.concurrent("a bad setting", () => {
+  it.each([
+    ["PORT", "http", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "http")'],
+    ["PORT", "65536", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "65536")'],
+    [
+      "HOST",
+      "not a host",
+      'Invalid configuration: HOST must be a host name or an IP address to listen on (got "not a host")',
+    ],
+    [
+      "DATABASE_URL",
+      "mysql://root:hunter2@db/app",
+      "Invalid configuration: DATABASE_URL must be a postgresql://user:password@host:port/database URL",
+    ],
+    [
+      "DATABASE_POOL_MAX",
+      "0",
+      'Invalid configuration: DATABASE_POOL_MAX must be a whole number from 1 to 1000 (got "0")',
+    ],
+    [
+      "DATABASE_CONNECT_TIMEOUT_MS",
+      "1e3",
+      'Invalid configuration: DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "1e3")',
+    ],
+    [
+      "LOG_LEVEL",
+      "verbose",
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    ],
+    [
+      "LOG_FORMAT",
+      "text",
+      'Invalid configuration: LOG_FORMAT must be one of auto, json, pretty (got "text")',
+    ],
+    ["METRICS_TOKEN", "letmein", "Invalid configuration: METRICS_TOKEN must be at least 16 characters long"],
+  ])("%s=%s stops start-up with one line naming it", async (name, value, message) => {
+    const exit = await runServer({ [name]: value });
+    expect(exit).toEqual({ code: 78, stdout: "", stderr: `${message}\n` });
+  });
+
+  it("never shows a secret's value", async () => {
+    const exit = await runServer({ DATABASE_URL: "mysql://root:hunter2@db/app", METRICS_TOKEN: "hunter2" });
+    expect(exit.code).toBe(78);
+    expect(exit.stderr.trim().split("\n")).toHaveLength(2);
+    expect(exit.stderr).not.toContain("hunter2");
+  });
+});
