@@ -39,7 +39,13 @@ export function createLogger({ level, format, destination = process.stdout }: Lo
   const usePretty = format === "pretty" || (format === "auto" && destination.isTTY === true);
   if (usePretty) {
     // In-process and synchronous: no worker thread, nothing lost when the process exits.
-    return pino(options, pretty({ colorize: destination.isTTY === true, sync: true, destination }));
+    const prettyStream = pretty({
+      colorize: destination.isTTY === true,
+      ignore: "service",
+      sync: true,
+      destination,
+    });
+    return pino(options, prettyStream);
   }
   // Standard output through pino's own synchronous writer: a line is out before the next request starts.
   return pino(
