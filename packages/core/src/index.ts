@@ -1,5 +1,6 @@
 export * from "./messages";
 export * from "./parse";
+export * from "./paste";
 export * from "./phone";
 export * from "./plan";
 export * from "./procedures";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { splitPastedNumbers } from "./paste";
 import {
   agentNumbersInputSchema,
   blockListPageInputSchema,
   checkInputSchema,
   searchDigits,
   signInInputSchema,
-  splitPastedNumbers,
 } from "./procedures";
 
 describe("procedure inputs", () => {

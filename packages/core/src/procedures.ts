@@ -36,14 +36,3 @@ export function searchDigits(search: string | undefined): string | undefined {
   const digits = search?.replace(/\D/g, "");
   return digits ? digits : undefined;
 }
-
-/**
- * Splits what a person pasted into entries: one per line, comma or semicolon. Not on spaces, which format a
- * single number ("+1 415 555 2671"). Each entry is kept as typed (trimmed), so failures can point back at it.
- */
-export function splitPastedNumbers(text: string): string[] {
-  return text
-    .split(/[\n\r,;]+/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
-}

@@ -1,7 +1,7 @@
 "use client";
 
 import type { RouterOutputs } from "@blocklist/api/trpc";
-import { splitPastedNumbers } from "@blocklist/core";
+import { splitPastedNumbers } from "@blocklist/core/paste";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useState } from "react";
 import { useTRPC } from "~/trpc/react";

@@ -26,6 +26,8 @@ export function BlockListApp() {
     <>
       <header className="topbar">
         <h1>Agent block list</h1>
+        {/* A plain link: /docs is a route handler, not a React page, and needs a full page load. */}
+        <a href="/docs">API reference</a>
         {user ? <SessionBar user={user} /> : null}
       </header>
       <main className="content">{content}</main>
