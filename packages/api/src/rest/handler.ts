@@ -42,3 +42,19 @@ export function methodNotAllowedHandler(allowed: readonly string[]): (request: R
     return methodNotAllowedResponse(allowed);
   };
 }
+
+/**
+ * 405 handlers for every method, to export those a route lacks (Next would answer them without JSON):
+ * `export const { PUT, PATCH, OPTIONS } = methodsNotAllowed(["GET", "POST", "DELETE"]);`
+ */
+export function methodsNotAllowed(allowed: readonly string[]) {
+  const notAllowed = methodNotAllowedHandler(allowed);
+  return {
+    GET: notAllowed,
+    POST: notAllowed,
+    PUT: notAllowed,
+    PATCH: notAllowed,
+    DELETE: notAllowed,
+    OPTIONS: notAllowed,
+  };
+}

@@ -47,6 +47,15 @@ export interface ApiExample {
 
 const invalidKey = { error: ErrorMessage.invalidKey } satisfies ErrorResponse;
 const insufficientPermissions = { error: ErrorMessage.insufficientPermissions } satisfies ErrorResponse;
+
+// POST and DELETE refuse a read-only key alike.
+const readOnlyKeyChange: ApiExample = {
+  summary: "A read-only key",
+  setup: { apiKey: "read-only" },
+  body: { uid, agentId, numbers: ["+14155552671"] },
+  status: 401,
+  response: insufficientPermissions,
+};
 const methodNotAllowed = { error: ErrorMessage.methodNotAllowed } satisfies ErrorResponse;
 
 export const listBlockedNumbersExamples: Record<string, ApiExample> = {
@@ -177,13 +186,7 @@ export const addBlockedNumbersExamples: Record<string, ApiExample> = {
     status: 401,
     response: invalidKey,
   },
-  readOnlyKey: {
-    summary: "A read-only key",
-    setup: { apiKey: "read-only" },
-    body: { uid, agentId, numbers: ["+14155552671"] },
-    status: 401,
-    response: insufficientPermissions,
-  },
+  readOnlyKey: readOnlyKeyChange,
 };
 
 export const removeBlockedNumbersExamples: Record<string, ApiExample> = {
@@ -228,13 +231,7 @@ export const removeBlockedNumbersExamples: Record<string, ApiExample> = {
     status: 401,
     response: invalidKey,
   },
-  readOnlyKey: {
-    summary: "A read-only key",
-    setup: { apiKey: "read-only" },
-    body: { uid, agentId, numbers: ["+14155552671"] },
-    status: 401,
-    response: insufficientPermissions,
-  },
+  readOnlyKey: readOnlyKeyChange,
 };
 
 export const listOrganizationsExamples: Record<string, ApiExample> = {

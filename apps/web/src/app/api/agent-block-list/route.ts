@@ -1,5 +1,5 @@
 import { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "@blocklist/api";
-import { methodNotAllowedHandler, parseJsonBody, parseQuery, restHandler } from "@blocklist/api/rest";
+import { methodsNotAllowed, parseJsonBody, parseQuery, restHandler } from "@blocklist/api/rest";
 import { blockListMutationSchema, blockListQuerySchema } from "@blocklist/core";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +16,4 @@ export const DELETE = restHandler(async (request, { db, caller }) =>
   removeBlockedNumbers(db, caller, await parseJsonBody(blockListMutationSchema, request)),
 );
 
-const notAllowed = methodNotAllowedHandler(["GET", "POST", "DELETE"]);
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const OPTIONS = notAllowed;
+export const { PUT, PATCH, OPTIONS } = methodsNotAllowed(["GET", "POST", "DELETE"]);

@@ -1,4 +1,4 @@
-import { methodNotAllowedHandler } from "@blocklist/api/rest";
+import { methodsNotAllowed } from "@blocklist/api/rest";
 import { buildOpenApiDocument } from "@blocklist/core/openapi";
 
 // Pure and the same for the life of the process: built once.
@@ -8,9 +8,4 @@ export async function GET() {
   return Response.json(document);
 }
 
-const notAllowed = methodNotAllowedHandler(["GET"]);
-export const POST = notAllowed;
-export const PUT = notAllowed;
-export const PATCH = notAllowed;
-export const DELETE = notAllowed;
-export const OPTIONS = notAllowed;
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodsNotAllowed(["GET"]);
