@@ -39,7 +39,7 @@ function loadConfigOrExit(): Config {
 }
 
 async function main(config: Config, logger: Logger): Promise<void> {
-  const dataDir = config.database.dataDir ? path.resolve(config.database.dataDir) : defaultDataDir();
+  const dataDir = defaultDataDir(config.database.dataDir);
   const database = await startDatabase({ databaseUrl: config.database.url, dataDir });
   // Route handlers build the process's Prisma client from this, in this same process.
   configurePrismaClient({

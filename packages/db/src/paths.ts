@@ -47,9 +47,8 @@ export function findRepoRoot(from: string): string | undefined {
  * Where the embedded PostgreSQL keeps its files: `DATA_DIR` (resolved against the working directory) if set,
  * else `.data` at the repository root.
  */
-export function defaultDataDir(): string {
-  const fromEnv = process.env.DATA_DIR;
-  if (fromEnv) return path.resolve(process.cwd(), fromEnv);
+export function defaultDataDir(configured: string | undefined = process.env.DATA_DIR): string {
+  if (configured) return path.resolve(process.cwd(), configured);
   const dir = moduleDir();
   const root = (dir === undefined ? undefined : findRepoRoot(dir)) ?? findRepoRoot(process.cwd());
   if (root === undefined) {

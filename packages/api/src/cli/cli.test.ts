@@ -23,9 +23,13 @@ interface CliResult {
 }
 
 async function cli(...args: string[]): Promise<CliResult> {
+  return cliWith({ DATABASE_URL: databaseUrl }, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliBin, ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -137,5 +141,20 @@ describe("pnpm cli", () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
+  });
+
+  it("refuses a bad setting with the server's message, never echoing the database URL", async () => {
+    const result = await cliWith(
+      { DATABASE_URL: "mysql://admin:hunter2@db/blocklist" },
+      "user",
+      "create",
+      "--name",
+      "x",
+      "--json",
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^error: Invalid configuration: DATABASE_URL /);
+    expect(result.stderr).not.toContain("hunter2");
   });
 });

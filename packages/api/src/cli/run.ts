@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from "@blocklist/config";
 import { createPrismaClient, type PrismaClient } from "@blocklist/db";
 import { defaultDataDir, startDatabase } from "@blocklist/db/lifecycle";
 import { NotFoundError } from "../errors";
@@ -13,7 +14,9 @@ export async function runAdminCommand<Result extends object>(
   let database: Awaited<ReturnType<typeof startDatabase>> | undefined;
   let db: PrismaClient | undefined;
   try {
-    database = await startDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: defaultDataDir() });
+    // The same settings, read and checked the same way, as the server's.
+    const { database: settings } = loadConfig();
+    database = await startDatabase({ databaseUrl: settings.url, dataDir: defaultDataDir(settings.dataDir) });
     db = createPrismaClient(database.url);
     const result = await command(db);
     process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatForPeople(result));
@@ -27,6 +30,7 @@ export async function runAdminCommand<Result extends object>(
 }
 
 function describeFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.problems.join("\n");
   if (error instanceof NotFoundError) return error.message;
   if (error instanceof Error) return error.message.split("\n")[0] ?? "unknown error";
   return String(error);
