@@ -1,6 +1,6 @@
 // The production entry point behind `pnpm start`: checks the configuration, opens the database (embedded
 // PostgreSQL unless DATABASE_URL is set), applies migrations, then serves the built Next.js app on PORT with
-// a request id, one log line and metrics for every request.
+// a request id, one log line, metrics and the security headers (securityHeaders.ts) for every request.
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
 import { defaultDataDir, readMigrations, redactDatabaseUrl, startDatabase } from "@blocklist/db/lifecycle";
 import next from "next";
 import { nextRouteLabels } from "./routeLabels";
+import { withSecurityHeaders } from "./securityHeaders";
 
 // Exit status for a bad setting (sysexits' EX_CONFIG): a supervisor can tell it from a crash and stop retrying.
 const EXIT_BAD_CONFIG = 78;
@@ -56,7 +57,11 @@ async function main(config: Config, logger: Logger): Promise<void> {
   await app.prepare();
 
   const server = createServer(
-    observeRequests(handle, { logger, routeOf: nextRouteLabels(appDir), quietRoutes: PROBE_ROUTES }),
+    observeRequests(withSecurityHeaders(handle), {
+      logger,
+      routeOf: nextRouteLabels(appDir),
+      quietRoutes: PROBE_ROUTES,
+    }),
   );
   server.listen(port, hostname, () => {
     const address = server.address();

@@ -32,6 +32,7 @@ let profileDir: string;
 let server: RunningServer | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
+const cspViolations: string[] = [];
 let user: Record<string, string>;
 let readOnlyKey: { keyId: string; apiKey: string };
 
@@ -62,6 +63,10 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
+  // The server's Content-Security-Policy must not block anything the UI does.
+  page.on("console", (message) => {
+    if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   // Starting PostgreSQL and storing 100,000 numbers on a busy two-core machine, beside other test files.
 }, 300_000);
 
@@ -342,5 +347,9 @@ describe("the web UI in Chromium", () => {
     await checkNumber("+1 415 555 2671");
     await visible(page.getByLabel("API key"));
     expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
+  });
+
+  it("breaks no rule of the server's Content-Security-Policy along the way", () => {
+    expect(cspViolations).toEqual([]);
   });
 });
