@@ -24,6 +24,22 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/** Step 2, before the body is read: it is larger than the route accepts (413). */
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super(ErrorMessage.bodyTooLarge);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+/** Step 2, before the body is read: its Content-Type is missing or not JSON (415). */
+export class UnsupportedMediaTypeError extends Error {
+  constructor() {
+    super(ErrorMessage.unsupportedMediaType);
+    this.name = "UnsupportedMediaTypeError";
+  }
+}
+
 /**
  * Step 3: the key is valid but may not act here. A missing agent and a foreign agent both end here,
  * with the same message, so that other customers' ids cannot be probed.

@@ -32,6 +32,8 @@ export const ErrorMessage = {
   invalidQuery: "Invalid query parameters",
   invalidBody: "Invalid request body",
   invalidJson: "Request body is not valid JSON",
+  bodyTooLarge: "Request body is too large",
+  unsupportedMediaType: "Content-Type must be application/json",
   methodNotAllowed: "Method not allowed",
   internal: "Internal server error",
   notFound: "Not found",

@@ -51,7 +51,7 @@ describe("the REST wrapper", () => {
     const numbers = ["+14155552671", "+1 415 555 2671", "+14155552672", "not a number"];
     const { observation, response } = await observe("/api/agent-block-list", post, {
       method: "POST",
-      headers: { "X-Authorization": alice.apiKey },
+      headers: { "X-Authorization": alice.apiKey, "Content-Type": "application/json" },
       body: JSON.stringify({ uid: alice.uid, agentId: alice.agentId, numbers }),
     });
     expect(response.status).toBe(200);

@@ -1,5 +1,11 @@
 import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
-import { AuthenticationError, InvalidRequestError, PermissionError } from "../errors";
+import {
+  AuthenticationError,
+  BodyTooLargeError,
+  InvalidRequestError,
+  PermissionError,
+  UnsupportedMediaTypeError,
+} from "../errors";
 import { reportError } from "../observability/context";
 
 /** Every answer of the REST API is JSON, success or error. */
@@ -11,6 +17,12 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 export function errorResponse(error: unknown): Response {
   if (error instanceof AuthenticationError || error instanceof PermissionError) {
     return jsonResponse({ error: error.message } satisfies ErrorResponse, 401);
+  }
+  if (error instanceof BodyTooLargeError) {
+    return jsonResponse({ error: error.message } satisfies ErrorResponse, 413);
+  }
+  if (error instanceof UnsupportedMediaTypeError) {
+    return jsonResponse({ error: error.message } satisfies ErrorResponse, 415);
   }
   if (error instanceof InvalidRequestError) {
     const body: ErrorResponse = {

@@ -61,9 +61,11 @@ describe("the OpenAPI document", () => {
     });
   });
 
-  it("gives every operation an example of each of its statuses but 500, which every keyed one documents", () => {
+  it("gives every operation an example of each of its statuses but the schema-only ones (413, 415, 500)", () => {
     for (const { label, operation } of operations) {
-      const statuses = Object.keys(operation.responses).filter((status) => status !== "500");
+      const statuses = Object.keys(operation.responses).filter(
+        (status) => !["413", "415", "500"].includes(status),
+      );
       const exemplified = new Set(
         examples
           .filter((example) => label === `${example.method} ${example.path}`)
@@ -97,7 +99,18 @@ describe("failure reasons and error texts", () => {
     ]);
     expect(errorEnum("InvalidKeyError")).toEqual([ErrorMessage.invalidKey]);
     expect(errorEnum("MethodNotAllowedError")).toEqual([ErrorMessage.methodNotAllowed]);
+    expect(errorEnum("BodyTooLargeError")).toEqual([ErrorMessage.bodyTooLarge]);
+    expect(errorEnum("UnsupportedMediaTypeError")).toEqual([ErrorMessage.unsupportedMediaType]);
     expect(errorEnum("InternalServerError")).toEqual([ErrorMessage.internal]);
+  });
+
+  it("document 413 and 415 for the methods with a body", () => {
+    const blockList = document.paths["/api/agent-block-list"];
+    for (const operation of [blockList?.post, blockList?.delete]) {
+      expect(operation?.responses["413"]).toEqual({ $ref: "#/components/responses/BodyTooLarge" });
+      expect(operation?.responses["415"]).toEqual({ $ref: "#/components/responses/UnsupportedMediaType" });
+    }
+    expect(blockList?.get?.responses["413"]).toBeUndefined();
   });
 
   it("cover every error text the two routes answer with", () => {
@@ -111,6 +124,8 @@ describe("failure reasons and error texts", () => {
         ErrorMessage.invalidQuery,
         ErrorMessage.invalidBody,
         ErrorMessage.invalidJson,
+        ErrorMessage.bodyTooLarge,
+        ErrorMessage.unsupportedMediaType,
         ErrorMessage.methodNotAllowed,
         ErrorMessage.internal,
       ]),

@@ -1,5 +1,5 @@
 import { ErrorMessage } from "../messages";
-import { blockListQuerySchema, MAX_NUMBERS_PER_REQUEST, MAX_PAGE_LIMIT } from "../schemas";
+import { blockListQuerySchema, MAX_BODY_BYTES, MAX_NUMBERS_PER_REQUEST, MAX_PAGE_LIMIT } from "../schemas";
 import {
   type ApiExample,
   addBlockedNumbersExamples,
@@ -120,6 +120,11 @@ function operation(spec: OperationSpec): OperationObject {
   for (const [status, responseSpec] of Object.entries(spec.responses)) {
     responses[status] = response(responseSpec, Number(status), spec.examples);
   }
+  if (spec.body) {
+    // Schema only, like 500: a 2 MiB body or a wrong Content-Type makes no useful example to send.
+    responses["413"] = { $ref: "#/components/responses/BodyTooLarge" };
+    responses["415"] = { $ref: "#/components/responses/UnsupportedMediaType" };
+  }
   if (spec.internalError) responses["500"] = { $ref: "#/components/responses/InternalServerError" };
   for (const [name, example] of Object.entries(spec.examples)) {
     if (!spec.responses[example.status]) {
@@ -180,7 +185,9 @@ Every request carries an API key in the \`${API_KEY_HEADER}\` header (the admin 
 success or error, is JSON. Checks run in this order and the first that fails decides the answer:
 
 1. the key is missing, empty, unknown or revoked: **401** \`${ErrorMessage.invalidKey}\`;
-2. the query (GET) or body (POST, DELETE) is malformed: **400**, with \`issues\` naming each field;
+2. a POST or DELETE body without \`Content-Type: application/json\`: **415** \`${ErrorMessage.unsupportedMediaType}\`;
+   one larger than ${MAX_BODY_BYTES} bytes (2 MiB): **413** \`${ErrorMessage.bodyTooLarge}\`, refused before it is read;
+   the query (GET) or body (POST, DELETE) is malformed: **400**, with \`issues\` naming each field;
 3. \`uid\` is not the key's user, the agent does not exist or belongs to an organization the user is not in,
    or a read-only key asks for a change: **401** \`${ErrorMessage.insufficientPermissions}\`.
 
@@ -303,6 +310,14 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
       schemas: componentSchemas(),
       responses: {
+        BodyTooLarge: {
+          description: `The body is larger than ${MAX_BODY_BYTES} bytes (2 MiB); it is not read.`,
+          content: { "application/json": { schema: schemaRef("BodyTooLargeError") } },
+        },
+        UnsupportedMediaType: {
+          description: "The request has no `Content-Type` or one other than `application/json`.",
+          content: { "application/json": { schema: schemaRef("UnsupportedMediaTypeError") } },
+        },
         InternalServerError: {
           description: "A fault on the server. The answer never carries a stack trace or a database message.",
           content: { "application/json": { schema: schemaRef("InternalServerError") } },

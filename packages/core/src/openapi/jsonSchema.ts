@@ -73,6 +73,11 @@ export function componentSchemas(): Record<string, JsonSchema> {
       errorSchema([ErrorMessage.methodNotAllowed], { issues: false }),
       "output",
     ),
+    BodyTooLargeError: toJsonSchema(errorSchema([ErrorMessage.bodyTooLarge], { issues: false }), "output"),
+    UnsupportedMediaTypeError: toJsonSchema(
+      errorSchema([ErrorMessage.unsupportedMediaType], { issues: false }),
+      "output",
+    ),
     InternalServerError: toJsonSchema(errorSchema([ErrorMessage.internal], { issues: false }), "output"),
   };
 }

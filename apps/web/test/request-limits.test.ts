@@ -1,0 +1,227 @@
+import { request as httpRequest } from "node:http";
+import { createTenant, type Tenant } from "@blocklist/api/testing";
+import { ErrorMessage, MAX_BODY_BYTES, SUCCESS_MESSAGE } from "@blocklist/core";
+import type { PrismaClient } from "@blocklist/db";
+import { createTestDatabase } from "@blocklist/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CallOptions, call } from "./http";
+import { type RunningServer, startServer } from "./server";
+
+// POST and DELETE bodies: a JSON Content-Type (415) and at most MAX_BODY_BYTES (413), both checked after the
+// key (401) and before the body is parsed (400), over real HTTP against the real server.
+let db: PrismaClient;
+let drop: () => Promise<void>;
+let server: RunningServer;
+let alice: Tenant;
+let bob: Tenant;
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  ({ prisma: db, drop } = database);
+  server = await startServer({ DATABASE_URL: database.url });
+  alice = await createTenant(db, "alice");
+  bob = await createTenant(db, "bob");
+});
+afterAll(async () => {
+  await server?.stop();
+  await drop?.();
+});
+
+const PATH = "/api/agent-block-list";
+const tooLarge = { status: 413, body: { error: ErrorMessage.bodyTooLarge } };
+const unsupported = { status: 415, body: { error: ErrorMessage.unsupportedMediaType } };
+
+const api = (method: string, options: CallOptions) => call(server.url, method, PATH, options);
+const outcome = async (method: string, options: CallOptions) => {
+  const { status, body } = await api(method, options);
+  return { status, body };
+};
+
+/** A valid body padded with spaces to exactly `size` bytes. */
+function paddedBody(tenant: Tenant, size: number, numbers = ["+14155552671"]): string {
+  const json = JSON.stringify({ uid: tenant.uid, agentId: tenant.agentId, numbers });
+  return json + " ".repeat(size - Buffer.byteLength(json));
+}
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+/**
+ * A request through node:http, for what fetch cannot send: a chunked body without Content-Length, or a
+ * Content-Length that announces more than is sent. `chunks` are written as they come; `end: false` leaves the
+ * body unfinished, so the answer can only come before the body is read.
+ */
+function rawRequest(
+  method: string,
+  headers: Record<string, string>,
+  chunks: Iterable<string | Buffer>,
+  end = true,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(PATH, server.url);
+    const req = httpRequest(url, { method, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      res.on("end", () => {
+        expect(res.headers["content-type"]).toMatch(/^application\/json/);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) });
+        req.destroy();
+      });
+    });
+    // The server may answer and close while we still write: that is the point, not a failure.
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
+    });
+    for (const chunk of chunks) req.write(chunk);
+    if (end) req.end();
+  });
+}
+
+describe.each(["POST", "DELETE"])("%s /api/agent-block-list", (method) => {
+  describe("Content-Type (415)", () => {
+    it.each([
+      ["no Content-Type", undefined],
+      ["text/plain", "text/plain"],
+      ["a form", "application/x-www-form-urlencoded"],
+      ["multipart", "multipart/form-data; boundary=x"],
+      ["another JSON-like type", "application/json-patch+json"],
+      ["an empty one", ""],
+    ])("refuses %s", async (_, contentType) => {
+      const body = JSON.stringify({ uid: alice.uid, agentId: alice.agentId, numbers: ["+14155552671"] });
+      if (contentType === undefined) {
+        // fetch names a string body text/plain; bytes go without any Content-Type.
+        const response = await fetch(new URL(PATH, server.url), {
+          method,
+          headers: { "X-Authorization": alice.apiKey },
+          body: new TextEncoder().encode(body),
+        });
+        expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+        expect({ status: response.status, body: await response.json() }).toEqual(unsupported);
+        return;
+      }
+      expect(
+        await outcome(method, { key: alice.apiKey, rawBody: body, headers: { "Content-Type": contentType } }),
+      ).toEqual(unsupported);
+    });
+
+    it.each(["application/json; charset=utf-8", "Application/JSON", " application/json ;charset=UTF-8"])(
+      "accepts %s",
+      async (contentType) => {
+        const body = JSON.stringify({ uid: alice.uid, agentId: alice.agentId, numbers: ["not a number"] });
+        const answer = await outcome(method, {
+          key: alice.apiKey,
+          rawBody: body,
+          headers: { "Content-Type": contentType },
+        });
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ message: SUCCESS_MESSAGE });
+      },
+    );
+
+    it("comes after the key (401) and before the body is parsed (400) or the agent checked (401)", async () => {
+      const headers = { "Content-Type": "text/plain" };
+      expect(await outcome(method, { rawBody: "{", headers })).toEqual({
+        status: 401,
+        body: { error: ErrorMessage.invalidKey },
+      });
+      expect(await outcome(method, { key: alice.apiKey, rawBody: "{", headers })).toEqual(unsupported);
+      const foreign = JSON.stringify({ uid: alice.uid, agentId: bob.agentId, numbers: ["+14155552671"] });
+      expect(await outcome(method, { key: alice.apiKey, rawBody: foreign, headers })).toEqual(unsupported);
+      expect(await outcome(method, { key: alice.readOnlyKey, rawBody: foreign, headers })).toEqual(
+        unsupported,
+      );
+    });
+  });
+
+  describe(`size (413 over ${MAX_BODY_BYTES} bytes)`, () => {
+    it("accepts a body of exactly the limit", async () => {
+      const answer = await outcome(method, { key: alice.apiKey, rawBody: paddedBody(alice, MAX_BODY_BYTES) });
+      expect(answer.status).toBe(200);
+    });
+
+    it("refuses one byte more, by its Content-Length", async () => {
+      expect(
+        await outcome(method, { key: alice.apiKey, rawBody: paddedBody(alice, MAX_BODY_BYTES + 1) }),
+      ).toEqual(tooLarge);
+    });
+
+    it("refuses a declared Content-Length over the limit before reading the body", async () => {
+      // Only a few bytes of the announced 100 MB are ever sent: the answer cannot wait for the rest.
+      const answer = await rawRequest(
+        method,
+        {
+          "X-Authorization": alice.apiKey,
+          "Content-Type": "application/json",
+          "Content-Length": String(100 * 1024 * 1024),
+        },
+        ['{"uid":'],
+        false,
+      );
+      expect({ status: answer.status, body: answer.body }).toEqual(tooLarge);
+    });
+
+    it("refuses a chunked body over the limit", async () => {
+      const chunk = " ".repeat(64 * 1024);
+      const chunks = ['{"uid":', ...Array.from({ length: 48 }, () => chunk), '"x"}'];
+      const answer = await rawRequest(
+        method,
+        {
+          "X-Authorization": alice.apiKey,
+          "Content-Type": "application/json",
+          "Transfer-Encoding": "chunked",
+        },
+        chunks,
+      );
+      expect({ status: answer.status, body: answer.body }).toEqual(tooLarge);
+    });
+
+    it("reads a chunked body within the limit as usual", async () => {
+      const body = paddedBody(alice, 512 * 1024, ["+14155550100"]);
+      const chunks = body.match(/[\s\S]{1,65536}/g) ?? [];
+      const answer = await rawRequest(
+        method,
+        {
+          "X-Authorization": alice.apiKey,
+          "Content-Type": "application/json",
+          "Transfer-Encoding": "chunked",
+        },
+        chunks,
+      );
+      expect(answer.status).toBe(200);
+    });
+
+    it("comes after the key (401) and before the agent is checked (401 permissions)", async () => {
+      const huge = paddedBody(alice, MAX_BODY_BYTES + 1);
+      expect(await outcome(method, { rawBody: huge })).toEqual({
+        status: 401,
+        body: { error: ErrorMessage.invalidKey },
+      });
+      const foreign = JSON.stringify({ uid: alice.uid, agentId: bob.agentId, numbers: [] });
+      const hugeForeign = foreign + " ".repeat(MAX_BODY_BYTES);
+      expect(await outcome(method, { key: alice.apiKey, rawBody: hugeForeign })).toEqual(tooLarge);
+      expect(await outcome(method, { key: alice.readOnlyKey, rawBody: hugeForeign })).toEqual(tooLarge);
+    });
+  });
+});
+
+describe("bodies that are still a 400", () => {
+  it("an empty JSON body", async () => {
+    expect(await outcome("POST", { key: alice.apiKey, rawBody: "" })).toEqual({
+      status: 400,
+      body: { error: ErrorMessage.invalidJson },
+    });
+  });
+
+  it("10,000 numbers fit well within the limit", () => {
+    const numbers = Array.from({ length: 10_000 }, () => "+1 (415) 555-2671 ");
+    expect(
+      Buffer.byteLength(JSON.stringify({ uid: alice.uid, agentId: alice.agentId, numbers })),
+    ).toBeLessThan(MAX_BODY_BYTES / 4);
+  });
+});
