@@ -23,6 +23,7 @@ describe("loadConfig", () => {
       database: { url: undefined, dataDir: undefined, poolMax: 10, connectTimeoutMs: 5000 },
       log: { level: "info", format: "auto" },
       metrics: { token: undefined },
+      rateLimit: { requests: 6000, windowSeconds: 60 },
     });
   });
 
@@ -38,6 +39,8 @@ describe("loadConfig", () => {
         LOG_LEVEL: "debug",
         LOG_FORMAT: "json",
         METRICS_TOKEN: "0123456789abcdef0123",
+        RATE_LIMIT_REQUESTS: "100",
+        RATE_LIMIT_WINDOW_SECONDS: "1",
       }),
     ).toEqual({
       server: { port: 8080, host: "127.0.0.1" },
@@ -49,7 +52,19 @@ describe("loadConfig", () => {
       },
       log: { level: "debug", format: "json" },
       metrics: { token: "0123456789abcdef0123" },
+      rateLimit: { requests: 100, windowSeconds: 1 },
     });
+  });
+
+  it("turns rate limiting off with RATE_LIMIT_REQUESTS=0 and refuses windows outside 1 s to 1 day", () => {
+    expect(loadConfig({ RATE_LIMIT_REQUESTS: "0" }).rateLimit).toEqual({ requests: 0, windowSeconds: 60 });
+    expect(problemsOf({ RATE_LIMIT_REQUESTS: "-1", RATE_LIMIT_WINDOW_SECONDS: "0" })).toEqual([
+      'Invalid configuration: RATE_LIMIT_REQUESTS must be a whole number from 0 to 1000000000 (got "-1")',
+      'Invalid configuration: RATE_LIMIT_WINDOW_SECONDS must be a whole number from 1 to 86400 (got "0")',
+    ]);
+    expect(problemsOf({ RATE_LIMIT_WINDOW_SECONDS: "86401" })).toEqual([
+      'Invalid configuration: RATE_LIMIT_WINDOW_SECONDS must be a whole number from 1 to 86400 (got "86401")',
+    ]);
   });
 
   it("treats an empty value as unset, and ignores case and spaces where they cannot matter", () => {

@@ -33,6 +33,12 @@ export interface Config {
     /** Bearer token for GET /api/metrics; undefined turns the endpoint off (404). */
     token: string | undefined;
   };
+  rateLimit: {
+    /** Requests one API key may make per window, over all instances; 0 turns limiting off. */
+    requests: number;
+    /** Length of a fixed window, aligned to the Unix epoch so every instance agrees on it. */
+    windowSeconds: number;
+  };
 }
 
 /** Start-up stops on this; `problems` holds one printable line per bad setting. */
@@ -112,7 +118,10 @@ export const environmentSchema = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
   LOG_FORMAT: oneOf(LOG_FORMATS, "auto"),
   METRICS_TOKEN: optional(metricsToken),
-  // Rate limits (a later issue) add their settings here.
+  // 100 requests a second per key on average: far above one customer's inbound calls, far below a runaway loop
+  // (docs/DECISIONS.md, "Rate limiting").
+  RATE_LIMIT_REQUESTS: wholeNumber(0, 1_000_000_000, 6000),
+  RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 60),
 });
 
 export type EnvironmentName = keyof typeof environmentSchema.shape;
@@ -153,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     log: { level: settings.LOG_LEVEL, format: settings.LOG_FORMAT },
     metrics: { token: settings.METRICS_TOKEN },
+    rateLimit: { requests: settings.RATE_LIMIT_REQUESTS, windowSeconds: settings.RATE_LIMIT_WINDOW_SECONDS },
   };
 }
 
