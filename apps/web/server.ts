@@ -14,6 +14,7 @@ import {
   routeConsoleToLogger,
   setProcessLogger,
 } from "@blocklist/api/observability/server";
+import { startRateLimiter } from "@blocklist/api/rateLimit";
 import { type Config, ConfigError, initConfig } from "@blocklist/config";
 import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
 import { defaultDataDir, readMigrations, redactDatabaseUrl, startDatabase } from "@blocklist/db/lifecycle";
@@ -50,6 +51,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   });
   expectMigrations((await readMigrations()).map((migration) => migration.name));
   getMetrics();
+  const rateLimiter = startRateLimiter(config.rateLimit);
 
   const { port, host: hostname } = config.server;
   const app = next({ dev: false, dir: appDir, hostname, port });
@@ -85,6 +87,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.once("close", () => resolve()));
+    // The last counts reach the other instances' budget before the database client goes.
+    await rateLimiter?.close();
     await disconnectPrismaClient();
     await database.stop();
     logger.info("Stopped");

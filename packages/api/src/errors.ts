@@ -40,6 +40,14 @@ export class UnsupportedMediaTypeError extends Error {
   }
 }
 
+/** Right after step 1: the key has used up its request budget for the current window (429). */
+export class RateLimitedError extends Error {
+  constructor() {
+    super(ErrorMessage.tooManyRequests);
+    this.name = "RateLimitedError";
+  }
+}
+
 /**
  * Step 3: the key is valid but may not act here. A missing agent and a foreign agent both end here,
  * with the same message, so that other customers' ids cannot be probed.

@@ -35,6 +35,7 @@ export const ErrorMessage = {
   bodyTooLarge: "Request body is too large",
   unsupportedMediaType: "Content-Type must be application/json",
   methodNotAllowed: "Method not allowed",
+  tooManyRequests: "Too many requests",
   internal: "Internal server error",
   notFound: "Not found",
   invalidMetricsToken: "Invalid or missing metrics token",

@@ -1,6 +1,8 @@
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
 import { authenticateApiKey, type Caller } from "../auth";
+import { RateLimitedError } from "../errors";
 import { noteApiKey, noteOutcome, noteRoute } from "../observability/context";
+import { admitRequest } from "../rateLimit/process";
 import { errorResponse, jsonResponse, methodNotAllowedResponse } from "./responses";
 
 export interface RestContext {
@@ -12,27 +14,39 @@ export const API_KEY_HEADER = "X-Authorization";
 
 /**
  * Wraps a REST route handler: authenticates the key first (step 1 of the check order, before the request is
- * even parsed), runs the handler, answers its result as JSON 200 and any error through `errorResponse`.
- * Along the way it notes the route, the key and what the call did for the request's log line and metrics.
+ * even parsed), counts the request against the key's rate limit (429 past it), runs the handler, answers its
+ * result as JSON 200 and any error through `errorResponse`. Every answer to a known key carries the
+ * RateLimit-* headers. Along the way it notes the route, the key and what the call did for the request's log
+ * line and metrics.
  */
 export function restHandler(
   handle: (request: Request, context: RestContext) => Promise<unknown>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
-    noteRoute(new URL(request.url).pathname);
+    const route = new URL(request.url).pathname;
+    noteRoute(route);
+    let limitHeaders: Record<string, string> = {};
     try {
       const db = getPrismaClient();
       const presentedKey = request.headers.get(API_KEY_HEADER);
       noteApiKey(presentedKey);
       const caller = await authenticateApiKey(db, presentedKey);
       noteApiKey(presentedKey, caller.keyId);
+      const admission = admitRequest(caller.keyId, route);
+      limitHeaders = admission.headers;
+      if (admission.refused) throw new RateLimitedError();
       const result = await handle(request, { db, caller });
       noteOutcome(result);
-      return jsonResponse(result);
+      return jsonResponse(result, 200, limitHeaders);
     } catch (error) {
-      return errorResponse(error);
+      return withHeaders(errorResponse(error), limitHeaders);
     }
   };
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
 }
 
 /** The handler for every method a route does not support: 405 JSON with `Allow`. */

@@ -4,6 +4,7 @@ import {
   BodyTooLargeError,
   InvalidRequestError,
   PermissionError,
+  RateLimitedError,
   UnsupportedMediaTypeError,
 } from "../errors";
 import { reportError } from "../observability/context";
@@ -17,6 +18,9 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
 export function errorResponse(error: unknown): Response {
   if (error instanceof AuthenticationError || error instanceof PermissionError) {
     return jsonResponse({ error: error.message } satisfies ErrorResponse, 401);
+  }
+  if (error instanceof RateLimitedError) {
+    return jsonResponse({ error: error.message } satisfies ErrorResponse, 429);
   }
   if (error instanceof BodyTooLargeError) {
     return jsonResponse({ error: error.message } satisfies ErrorResponse, 413);

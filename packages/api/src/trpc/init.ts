@@ -2,8 +2,15 @@ import { ErrorMessage, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticateApiKey } from "../auth";
-import { AuthenticationError, InvalidRequestError, NotFoundError, PermissionError } from "../errors";
+import {
+  AuthenticationError,
+  InvalidRequestError,
+  NotFoundError,
+  PermissionError,
+  RateLimitedError,
+} from "../errors";
 import { noteApiKey, noteOutcome, noteProcedure, reportError } from "../observability/context";
+import { admitRequest } from "../rateLimit/process";
 import type { TrpcContext } from "./context";
 
 /** The one place that turns a domain error into a tRPC code (REST has its twin in rest/responses.ts). */
@@ -12,6 +19,7 @@ function trpcCodeOf(cause: unknown): TRPC_ERROR_CODE_KEY | undefined {
   if (cause instanceof PermissionError) return "FORBIDDEN";
   if (cause instanceof InvalidRequestError) return "BAD_REQUEST";
   if (cause instanceof NotFoundError) return "NOT_FOUND";
+  if (cause instanceof RateLimitedError) return "TOO_MANY_REQUESTS";
   return undefined;
 }
 
@@ -60,11 +68,17 @@ export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
 /**
  * Procedures for a known caller. Server-to-server callers send X-Authorization; the web UI's requests carry the
  * session cookie instead. Both name an API key, verified the same way, so revoking a key ends both at once.
+ * Each call counts against the key's rate limit (the REST routes' budget) before its input is parsed; past it,
+ * TOO_MANY_REQUESTS (429) with Retry-After.
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
   const presentedKey = ctx.apiKey ?? ctx.sessionKey;
   noteApiKey(presentedKey);
   const caller = await authenticateApiKey(ctx.db, presentedKey);
   noteApiKey(presentedKey, caller.keyId);
+  const admission = admitRequest(caller.keyId, `/api/trpc/${path}`);
+  // In a batch, the last call's view of the budget is the one the answer carries.
+  for (const [name, value] of Object.entries(admission.headers)) ctx.resHeaders.set(name, value);
+  if (admission.refused) throw new RateLimitedError();
   return next({ ctx: { caller } });
 });

@@ -1,0 +1,194 @@
+// A fixed-window request budget per API key, shared by every instance through PostgreSQL without a database
+// round trip per request: each instance decides from memory (the total it last read back plus its own counts
+// not yet written) and writes its counts in one batched statement every FLUSH_INTERVAL_MS, reading back the
+// totals of all instances. docs/DECISIONS.md ("Rate limiting") gives the bound on overshoot.
+import type { PrismaClient } from "@blocklist/db";
+import { type ProcessLogger, processLogger } from "../observability/context";
+import { addToCounters, type CounterIncrement, deleteCountersBefore } from "./counters";
+
+export const FLUSH_INTERVAL_MS = 250;
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Requests a key may make per window. */
+  limit: number;
+  /** Requests left in this window after this one (0 when refused). */
+  remaining: number;
+  /** Whole seconds until the window ends and the budget is whole again (at least 1). */
+  resetSeconds: number;
+  windowSeconds: number;
+}
+
+export interface RateLimiterOptions {
+  /** The client to write counters with; a function, so that a client rebuilt after an outage is used. */
+  db: () => PrismaClient;
+  /** Requests per key per window (at least 1). */
+  limit: number;
+  windowSeconds: number;
+  /** How often the timer of start() flushes; tests call flush() themselves. */
+  flushIntervalMs?: number;
+  /** ms since the epoch; tests move it by hand. */
+  now?: () => number;
+  logger?: Pick<ProcessLogger, "warn" | "info">;
+}
+
+/** One key's view of the current window on this instance. */
+interface KeyWindow {
+  windowStart: number;
+  /** All instances' total as last read back from the database (our flushed counts included). */
+  known: number;
+  /** Admitted here, being written by the flush under way. */
+  flushing: number;
+  /** Admitted here since, not written yet. */
+  pending: number;
+}
+
+export class RateLimiter {
+  readonly limit: number;
+  readonly windowSeconds: number;
+  private readonly windowMs: number;
+  private readonly db: () => PrismaClient;
+  private readonly now: () => number;
+  private readonly flushIntervalMs: number;
+  private readonly logger: Pick<ProcessLogger, "warn" | "info"> | undefined;
+  private readonly keys = new Map<string, KeyWindow>();
+  private flushChain: Promise<void> = Promise.resolve();
+  private flushInProgress = false;
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+  private cleanedUpThrough = Number.NEGATIVE_INFINITY;
+
+  constructor(options: RateLimiterOptions) {
+    if (!(options.limit >= 1)) throw new RangeError("A rate limit needs a budget of at least 1 request");
+    this.limit = options.limit;
+    this.windowSeconds = options.windowSeconds;
+    this.windowMs = options.windowSeconds * 1000;
+    this.db = options.db;
+    this.now = options.now ?? Date.now;
+    this.flushIntervalMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS;
+    this.logger = options.logger;
+  }
+
+  /**
+   * Counts one request of `keyId` if the budget allows it. Synchronous and in memory: it never waits for the
+   * database. A refused request is not counted.
+   */
+  take(keyId: string): RateLimitDecision {
+    const now = this.now();
+    const windowStart = this.windowStartOf(now);
+    let window = this.keys.get(keyId);
+    if (window === undefined || window.windowStart !== windowStart) {
+      // Counts of an ended window that were not written yet are dropped: nobody asks about that window again.
+      window = { windowStart, known: 0, flushing: 0, pending: 0 };
+      this.keys.set(keyId, window);
+    }
+    const used = window.known + window.flushing + window.pending;
+    const resetSeconds = Math.max(1, Math.ceil((windowStart + this.windowMs - now) / 1000));
+    const decision = { limit: this.limit, resetSeconds, windowSeconds: this.windowSeconds };
+    if (used >= this.limit) return { ...decision, allowed: false, remaining: 0 };
+    window.pending += 1;
+    return { ...decision, allowed: true, remaining: this.limit - used - 1 };
+  }
+
+  /**
+   * Writes every count not written yet and reads back the totals, in one statement. Never throws: when the
+   * database cannot be reached the counts stay pending (so this instance keeps limiting on its own counts) and
+   * are written once it answers again. Resolves after every count admitted before the call was tried.
+   */
+  flush(): Promise<void> {
+    this.flushChain = this.flushChain.then(() => this.flushOnce());
+    return this.flushChain;
+  }
+
+  /** Flushes every FLUSH_INTERVAL_MS in the background; the timer never keeps the process alive. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      // A slow database must not pile flushes up: the next tick carries whatever this one could not.
+      if (!this.flushInProgress) void this.flush();
+    }, this.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes what is pending (at shutdown, before the database client is closed). */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  private windowStartOf(time: number): number {
+    return Math.floor(time / this.windowMs) * this.windowMs;
+  }
+
+  private async flushOnce(): Promise<void> {
+    this.flushInProgress = true;
+    try {
+      const currentWindow = this.windowStartOf(this.now());
+      const batch: CounterIncrement[] = [];
+      for (const [keyId, window] of this.keys) {
+        if (window.pending > 0) {
+          window.flushing = window.pending;
+          window.pending = 0;
+          batch.push({ keyId, windowStart: window.windowStart, count: window.flushing });
+        } else if (window.windowStart < currentWindow) {
+          this.keys.delete(keyId);
+        }
+      }
+      try {
+        const totals = await addToCounters(this.db(), batch);
+        const totalOf = new Map(totals.map((total) => [`${total.keyId} ${total.windowStart}`, total.count]));
+        for (const increment of batch) {
+          const window = this.keys.get(increment.keyId);
+          if (window?.windowStart !== increment.windowStart) continue;
+          window.known =
+            totalOf.get(`${increment.keyId} ${increment.windowStart}`) ?? window.known + window.flushing;
+          window.flushing = 0;
+        }
+        await this.deleteEndedWindows(currentWindow);
+        this.noteFlushWorked();
+      } catch (error) {
+        for (const increment of batch) {
+          const window = this.keys.get(increment.keyId);
+          if (window?.windowStart === increment.windowStart) {
+            window.pending += window.flushing;
+            window.flushing = 0;
+          }
+        }
+        this.noteFlushFailed(error);
+      }
+    } finally {
+      this.flushInProgress = false;
+    }
+  }
+
+  // Once per window and instance: the counters of windows before the previous one are no longer read.
+  private async deleteEndedWindows(currentWindow: number): Promise<void> {
+    if (this.cleanedUpThrough >= currentWindow) return;
+    await deleteCountersBefore(this.db(), currentWindow - this.windowMs);
+    this.cleanedUpThrough = currentWindow;
+  }
+
+  // Logged once per outage, not four times a second.
+  private noteFlushFailed(error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.log(
+      "warn",
+      { err: error },
+      "Rate-limit counters cannot be written: each instance limits on its own counts until the database answers",
+    );
+  }
+
+  private noteFlushWorked(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.log("info", {}, "Rate-limit counters are written again");
+  }
+
+  private log(level: "warn" | "info", fields: object, message: string): void {
+    const logger = this.logger ?? processLogger();
+    if (logger) logger[level](fields, message);
+    else console[level](message, fields);
+  }
+}

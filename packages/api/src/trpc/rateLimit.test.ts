@@ -1,0 +1,144 @@
+import { ErrorMessage } from "@blocklist/core";
+import type { PrismaClient } from "@blocklist/db";
+import { createTestDatabase } from "@blocklist/db/testing";
+import { TRPCError } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { getMetrics } from "../observability/metrics";
+import { RateLimiter } from "../rateLimit/limiter";
+import { admitRequest, setRateLimiter } from "../rateLimit/process";
+import { createTenant, type Tenant } from "../testing/fixtures";
+import { createTrpcContext, type TrpcContext } from "./context";
+import { appRouter, createCaller } from "./root";
+
+// Key-authenticated procedures share the key's budget with the REST routes, and answer TOO_MANY_REQUESTS past it.
+let db: PrismaClient;
+let drop: () => Promise<void>;
+let alice: Tenant;
+let bob: Tenant;
+
+beforeAll(async () => {
+  ({ prisma: db, drop } = await createTestDatabase());
+  alice = await createTenant(db, "alice");
+  bob = await createTenant(db, "bob");
+});
+afterEach(() => setRateLimiter(undefined));
+afterAll(async () => {
+  await drop?.();
+});
+
+const LIMIT = 3;
+const WINDOW_SECONDS = 60;
+// A clock that stands still mid-window, so that no window ends during a test; 30 s are left in it.
+const NOW = Date.UTC(2026, 10, 27, 12, 0, 30);
+
+function installLimiter(): RateLimiter {
+  const limiter = new RateLimiter({
+    db: () => db,
+    limit: LIMIT,
+    windowSeconds: WINDOW_SECONDS,
+    now: () => NOW,
+  });
+  setRateLimiter(limiter);
+  return limiter;
+}
+
+function context(apiKey: string | null, resHeaders = new Headers()): TrpcContext {
+  return { db, apiKey, sessionKey: null, resHeaders, secure: false };
+}
+
+async function failure(call: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const error = await call.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
+  return { code: error.code, message: error.message };
+}
+
+async function refusals(route: string): Promise<number> {
+  const sample = (await getMetrics().rateLimitRefusals.get()).values.find(
+    (value) => value.labels.route === route,
+  );
+  return sample?.value ?? 0;
+}
+
+describe("authed procedures under a rate limit", () => {
+  it("refuse a key past its budget with TOO_MANY_REQUESTS and Retry-After, before parsing the input", async () => {
+    installLimiter();
+    const resHeaders = new Headers();
+    const caller = createCaller(context(alice.apiKey, resHeaders));
+    const check = () => caller.blockList.check({ agentId: alice.agentId, number: "+14155552671" });
+    for (let index = 0; index < LIMIT; index += 1) await check();
+    expect(resHeaders.get("RateLimit-Remaining")).toBe("0");
+    expect(resHeaders.get("Retry-After")).toBeNull();
+
+    const before = await refusals("/api/trpc/blockList.check");
+    expect(await failure(check())).toEqual({
+      code: "TOO_MANY_REQUESTS",
+      message: ErrorMessage.tooManyRequests,
+    });
+    expect(await refusals("/api/trpc/blockList.check")).toBe(before + 1);
+    // Input that would be a BAD_REQUEST is not even looked at.
+    expect(await failure(caller.blockList.check({ agentId: "", number: 5 as unknown as string }))).toEqual({
+      code: "TOO_MANY_REQUESTS",
+      message: ErrorMessage.tooManyRequests,
+    });
+    expect(Object.fromEntries(resHeaders)).toEqual({
+      "ratelimit-limit": String(LIMIT),
+      "ratelimit-remaining": "0",
+      "ratelimit-reset": "30",
+      "ratelimit-policy": `${LIMIT};w=${WINDOW_SECONDS}`,
+      "retry-after": "30",
+    });
+  });
+
+  it("leave other keys, of the same user or another, alone, and never count an unknown key", async () => {
+    installLimiter();
+    const exhausted = createCaller(context(alice.apiKey));
+    for (let index = 0; index < LIMIT; index += 1) await exhausted.organizations.list();
+    expect((await failure(exhausted.organizations.list())).code).toBe("TOO_MANY_REQUESTS");
+
+    expect(await createCaller(context(alice.readOnlyKey)).organizations.list()).toEqual({
+      organizations: [expect.objectContaining({ id: expect.any(String) })],
+    });
+    expect(await createCaller(context(bob.apiKey)).organizations.list()).toEqual({
+      organizations: [expect.objectContaining({ id: expect.any(String) })],
+    });
+    expect(await failure(createCaller(context("bl_unknown")).organizations.list())).toEqual({
+      code: "UNAUTHORIZED",
+      message: ErrorMessage.invalidKey,
+    });
+  });
+
+  it("answer HTTP 429 with Retry-After and RateLimit-* headers over the fetch adapter", async () => {
+    installLimiter();
+    const send = () =>
+      fetchRequestHandler({
+        endpoint: "/api/trpc",
+        req: new Request(
+          `http://localhost/api/trpc/organizations.list?input=${encodeURIComponent(JSON.stringify({}))}`,
+          { headers: { "X-Authorization": bob.readOnlyKey } },
+        ),
+        router: appRouter,
+        createContext: (options) => createTrpcContext(options, db),
+      });
+    const answers = [];
+    for (let index = 0; index <= LIMIT; index += 1) answers.push(await send());
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+    expect(answers.map((answer) => answer.headers.get("RateLimit-Remaining"))).toEqual(["2", "1", "0", "0"]);
+    const refused = answers[LIMIT] as Response;
+    expect(refused.headers.get("Retry-After")).toBe("30");
+    expect(await refused.json()).toMatchObject({
+      error: { message: ErrorMessage.tooManyRequests, data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 } },
+    });
+  });
+
+  it("are not limited when no limiter runs (RATE_LIMIT_REQUESTS=0)", async () => {
+    expect(admitRequest("key_any", "/api/organizations")).toEqual({ refused: false, headers: {} });
+    const resHeaders = new Headers();
+    const caller = createCaller(context(bob.apiKey, resHeaders));
+    for (let index = 0; index < LIMIT + 2; index += 1) await caller.organizations.list();
+    expect([...resHeaders.keys()]).toEqual([]);
+  });
+});
