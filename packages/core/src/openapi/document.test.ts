@@ -6,7 +6,7 @@ import { parseBlockListMutation, parseBlockListQuery } from "../parse";
 import { buildOpenApiDocument } from "./document";
 import { EXAMPLE_TENANT } from "./examples";
 import { listDocumentedExamples, resolveRefs } from "./read";
-import { HTTP_METHODS, type JsonSchema } from "./types";
+import { HTTP_METHODS, type JsonSchema, type ResponseObject } from "./types";
 
 const document = buildOpenApiDocument();
 const examples = listDocumentedExamples(document);
@@ -61,10 +61,10 @@ describe("the OpenAPI document", () => {
     });
   });
 
-  it("gives every operation an example of each of its statuses but the schema-only ones (413, 415, 500)", () => {
+  it("gives every operation an example of each of its statuses but the schema-only ones (413, 415, 429, 500)", () => {
     for (const { label, operation } of operations) {
       const statuses = Object.keys(operation.responses).filter(
-        (status) => !["413", "415", "500"].includes(status),
+        (status) => !["413", "415", "429", "500"].includes(status),
       );
       const exemplified = new Set(
         examples
@@ -101,7 +101,29 @@ describe("failure reasons and error texts", () => {
     expect(errorEnum("MethodNotAllowedError")).toEqual([ErrorMessage.methodNotAllowed]);
     expect(errorEnum("BodyTooLargeError")).toEqual([ErrorMessage.bodyTooLarge]);
     expect(errorEnum("UnsupportedMediaTypeError")).toEqual([ErrorMessage.unsupportedMediaType]);
+    expect(errorEnum("TooManyRequestsError")).toEqual([ErrorMessage.tooManyRequests]);
     expect(errorEnum("InternalServerError")).toEqual([ErrorMessage.internal]);
+  });
+
+  it("document 429 with Retry-After for every operation behind the key, and RateLimit-* on its 200", () => {
+    const rateLimitHeaders = [
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+      "RateLimit-Policy",
+    ];
+    expect(Object.keys(document.components.responses.TooManyRequests?.headers ?? {})).toEqual([
+      "Retry-After",
+      ...rateLimitHeaders,
+    ]);
+    for (const { label, operation } of operations) {
+      const keyed = operation.security === undefined;
+      expect(operation.responses["429"], label).toEqual(
+        keyed ? { $ref: "#/components/responses/TooManyRequests" } : undefined,
+      );
+      const ok = operation.responses["200"] as ResponseObject | undefined;
+      expect(ok?.headers && Object.keys(ok.headers), label).toEqual(keyed ? rateLimitHeaders : undefined);
+    }
   });
 
   it("document 413 and 415 for the methods with a body", () => {
@@ -127,6 +149,7 @@ describe("failure reasons and error texts", () => {
         ErrorMessage.bodyTooLarge,
         ErrorMessage.unsupportedMediaType,
         ErrorMessage.methodNotAllowed,
+        ErrorMessage.tooManyRequests,
         ErrorMessage.internal,
       ]),
     );

@@ -11,6 +11,7 @@ import {
 import { componentSchemas, toJsonSchema } from "./jsonSchema";
 import type {
   ExampleObject,
+  HeaderObject,
   HttpMethod,
   JsonSchema,
   OpenApiDocument,
@@ -99,6 +100,22 @@ function requestBody(examples: Record<string, ApiExample>): RequestBodyObject {
   };
 }
 
+const digits = { type: "string", pattern: "^[0-9]+$" };
+
+/** What every answer to a known key says about its rate limit (draft-ietf-httpapi-ratelimit-headers). */
+const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
+  "RateLimit-Limit": {
+    description: "Requests the key may make per window (`RATE_LIMIT_REQUESTS`).",
+    schema: digits,
+  },
+  "RateLimit-Remaining": { description: "Requests left to the key in the current window.", schema: digits },
+  "RateLimit-Reset": { description: "Seconds until the current window ends.", schema: digits },
+  "RateLimit-Policy": {
+    description: "The budget as `requests;w=window seconds`, e.g. `6000;w=60`.",
+    schema: { type: "string", pattern: "^[0-9]+;w=[0-9]+$" },
+  },
+};
+
 function response(spec: ResponseSpec, status: number, examples: Record<string, ApiExample>): ResponseObject {
   const responseExamples: Record<string, ExampleObject> = {};
   for (const [name, example] of Object.entries(examples)) {
@@ -118,13 +135,19 @@ function response(spec: ResponseSpec, status: number, examples: Record<string, A
 function operation(spec: OperationSpec): OperationObject {
   const responses: OperationObject["responses"] = {};
   for (const [status, responseSpec] of Object.entries(spec.responses)) {
-    responses[status] = response(responseSpec, Number(status), spec.examples);
+    const keyed = !spec.public && status === "200";
+    const withLimit = keyed
+      ? { ...responseSpec, headers: { ...responseSpec.headers, ...RATE_LIMIT_HEADERS } }
+      : responseSpec;
+    responses[status] = response(withLimit, Number(status), spec.examples);
   }
   if (spec.body) {
     // Schema only, like 500: a 2 MiB body or a wrong Content-Type makes no useful example to send.
     responses["413"] = { $ref: "#/components/responses/BodyTooLarge" };
     responses["415"] = { $ref: "#/components/responses/UnsupportedMediaType" };
   }
+  // Schema only too: an example would have to spend a key's whole budget first.
+  if (!spec.public) responses["429"] = { $ref: "#/components/responses/TooManyRequests" };
   if (spec.internalError) responses["500"] = { $ref: "#/components/responses/InternalServerError" };
   for (const [name, example] of Object.entries(spec.examples)) {
     if (!spec.responses[example.status]) {
@@ -185,6 +208,10 @@ Every request carries an API key in the \`${API_KEY_HEADER}\` header (the admin 
 success or error, is JSON. Checks run in this order and the first that fails decides the answer:
 
 1. the key is missing, empty, unknown or revoked: **401** \`${ErrorMessage.invalidKey}\`;
+   the key has used up its request budget for the current window: **429** \`${ErrorMessage.tooManyRequests}\`,
+   with \`Retry-After\` (seconds). Every answer to a known key carries \`RateLimit-Limit\`,
+   \`RateLimit-Remaining\`, \`RateLimit-Reset\` (seconds) and \`RateLimit-Policy\` (\`requests;w=seconds\`);
+   the budget is per key, over all instances of the service;
 2. a POST or DELETE body without \`Content-Type: application/json\`: **415** \`${ErrorMessage.unsupportedMediaType}\`;
    one larger than ${MAX_BODY_BYTES} bytes (2 MiB): **413** \`${ErrorMessage.bodyTooLarge}\`, refused before it is read;
    the query (GET) or body (POST, DELETE) is malformed: **400**, with \`issues\` naming each field;
@@ -317,6 +344,19 @@ export function buildOpenApiDocument(): OpenApiDocument {
         UnsupportedMediaType: {
           description: "The request has no `Content-Type` or one other than `application/json`.",
           content: { "application/json": { schema: schemaRef("UnsupportedMediaTypeError") } },
+        },
+        TooManyRequests: {
+          description:
+            "The key has used up its request budget for the current window (the same budget for every route " +
+            "and for the tRPC procedures). Other keys, of the same user too, are not affected.",
+          headers: {
+            "Retry-After": {
+              description: "Seconds until the window ends and the key may send again.",
+              schema: digits,
+            },
+            ...RATE_LIMIT_HEADERS,
+          },
+          content: { "application/json": { schema: schemaRef("TooManyRequestsError") } },
         },
         InternalServerError: {
           description: "A fault on the server. The answer never carries a stack trace or a database message.",

@@ -78,6 +78,10 @@ export function componentSchemas(): Record<string, JsonSchema> {
       errorSchema([ErrorMessage.unsupportedMediaType], { issues: false }),
       "output",
     ),
+    TooManyRequestsError: toJsonSchema(
+      errorSchema([ErrorMessage.tooManyRequests], { issues: false }),
+      "output",
+    ),
     InternalServerError: toJsonSchema(errorSchema([ErrorMessage.internal], { issues: false }), "output"),
   };
 }
