@@ -146,6 +146,7 @@ describe("migrateDatabase", () => {
       "blocked_numbers",
       "memberships",
       "organizations",
+      "rate_limit_counters",
       "users",
     ]);
     const indexes = await query<{ indexname: string; indexdef: string }>(
@@ -160,6 +161,18 @@ describe("migrateDatabase", () => {
         "INDEX blocked_numbers_agent_id_id_idx ON public.blocked_numbers USING btree (agent_id, id)",
       ),
       expect.stringContaining("UNIQUE INDEX blocked_numbers_pkey ON public.blocked_numbers USING btree (id)"),
+    ]);
+    const counterIndexes = await query<{ indexdef: string }>(
+      url,
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'rate_limit_counters' ORDER BY indexname`,
+    );
+    expect(counterIndexes.map((row) => row.indexdef)).toEqual([
+      expect.stringContaining(
+        "UNIQUE INDEX rate_limit_counters_pkey ON public.rate_limit_counters USING btree (key_id, window_start)",
+      ),
+      expect.stringContaining(
+        "INDEX rate_limit_counters_window_start_idx ON public.rate_limit_counters USING btree (window_start)",
+      ),
     ]);
   });
 
