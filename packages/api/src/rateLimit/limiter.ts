@@ -3,7 +3,7 @@
 // not yet written) and writes its counts in one batched statement every FLUSH_INTERVAL_MS, reading back the
 // totals of all instances. docs/DECISIONS.md ("Rate limiting") gives the bound on overshoot.
 import type { PrismaClient } from "@blocklist/db";
-import { type ProcessLogger, processLogger } from "../observability/context";
+import { type ProcessLogger, processLogger, reportError } from "../observability/context";
 import { addToCounters, type CounterIncrement, deleteCountersBefore } from "./counters";
 
 export const FLUSH_INTERVAL_MS = 250;
@@ -96,7 +96,11 @@ export class RateLimiter {
    * are written once it answers again. Resolves after every count admitted before the call was tried.
    */
   flush(): Promise<void> {
-    this.flushChain = this.flushChain.then(() => this.flushOnce());
+    // flushOnce handles database errors itself; anything else is a bug, reported but never an unhandled rejection
+    // (which would end the process) nor a chain stuck in the rejected state.
+    this.flushChain = this.flushChain
+      .then(() => this.flushOnce())
+      .catch((error: unknown) => reportError(error, "rate limiter"));
     return this.flushChain;
   }
 
