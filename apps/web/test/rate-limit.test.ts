@@ -126,6 +126,12 @@ describe("past a key's budget", () => {
     }
   });
 
+  it("an answer that is an error after the key check counts and says so too", async () => {
+    const answer = await call(server.url, "GET", blockListPath({ uid: bob.uid }), { key: bob.apiKey });
+    expect(answer.status).toBe(400);
+    expect(limitHeaders(answer)).toEqual(admitted(LIMIT - 2));
+  });
+
   it("limits tRPC calls with the same budget: TOO_MANY_REQUESTS, HTTP 429, Retry-After", async () => {
     for (let used = 1; used <= LIMIT - 1; used += 1) {
       const answer = await call(server.url, "GET", checkPath(carol), { key: carol.apiKey });
@@ -153,7 +159,7 @@ describe("past a key's budget", () => {
       async () => {
         expect((await stored(alice.caller.keyId))._sum.count).toBe(LIMIT);
         expect((await stored(carol.caller.keyId))._sum.count).toBe(LIMIT);
-        expect((await stored(bob.caller.keyId))._sum.count).toBe(1);
+        expect((await stored(bob.caller.keyId))._sum.count).toBe(2);
       },
       { timeout: 30_000, interval: 100 },
     );
