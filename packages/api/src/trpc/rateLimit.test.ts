@@ -47,14 +47,11 @@ function context(apiKey: string | null, resHeaders = new Headers()): TrpcContext
   return { db, apiKey, sessionKey: null, resHeaders, secure: false };
 }
 
-async function failure(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return { code: error.code, message: error.message };
-}
+const tooManyRequests = {
+  name: "TRPCError",
+  code: "TOO_MANY_REQUESTS",
+  message: ErrorMessage.tooManyRequests,
+};
 
 async function refusals(route: string): Promise<number> {
   const sample = (await getMetrics().rateLimitRefusals.get()).values.find(
@@ -74,16 +71,12 @@ describe("authed procedures under a rate limit", () => {
     expect(resHeaders.get("Retry-After")).toBeNull();
 
     const before = await refusals("/api/trpc/blockList.check");
-    expect(await failure(check())).toEqual({
-      code: "TOO_MANY_REQUESTS",
-      message: ErrorMessage.tooManyRequests,
-    });
+    await expect(check()).rejects.toMatchObject(tooManyRequests);
     expect(await refusals("/api/trpc/blockList.check")).toBe(before + 1);
     // Input that would be a BAD_REQUEST is not even looked at.
-    expect(await failure(caller.blockList.check({ agentId: "", number: 5 as unknown as string }))).toEqual({
-      code: "TOO_MANY_REQUESTS",
-      message: ErrorMessage.tooManyRequests,
-    });
+    await expect(
+      caller.blockList.check({ agentId: "", number: 5 as unknown as string }),
+    ).rejects.toMatchObject(tooManyRequests);
     expect(Object.fromEntries(resHeaders)).toEqual({
       "ratelimit-limit": String(LIMIT),
       "ratelimit-remaining": "0",
@@ -97,7 +90,7 @@ describe("authed procedures under a rate limit", () => {
     installLimiter();
     const exhausted = createCaller(context(alice.apiKey));
     for (let index = 0; index < LIMIT; index += 1) await exhausted.organizations.list();
-    expect((await failure(exhausted.organizations.list())).code).toBe("TOO_MANY_REQUESTS");
+    await expect(exhausted.organizations.list()).rejects.toMatchObject(tooManyRequests);
 
     expect(await createCaller(context(alice.readOnlyKey)).organizations.list()).toEqual({
       organizations: [expect.objectContaining({ id: expect.any(String) })],
@@ -105,7 +98,7 @@ describe("authed procedures under a rate limit", () => {
     expect(await createCaller(context(bob.apiKey)).organizations.list()).toEqual({
       organizations: [expect.objectContaining({ id: expect.any(String) })],
     });
-    expect(await failure(createCaller(context("bl_unknown")).organizations.list())).toEqual({
+    await expect(createCaller(context("bl_unknown")).organizations.list()).rejects.toMatchObject({
       code: "UNAUTHORIZED",
       message: ErrorMessage.invalidKey,
     });
