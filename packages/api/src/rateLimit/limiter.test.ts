@@ -209,6 +209,17 @@ describe("several instances on one database", () => {
     expect(await storedCount("key_overshoot", T0)).toBe(admitted);
   });
 
+  it("admit at most the limit each in a burst that comes before any flush, and refuse once they flush", async () => {
+    const clock = new Clock(T0 + 5000);
+    const instances = [database.prisma, secondClient()].map((client) =>
+      limiterOn(client, { clock, limit: 10 }),
+    );
+    expect(instances.map((instance) => takeMany(instance, "key_burst", 100))).toEqual([10, 10]);
+    await Promise.all(instances.map((instance) => instance.flush()));
+    expect(instances.map((instance) => instance.take("key_burst").allowed)).toEqual([false, false]);
+    expect(await storedCount("key_burst", T0)).toBe(20);
+  });
+
   it("lose no count when they flush the same keys at the same time", async () => {
     const clock = new Clock(T0 + 4000);
     const instances = [database.prisma, secondClient()].map((client) =>
