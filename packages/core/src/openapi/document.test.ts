@@ -102,6 +102,7 @@ describe("failure reasons and error texts", () => {
     expect(errorEnum("BodyTooLargeError")).toEqual([ErrorMessage.bodyTooLarge]);
     expect(errorEnum("UnsupportedMediaTypeError")).toEqual([ErrorMessage.unsupportedMediaType]);
     expect(errorEnum("InternalServerError")).toEqual([ErrorMessage.internal]);
+    expect(errorEnum("ServiceUnavailableError")).toEqual([ErrorMessage.serviceUnavailable]);
   });
 
   it("document 413 and 415 for the methods with a body", () => {
@@ -128,6 +129,7 @@ describe("failure reasons and error texts", () => {
         ErrorMessage.unsupportedMediaType,
         ErrorMessage.methodNotAllowed,
         ErrorMessage.internal,
+        ErrorMessage.serviceUnavailable,
       ]),
     );
   });

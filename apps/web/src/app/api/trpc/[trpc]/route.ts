@@ -1,9 +1,7 @@
-import { appRouter, createTrpcContext } from "@blocklist/api/trpc";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { handleTrpcRequest } from "@blocklist/api/trpc";
 
 export const dynamic = "force-dynamic";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: createTrpcContext });
+const handler = (req: Request) => handleTrpcRequest(req);
 
 export { handler as GET, handler as POST };
