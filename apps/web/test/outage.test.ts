@@ -67,7 +67,10 @@ describe("a database outage under traffic", () => {
       giveUpMs: GIVE_UP_MS,
     });
     try {
-      await until(() => count(traffic.answers, "before", (a) => a.kind === "add" && ok(a)) >= 20, "adds before");
+      await until(
+        () => count(traffic.answers, "before", (a) => a.kind === "add" && ok(a)) >= 20,
+        "adds before",
+      );
 
       traffic.phase = "stopping";
       await postgres.stop();

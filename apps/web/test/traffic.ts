@@ -56,7 +56,9 @@ export function startTraffic(options: TrafficOptions): Traffic {
 
   async function send(kind: TrafficKind): Promise<void> {
     const numbers =
-      kind === "add" ? Array.from({ length: options.numbersPerAdd }, () => options.numberAt(nextNumber++)) : [];
+      kind === "add"
+        ? Array.from({ length: options.numbersPerAdd }, () => options.numberAt(nextNumber++))
+        : [];
     const url = new URL(
       kind === "add"
         ? "/api/agent-block-list"
@@ -80,7 +82,9 @@ export function startTraffic(options: TrafficOptions): Traffic {
       const response = await fetch(url, {
         method: kind === "add" ? "POST" : "GET",
         headers: { "X-Authorization": tenant.apiKey, "Content-Type": "application/json" },
-        ...(kind === "add" ? { body: JSON.stringify({ uid: tenant.uid, agentId: tenant.agentId, numbers }) } : {}),
+        ...(kind === "add"
+          ? { body: JSON.stringify({ uid: tenant.uid, agentId: tenant.agentId, numbers }) }
+          : {}),
         signal: AbortSignal.timeout(options.giveUpMs),
       });
       record({
@@ -90,7 +94,8 @@ export function startTraffic(options: TrafficOptions): Traffic {
         contentType: response.headers.get("content-type"),
       });
     } catch (error) {
-      const failure = error instanceof Error ? `${error.name}: ${String(error.cause ?? error.message)}` : String(error);
+      const failure =
+        error instanceof Error ? `${error.name}: ${String(error.cause ?? error.message)}` : String(error);
       record({ status: 0, body: "", retryAfter: null, contentType: null, failure });
     }
   }
