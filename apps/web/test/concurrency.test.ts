@@ -71,7 +71,9 @@ async function change(
           key: alice.apiKey,
           body: { agentId, numbers },
         });
-  const body = (via === "REST" ? answer.body : (answer.body as { result?: { data?: unknown } }).result?.data) as {
+  const body = (
+    via === "REST" ? answer.body : (answer.body as { result?: { data?: unknown } }).result?.data
+  ) as {
     added?: string[];
     removed?: string[];
     failed?: { number: string; reason: string }[];
@@ -130,7 +132,9 @@ describe("concurrent adds and removes", () => {
       for (const [number, net] of balance) expect([0, 1], number).toContain(net);
       const expected = pool.filter((number) => balance.get(number) === 1).sort();
 
-      const list = await call(server.url, "GET", blockListPath({ uid: alice.uid, agentId }), { key: alice.apiKey });
+      const list = await call(server.url, "GET", blockListPath({ uid: alice.uid, agentId }), {
+        key: alice.apiKey,
+      });
       const stored = (list.body as { blockList: string[]; count: number }).blockList;
       expect(stored.length).toBe(new Set(stored).size);
       expect((list.body as { count: number }).count).toBe(stored.length);

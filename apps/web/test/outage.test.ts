@@ -118,6 +118,9 @@ describe("a database outage under traffic", () => {
     const missing = addedOk.filter((number) => !stored.includes(number));
     expect(missing).toEqual([]);
 
+    // The errors of the outage are logged with their causes, never with the key.
+    expect(server.output()).not.toContain(alice.apiKey);
+
     const slowest = Math.max(...duringOutage.map((a) => a.ms));
     console.info(
       `outage: ${answers.length} requests, ${duringOutage.length} sent and answered while PostgreSQL was down ` +

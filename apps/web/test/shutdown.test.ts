@@ -36,7 +36,10 @@ afterAll(async () => {
 function refusesConnections(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname === "localhost" ? "127.0.0.1" : hostname, port: Number(port) });
+    const socket = net.connect({
+      host: hostname === "localhost" ? "127.0.0.1" : hostname,
+      port: Number(port),
+    });
     socket.once("connect", () => {
       socket.destroy();
       resolve(false);
@@ -67,7 +70,10 @@ describe("SIGTERM", () => {
     let answers: Answer[];
     try {
       await holder.query("BEGIN");
-      await holder.query("INSERT INTO blocked_numbers (agent_id, e164) VALUES ($1, $2)", [alice.agentId, shared]);
+      await holder.query("INSERT INTO blocked_numbers (agent_id, e164) VALUES ($1, $2)", [
+        alice.agentId,
+        shared,
+      ]);
       const inFlight = batches.map((numbers) =>
         call(running.url, "POST", "/api/agent-block-list", {
           key: alice.apiKey,
@@ -104,7 +110,9 @@ describe("SIGTERM", () => {
       expect(body.added).toEqual(expect.arrayContaining(batches[index]?.slice(0, NUMBERS_PER_REQUEST) ?? []));
     }
     // The shared number went to exactly one of them.
-    expect(answers.filter((answer) => (answer.body as { added: string[] }).added.includes(shared))).toHaveLength(1);
+    expect(
+      answers.filter((answer) => (answer.body as { added: string[] }).added.includes(shared)),
+    ).toHaveLength(1);
 
     expect(await running.stop()).toBe(0);
     expect(existsSync(join(dataDir, "pgdata", "postmaster.pid"))).toBe(false);

@@ -13,7 +13,7 @@ export const TRPC_ENDPOINT = "/api/trpc";
  */
 export async function handleTrpcRequest(req: Request, db?: PrismaClient): Promise<Response> {
   const { request, refusal } = await screenTrpcRequest(req);
-  return fetchRequestHandler({
+  const response = await fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: request,
     router: appRouter,
@@ -26,4 +26,9 @@ export async function handleTrpcRequest(req: Request, db?: PrismaClient): Promis
         ? { headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } }
         : {},
   });
+  // tRPC answers a request it cannot read (an unsupported Content-Type) with a JSON body typed text/plain.
+  if (response.body !== null && !response.headers.get("content-type")?.startsWith("application/json")) {
+    response.headers.set("Content-Type", "application/json");
+  }
+  return response;
 }

@@ -46,6 +46,7 @@ async function answer(
   request: Request,
 ): Promise<{ status: number; error?: unknown; setCookie: string | null }> {
   const response = await handleTrpcRequest(request, db);
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
   const body = (await response.json()) as { error?: unknown };
   return { status: response.status, error: body.error, setCookie: response.headers.get("set-cookie") };
 }
