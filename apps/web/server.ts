@@ -17,7 +17,13 @@ import {
 import { startRateLimiter } from "@blocklist/api/rateLimit";
 import { type Config, ConfigError, initConfig } from "@blocklist/config";
 import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
-import { defaultDataDir, readMigrations, redactDatabaseUrl, startDatabase } from "@blocklist/db/lifecycle";
+import {
+  DatabaseConnectionError,
+  defaultDataDir,
+  readMigrations,
+  redactDatabaseUrl,
+  startDatabase,
+} from "@blocklist/db/lifecycle";
 import next from "next";
 import { nextRouteLabels } from "./routeLabels";
 import { withSecurityHeaders } from "./securityHeaders";
@@ -42,7 +48,11 @@ function loadConfigOrExit(): Config {
 
 async function main(config: Config, logger: Logger): Promise<void> {
   const dataDir = defaultDataDir(config.database.dataDir);
-  const database = await startDatabase({ databaseUrl: config.database.url, dataDir });
+  const database = await startDatabase({
+    databaseUrl: config.database.url,
+    dataDir,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+  });
   // Route handlers build the process's Prisma client from this, in this same process.
   configurePrismaClient({
     connectionString: database.url,
@@ -103,6 +113,9 @@ const logger = createLogger(config.log);
 setProcessLogger(logger);
 routeConsoleToLogger(logger);
 main(config, logger).catch((error: unknown) => {
-  logger.fatal({ err: error }, `Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  const message = `Cannot start: ${error instanceof Error ? error.message : String(error)}`;
+  // An unreachable database is an expected failure whose message says it all: one line, no stack trace.
+  if (error instanceof DatabaseConnectionError) logger.fatal(message);
+  else logger.fatal({ err: error }, message);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -82,5 +83,47 @@ describe.concurrent("a bad setting", () => {
     expect(exit.code).toBe(78);
     expect(exit.stderr.trim().split("\n")).toHaveLength(2);
     expect(exit.stderr).not.toContain("hunter2");
+  });
+});
+
+/** The one line a start-up failure logs: JSON, level fatal, no error object (so no stack trace). */
+function fatalLine(exit: Exit): Record<string, unknown> {
+  expect(exit.stderr).toBe("");
+  const lines = exit.stdout.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  const line = JSON.parse(lines[0] ?? "") as Record<string, unknown>;
+  expect(line).not.toHaveProperty("err");
+  expect(exit.stdout).not.toMatch(/"stack"|\n\s+at /);
+  return line;
+}
+
+describe.concurrent("an unreachable DATABASE_URL", () => {
+  it("stops start-up with one line and a non-zero exit when nothing listens", async () => {
+    const exit = await runServer({ DATABASE_URL: "postgresql://nobody:hunter2@127.0.0.1:1/none" });
+    expect(exit.code).toBe(1);
+    expect(fatalLine(exit)).toMatchObject({
+      level: "fatal",
+      msg: "Cannot start: Cannot connect to PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)",
+    });
+    expect(exit.stdout).not.toContain("hunter2");
+  });
+
+  it("gives up after DATABASE_CONNECT_TIMEOUT_MS when the server never answers", async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const exit = await runServer({
+        DATABASE_URL: `postgresql://nobody@127.0.0.1:${port}/none`,
+        DATABASE_CONNECT_TIMEOUT_MS: "500",
+      });
+      expect(exit.code).toBe(1);
+      expect(fatalLine(exit)).toMatchObject({
+        level: "fatal",
+        msg: `Cannot start: Cannot connect to PostgreSQL at 127.0.0.1:${port} (timeout expired)`,
+      });
+    } finally {
+      silent.close();
+    }
   });
 });

@@ -69,14 +69,15 @@ describe("GET /api/ready", () => {
     // Liveness does not depend on the database.
     expect((await call(server.url, "GET", "/api/health")).status).toBe(200);
 
-    // A request that needs the database fails as a bare 500, and its line carries the cause.
+    // A request that needs the database fails as a bare 503, and its line carries the cause.
     const failed = await organizations();
-    expect(failed).toMatchObject({ status: 500, body: { error: ErrorMessage.internal } });
+    expect(failed).toMatchObject({ status: 503, body: { error: ErrorMessage.serviceUnavailable } });
+    expect(failed.headers.get("retry-after")).toBe("1");
     expect(Object.keys(failed.body as object)).toEqual(["error"]);
     const requestId = failed.headers.get("x-request-id");
     await expect
       .poll(() => logLines().find((line) => line.requestId === requestId))
-      .toMatchObject({ level: "error", status: 500, route: "/api/organizations", err: expect.any(Object) });
+      .toMatchObject({ level: "error", status: 503, route: "/api/organizations", err: expect.any(Object) });
     expect(logLines().filter((line) => line.msg === "Not ready")).toHaveLength(1);
 
     await postgres.start();

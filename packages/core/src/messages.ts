@@ -36,7 +36,11 @@ export const ErrorMessage = {
   unsupportedMediaType: "Content-Type must be application/json",
   methodNotAllowed: "Method not allowed",
   tooManyRequests: "Too many requests",
+  /** A tRPC mutation that a browser says comes from another site (CSRF). */
+  crossSiteRequest: "Cross-site request refused",
   internal: "Internal server error",
+  /** The database is unreachable, timed out or cut the connection: a 503 with `Retry-After`, worth retrying. */
+  serviceUnavailable: "Service unavailable",
   notFound: "Not found",
   invalidMetricsToken: "Invalid or missing metrics token",
 } as const;

@@ -10,6 +10,8 @@ export interface StartDatabaseOptions {
   dataDir?: string;
   /** Where the migration folders are; required when this code is bundled (Next.js). */
   migrationsDir?: string;
+  /** How long connecting to `databaseUrl` may take before start-up gives up; default 10 s. */
+  connectTimeoutMs?: number;
 }
 
 export interface Database {
@@ -30,7 +32,7 @@ export interface Database {
 export async function startDatabase(options: StartDatabaseOptions = {}): Promise<Database> {
   const { databaseUrl, migrationsDir } = options;
   if (databaseUrl) {
-    const client = await connectClient(databaseUrl);
+    const client = await connectClient(databaseUrl, { timeoutMs: options.connectTimeoutMs });
     await client.end();
     const { applied } = await migrateDatabase(databaseUrl, { migrationsDir });
     return { url: databaseUrl, embedded: false, appliedMigrations: applied, stop: async () => {} };

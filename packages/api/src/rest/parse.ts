@@ -11,7 +11,7 @@ export function parseQuery<Schema extends z.ZodType>(schema: Schema, request: Re
 }
 
 /** `application/json`, in any case, with or without parameters (`; charset=utf-8`). */
-function isJsonContentType(contentType: string | null): boolean {
+export function isJsonContentType(contentType: string | null): boolean {
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
   return mediaType === "application/json";
 }
@@ -21,7 +21,7 @@ function isJsonContentType(contentType: string | null): boolean {
  * anything is read. A body without Content-Length (chunked) is read, then measured. (Known limit: reading
  * Next's request stream chunk by chunk stalled on chunked bodies, so it is not yet cut off at the limit.)
  */
-async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array> {
+export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) {
     throw new BodyTooLargeError();

@@ -1,4 +1,5 @@
 import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "../databaseUnavailable";
 import {
   AuthenticationError,
   BodyTooLargeError,
@@ -37,6 +38,11 @@ export function errorResponse(error: unknown): Response {
   }
   // Logged once, with its cause (in the request's log line); the caller never sees internals.
   reportError(error, "REST handler");
+  if (isDatabaseUnavailable(error)) {
+    return jsonResponse({ error: ErrorMessage.serviceUnavailable } satisfies ErrorResponse, 503, {
+      "Retry-After": String(RETRY_AFTER_SECONDS),
+    });
+  }
   return jsonResponse({ error: ErrorMessage.internal } satisfies ErrorResponse, 500);
 }
 

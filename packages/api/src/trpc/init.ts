@@ -2,6 +2,7 @@ import { ErrorMessage, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticateApiKey } from "../auth";
+import { isDatabaseUnavailable } from "../databaseUnavailable";
 import {
   AuthenticationError,
   InvalidRequestError,
@@ -20,15 +21,25 @@ function trpcCodeOf(cause: unknown): TRPC_ERROR_CODE_KEY | undefined {
   if (cause instanceof InvalidRequestError) return "BAD_REQUEST";
   if (cause instanceof NotFoundError) return "NOT_FOUND";
   if (cause instanceof RateLimitedError) return "TOO_MANY_REQUESTS";
+  if (isDatabaseUnavailable(cause)) return "SERVICE_UNAVAILABLE";
   return undefined;
+}
+
+/** The message a code answers with: its own for domain errors, a fixed one where the cause may hold internals. */
+function safeMessage(code: TRPC_ERROR_CODE_KEY, message: string): string {
+  if (code === "INTERNAL_SERVER_ERROR") return ErrorMessage.internal;
+  if (code === "SERVICE_UNAVAILABLE") return ErrorMessage.serviceUnavailable;
+  // tRPC's own text echoes the header back; REST's is the same for every caller.
+  if (code === "UNSUPPORTED_MEDIA_TYPE") return ErrorMessage.unsupportedMediaType;
+  return message;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
   // Never a stack trace in an answer, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error }) {
-    const internal = error.code === "INTERNAL_SERVER_ERROR";
-    if (internal) reportError(error.cause ?? error, "tRPC procedure");
+    const serverFault = error.code === "INTERNAL_SERVER_ERROR" || error.code === "SERVICE_UNAVAILABLE";
+    if (serverFault) reportError(error.cause ?? error, "tRPC procedure");
     const issues =
       error.cause instanceof ZodError
         ? toIssues(error.cause)
@@ -37,7 +48,7 @@ const t = initTRPC.context<TrpcContext>().create({
           : undefined;
     return {
       ...shape,
-      message: internal ? ErrorMessage.internal : shape.message,
+      message: safeMessage(error.code, shape.message),
       data: { code: shape.data.code, httpStatus: shape.data.httpStatus, ...(issues ? { issues } : {}) },
     };
   },
@@ -47,7 +58,10 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const code = trpcCodeOf(result.error.cause);
-    if (code) throw new TRPCError({ code, message: result.error.cause?.message, cause: result.error.cause });
+    if (code) {
+      const message = safeMessage(code, result.error.cause?.message ?? "");
+      throw new TRPCError({ code, message, cause: result.error.cause });
+    }
   }
   return result;
 });

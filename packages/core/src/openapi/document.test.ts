@@ -61,10 +61,10 @@ describe("the OpenAPI document", () => {
     });
   });
 
-  it("gives every operation an example of each of its statuses but the schema-only ones (413, 415, 429, 500)", () => {
+  it("gives every operation an example of each of its statuses but the schema-only ones (413, 415, 429, 500, 503)", () => {
     for (const { label, operation } of operations) {
       const statuses = Object.keys(operation.responses).filter(
-        (status) => !["413", "415", "429", "500"].includes(status),
+        (status) => !["413", "415", "429", "500", "503"].includes(status),
       );
       const exemplified = new Set(
         examples
@@ -75,6 +75,9 @@ describe("the OpenAPI document", () => {
       if (operation.security === undefined) {
         expect(operation.responses["500"], label).toEqual({
           $ref: "#/components/responses/InternalServerError",
+        });
+        expect(operation.responses["503"], label).toEqual({
+          $ref: "#/components/responses/ServiceUnavailable",
         });
       }
     }
@@ -103,6 +106,7 @@ describe("failure reasons and error texts", () => {
     expect(errorEnum("UnsupportedMediaTypeError")).toEqual([ErrorMessage.unsupportedMediaType]);
     expect(errorEnum("TooManyRequestsError")).toEqual([ErrorMessage.tooManyRequests]);
     expect(errorEnum("InternalServerError")).toEqual([ErrorMessage.internal]);
+    expect(errorEnum("ServiceUnavailableError")).toEqual([ErrorMessage.serviceUnavailable]);
   });
 
   it("document 429 with Retry-After for every operation behind the key, and RateLimit-* on its 200", () => {
@@ -151,6 +155,7 @@ describe("failure reasons and error texts", () => {
         ErrorMessage.methodNotAllowed,
         ErrorMessage.tooManyRequests,
         ErrorMessage.internal,
+        ErrorMessage.serviceUnavailable,
       ]),
     );
   });

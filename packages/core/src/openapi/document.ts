@@ -148,7 +148,10 @@ function operation(spec: OperationSpec): OperationObject {
   }
   // Schema only too: an example would have to spend a key's whole budget first.
   if (!spec.public) responses["429"] = { $ref: "#/components/responses/TooManyRequests" };
-  if (spec.internalError) responses["500"] = { $ref: "#/components/responses/InternalServerError" };
+  if (spec.internalError) {
+    responses["500"] = { $ref: "#/components/responses/InternalServerError" };
+    responses["503"] = { $ref: "#/components/responses/ServiceUnavailable" };
+  }
   for (const [name, example] of Object.entries(spec.examples)) {
     if (!spec.responses[example.status]) {
       throw new Error(`Example ${name} of ${spec.operationId} answers an undocumented ${example.status}`);
@@ -218,7 +221,8 @@ success or error, is JSON. Checks run in this order and the first that fails dec
 3. \`uid\` is not the key's user, the agent does not exist or belongs to an organization the user is not in,
    or a read-only key asks for a change: **401** \`${ErrorMessage.insufficientPermissions}\`.
 
-A server fault is a **500** \`${ErrorMessage.internal}\` that never carries internals.
+A server fault is a **500** \`${ErrorMessage.internal}\` that never carries internals. While the database is
+unreachable the answer is a **503** \`${ErrorMessage.serviceUnavailable}\` with \`Retry-After: 1\`: retry it.
 
 Phone numbers are accepted written internationally (leading \`+\`), formatted with spaces, dashes, dots,
 brackets or \`/\`, when they are valid numbers without an extension; answers give them in E.164.
@@ -361,6 +365,18 @@ export function buildOpenApiDocument(): OpenApiDocument {
         InternalServerError: {
           description: "A fault on the server. The answer never carries a stack trace or a database message.",
           content: { "application/json": { schema: schemaRef("InternalServerError") } },
+        },
+        ServiceUnavailable: {
+          description:
+            "The database is unreachable, timed out or cut the connection. Nothing of the request was stored; " +
+            "it may be sent again.",
+          headers: {
+            "Retry-After": {
+              description: "Seconds to wait before retrying.",
+              schema: { type: "string", const: "1" },
+            },
+          },
+          content: { "application/json": { schema: schemaRef("ServiceUnavailableError") } },
         },
       },
     },

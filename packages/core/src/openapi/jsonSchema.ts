@@ -83,5 +83,9 @@ export function componentSchemas(): Record<string, JsonSchema> {
       "output",
     ),
     InternalServerError: toJsonSchema(errorSchema([ErrorMessage.internal], { issues: false }), "output"),
+    ServiceUnavailableError: toJsonSchema(
+      errorSchema([ErrorMessage.serviceUnavailable], { issues: false }),
+      "output",
+    ),
   };
 }

@@ -1,0 +1,172 @@
+// A POST or DELETE of 10,000 numbers is cut off halfway through its statement (its backend terminated, or
+// PostgreSQL stopped): the agent's list then holds all of the request's changes or none, never a part.
+//
+// Halfway is made certain rather than hoped for: an admin transaction holds the middle number (an uncommitted
+// insert, or a row lock), so the request's statement, which works through its numbers in sorted order, has
+// done the first half and waits there. Only then is the fault injected.
+import { createTenant, type Tenant } from "@blocklist/api/testing";
+import { ErrorMessage } from "@blocklist/core";
+import { createPrismaClient } from "@blocklist/db";
+import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Answer, blockListPath, call } from "./http";
+import { testNumber } from "./numbers";
+import { type RunningServer, startServer } from "./server";
+
+const SIZE = 10_000;
+
+let postgres: TestPostgres;
+let server: RunningServer;
+let alice: Tenant;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  const prisma = createPrismaClient(postgres.url);
+  alice = await createTenant(prisma, "alice");
+  await prisma.$disconnect();
+  server = await startServer({ DATABASE_URL: postgres.url, DATABASE_CONNECT_TIMEOUT_MS: "1000" });
+});
+afterAll(async () => {
+  await server?.stop();
+  await postgres?.destroy();
+});
+
+/** 10,000 numbers of their own for each case; the middle one in sorted order is the one held. */
+function numbersOfCase(caseIndex: number): { numbers: string[]; middle: string } {
+  const numbers = Array.from({ length: SIZE }, (_, i) => testNumber(caseIndex * SIZE + i));
+  const middle = [...numbers].sort()[SIZE / 2] ?? "";
+  return { numbers, middle };
+}
+
+async function admin(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  client.on("error", () => {});
+  return client;
+}
+
+async function storedOf(numbers: string[]): Promise<number> {
+  const list = await call(server.url, "GET", blockListPath({ uid: alice.uid, agentId: alice.agentId }), {
+    key: alice.apiKey,
+  });
+  expect(list.status).toBe(200);
+  const stored = new Set((list.body as { blockList: string[] }).blockList);
+  return numbers.filter((number) => stored.has(number)).length;
+}
+
+const send = (method: "POST" | "DELETE", numbers: string[]): Promise<Answer> =>
+  call(server.url, method, "/api/agent-block-list", {
+    key: alice.apiKey,
+    body: { uid: alice.uid, agentId: alice.agentId, numbers },
+  });
+
+/** The pid of the request's statement once it waits for the admin's lock, i.e. halfway through. */
+async function waitingBackend(watcher: pg.Client, statement: "INSERT" | "DELETE"): Promise<number> {
+  let pid: number | undefined;
+  await expect
+    .poll(
+      async () => {
+        const { rows } = await watcher.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()`,
+          [`%${statement} % blocked_numbers%`],
+        );
+        pid = rows[0]?.pid;
+        return pid;
+      },
+      { timeout: 60_000, interval: 100 },
+    )
+    .toBeTypeOf("number");
+  return pid as number;
+}
+
+/** Holds `middle` in an open transaction: an uncommitted insert (against a POST) or a row lock (a DELETE). */
+async function holdMiddle(holder: pg.Client, middle: string, how: "insert" | "lock"): Promise<void> {
+  await holder.query("BEGIN");
+  if (how === "insert") {
+    await holder.query("INSERT INTO blocked_numbers (agent_id, e164) VALUES ($1, $2)", [
+      alice.agentId,
+      middle,
+    ]);
+  } else {
+    await holder.query("SELECT id FROM blocked_numbers WHERE agent_id = $1 AND e164 = $2 FOR UPDATE", [
+      alice.agentId,
+      middle,
+    ]);
+  }
+}
+
+const unavailable = { status: 503, body: { error: ErrorMessage.serviceUnavailable } };
+
+describe("a request cut off halfway", () => {
+  it("POST: a terminated backend leaves none of its numbers; sent again, all of them", async () => {
+    const { numbers, middle } = numbersOfCase(0);
+    const holder = await admin();
+    const watcher = await admin();
+    try {
+      await holdMiddle(holder, middle, "insert");
+      const answer = send("POST", numbers);
+      const pid = await waitingBackend(watcher, "INSERT");
+      await watcher.query("SELECT pg_terminate_backend($1)", [pid]);
+      expect(await answer).toMatchObject(unavailable);
+      await holder.query("ROLLBACK");
+      expect(await storedOf(numbers)).toBe(0);
+
+      // The all side: the same request, uncut, stores every number.
+      expect(await send("POST", numbers)).toMatchObject({ status: 200, body: { added: expect.any(Array) } });
+      expect(await storedOf(numbers)).toBe(SIZE);
+      console.info(
+        `atomic: POST of ${SIZE} terminated halfway stored 0 of ${SIZE}; sent again, ${SIZE} of ${SIZE}`,
+      );
+    } finally {
+      await holder.end();
+      await watcher.end();
+    }
+  });
+
+  it("DELETE: a terminated backend removes none of its numbers; sent again, all of them", async () => {
+    const { numbers, middle } = numbersOfCase(1);
+    expect((await send("POST", numbers)).status).toBe(200);
+    const holder = await admin();
+    const watcher = await admin();
+    try {
+      await holdMiddle(holder, middle, "lock");
+      const answer = send("DELETE", numbers);
+      const pid = await waitingBackend(watcher, "DELETE");
+      await watcher.query("SELECT pg_terminate_backend($1)", [pid]);
+      expect(await answer).toMatchObject(unavailable);
+      await holder.query("ROLLBACK");
+      expect(await storedOf(numbers)).toBe(SIZE);
+
+      expect(await send("DELETE", numbers)).toMatchObject({ status: 200 });
+      expect(await storedOf(numbers)).toBe(0);
+      console.info(
+        `atomic: DELETE of ${SIZE} terminated halfway removed 0 of ${SIZE}; sent again, ${SIZE} of ${SIZE}`,
+      );
+    } finally {
+      await holder.end();
+      await watcher.end();
+    }
+  });
+
+  it("POST: PostgreSQL stopping under it leaves none of its numbers", async () => {
+    const { numbers, middle } = numbersOfCase(2);
+    const holder = await admin();
+    const watcher = await admin();
+    await holdMiddle(holder, middle, "insert");
+    const answer = send("POST", numbers);
+    await waitingBackend(watcher, "INSERT");
+    await postgres.stop();
+    expect(await answer).toMatchObject(unavailable);
+    await holder.end().catch(() => {});
+    await watcher.end().catch(() => {});
+
+    await postgres.start();
+    await expect
+      .poll(async () => (await send("POST", [testNumber(99_999)])).status, { timeout: 30_000 })
+      .toBe(200);
+    expect(await storedOf(numbers)).toBe(0);
+    console.info(`atomic: POST of ${SIZE} cut off by a PostgreSQL stop stored 0 of ${SIZE}`);
+  });
+});
