@@ -1,0 +1,57 @@
+// CI runs the quick benchmark end to end, so that `pnpm bench` cannot rot. It checks that every figure was
+// measured and reported, never how fast anything was (the machine is shared and noisy).
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { figuresOf } from "./report";
+import type { BenchResult } from "./run";
+
+const benchDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+describe("pnpm bench --quick", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "blocklist-bench-test-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("measures every figure on both servers and reports each with its ratio", async () => {
+    const markdown = path.join(dir, "BENCHMARKS.md");
+    const json = path.join(dir, "result.json");
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/main.ts", "--quick", "--out", markdown, "--json", json],
+      // DATABASE_URL would make it use that server; the test wants the embedded one.
+      { cwd: benchDir, env: { ...process.env, DATABASE_URL: "" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, output).toBe(0);
+
+    const result = JSON.parse(await readFile(json, "utf8")) as BenchResult;
+    expect(result.mode).toBe("quick");
+    const figures = figuresOf(result);
+    expect(figures.map((figure) => figure.label)).toHaveLength(11);
+    for (const figure of figures) {
+      for (const value of [figure.service, figure.baseline, figure.ratio]) {
+        expect(Number.isFinite(value) && value > 0, `${figure.label}: ${JSON.stringify(figure)}`).toBe(true);
+      }
+    }
+    expect(result.bigListPaged.service.pages).toBe(result.dataset.bigList / result.dataset.pageSize);
+
+    const report = await readFile(markdown, "utf8");
+    for (const figure of figures) expect(report).toContain(`| ${figure.label} |`);
+    expect(output).toContain(`| ${figures[0]?.label} |`);
+  });
+});
