@@ -1,4 +1,5 @@
-// Server memory from /proc/<pid>/status (Linux): the resident set now, and its peak while some work runs.
+// Server memory and CPU from /proc/<pid>/status and /proc/<pid>/stat (Linux): the resident set now, its peak
+// while some work runs, and CPU time used.
 import { readFile, writeFile } from "node:fs/promises";
 
 export interface Memory {
@@ -37,9 +38,10 @@ const SAMPLE_INTERVAL_MS = 5;
 export async function withPeakMemory<T>(
   pid: number,
   work: () => Promise<T>,
-): Promise<{ result: T; peak: number }> {
+): Promise<{ result: T; peak: number; before: number }> {
   const peakResettable = await resetPeak(pid);
-  let sampledPeak = (await readMemory(pid)).rss;
+  const before = (await readMemory(pid)).rss;
+  let sampledPeak = before;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
@@ -49,9 +51,24 @@ export async function withPeakMemory<T>(
   })();
   try {
     const result = await work();
-    return { result, peak: Math.max(sampledPeak, peakResettable ? (await readMemory(pid)).peak : 0) };
+    return { result, before, peak: Math.max(sampledPeak, peakResettable ? (await readMemory(pid)).peak : 0) };
   } finally {
     sampling = false;
     await sampler;
   }
+}
+
+// Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux everywhere in practice).
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system) the process has used so far, seconds. Unlike throughput it barely changes when other
+ * work shares the machine, which makes it the steadier comparison on a busy host.
+ */
+export async function readCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which may itself hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of the whole line, so 12 and 13 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }

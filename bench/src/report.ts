@@ -22,77 +22,89 @@ const MB = 1024 * 1024;
 export function figuresOf(result: BenchResult): Figure[] {
   const { dataset, settings } = result;
   const count = (n: number) => n.toLocaleString("en");
-  const figure = (label: string, unit: string, pair: Pair<number>, goal?: (f: Figure) => Figure["goal"]) => {
-    const base: Figure = { label, unit, ...pair, ratio: pair.service / pair.baseline };
-    return goal ? { ...base, goal: goal(base) } : base;
-  };
-  const checkLabel = `\`check\`, ${settings.checkConnections} connections`;
-  const listLabel = `GET a ${count(dataset.mediumList)}-number list, ${settings.listConnections} connections`;
-  const bigLabel = `GET the ${count(dataset.bigList)}-number list`;
-  const pagedLabel = `${bigLabel} in ${result.bigListPaged.service.pages} pages of ${count(dataset.pageSize)}`;
+  const check = `\`check\`, ${settings.checkConnections} connections`;
+  const list = `GET a ${count(dataset.mediumList)}-number list, ${settings.listConnections} connections`;
+  const post = `POST ${count(dataset.postBatch)} new numbers into the ${count(dataset.numbers)}-row table`;
+  const whole = `GET the ${count(dataset.bigList)}-number list whole`;
+  const paged = `GET the ${count(dataset.bigList)}-number list in ${result.bigListPaged.service.pages} pages of ${count(dataset.pageSize)}`;
+  const { check: c, list: l, bigListWhole: w, bigListPaged: p } = result;
   return [
     figure(
-      `${checkLabel}: throughput`,
+      `${check}: throughput`,
       "req/s",
-      pick(result.check, (r) => r.requestsPerSecond),
-      (f) => ({
-        text: "≥ 1.0× baseline",
-        met: f.ratio >= 1,
-      }),
+      pick(c, (r) => r.requestsPerSecond),
+      atLeastRatio(1),
     ),
     figure(
-      `${checkLabel}: p50 latency`,
+      `${check}: p50 latency`,
       "ms",
-      pick(result.check, (r) => r.p50),
+      pick(c, (r) => r.p50),
     ),
     figure(
-      `${checkLabel}: p99 latency`,
+      `${check}: p99 latency`,
       "ms",
-      pick(result.check, (r) => r.p99),
-      (f) => ({
-        text: "< 2 ms",
-        met: f.service < 2,
-      }),
+      pick(c, (r) => r.p99),
+      (f) => ({ text: "< 2 ms", met: f.service < 2 }),
     ),
     figure(
-      `${listLabel}: throughput`,
+      `${check}: server CPU per request`,
+      "ms",
+      pick(c, (r) => r.cpuMsPerRequest),
+    ),
+    figure(
+      `${list}: throughput`,
       "req/s",
-      pick(result.list, (r) => r.requestsPerSecond),
-      (f) => ({
-        text: "≥ 0.5× baseline",
-        met: f.ratio >= 0.5,
-      }),
+      pick(l, (r) => r.requestsPerSecond),
+      atLeastRatio(0.5),
     ),
     figure(
-      `${listLabel}: p99 latency`,
+      `${list}: p99 latency`,
       "ms",
-      pick(result.list, (r) => r.p99),
+      pick(l, (r) => r.p99),
     ),
     figure(
-      `POST ${count(dataset.postBatch)} new numbers into the ${count(dataset.numbers)}-row table (median)`,
+      `${list}: server CPU per request`,
+      "ms",
+      pick(l, (r) => r.cpuMsPerRequest),
+    ),
+    figure(
+      `${post} (median)`,
       "s",
       pick(result.post, (r) => r.seconds),
-      (f) => ({ text: "< 1 s and ≤ 1.5× baseline", met: f.service < 1 && f.ratio <= 1.5 }),
+      (f) => ({
+        text: "< 1 s and ≤ 1.5× baseline",
+        met: f.service < 1 && f.ratio <= 1.5,
+      }),
     ),
     figure(
-      `${bigLabel} whole: time (median)`,
+      `${whole}: time (median)`,
       "s",
-      pick(result.bigListWhole, (r) => r.seconds),
+      pick(w, (r) => r.seconds),
     ),
     figure(
-      `${bigLabel} whole: peak server RSS`,
+      `${whole}: peak server RSS`,
       "MB",
-      pick(result.bigListWhole, (r) => r.peakRss / MB),
+      pick(w, (r) => r.peakRss / MB),
     ),
     figure(
-      `${pagedLabel}: time (median)`,
+      `${whole}: RSS growth during the read`,
+      "MB",
+      pick(w, (r) => r.rssGrowth / MB),
+    ),
+    figure(
+      `${paged}: time (median)`,
       "s",
-      pick(result.bigListPaged, (r) => r.seconds),
+      pick(p, (r) => r.seconds),
     ),
     figure(
-      `${pagedLabel}: peak server RSS`,
+      `${paged}: peak server RSS`,
       "MB",
-      pick(result.bigListPaged, (r) => r.peakRss / MB),
+      pick(p, (r) => r.peakRss / MB),
+    ),
+    figure(
+      `${paged}: RSS growth during the read`,
+      "MB",
+      pick(p, (r) => r.rssGrowth / MB),
     ),
     figure(
       "Server RSS after the run",
@@ -104,6 +116,20 @@ export function figuresOf(result: BenchResult): Figure[] {
       }),
     ),
   ];
+}
+
+function figure(
+  label: string,
+  unit: string,
+  pair: Pair<number>,
+  goal?: (f: Figure) => Figure["goal"],
+): Figure {
+  const base: Figure = { label, unit, ...pair, ratio: pair.service / pair.baseline };
+  return goal ? { ...base, goal: goal(base) } : base;
+}
+
+function atLeastRatio(least: number): (f: Figure) => Figure["goal"] {
+  return (f) => ({ text: `≥ ${least.toFixed(1)}× baseline`, met: f.ratio >= least });
 }
 
 function pick<T>(pair: Pair<T>, value: (side: T) => number): Pair<number> {
@@ -122,7 +148,8 @@ export function renderResults(result: BenchResult, command: string): string {
   const { machine, dataset, settings } = result;
   const rows = figuresOf(result).map((f) => {
     const goal = f.goal ? `${f.goal.text}: **${f.goal.met ? "met" : "not met"}**` : "";
-    return `| ${f.label} | ${formatNumber(f.service, f.unit)} | ${formatNumber(f.baseline, f.unit)} | ${f.ratio.toFixed(2)}× | ${goal} |`;
+    const ratio = Number.isFinite(f.ratio) ? `${f.ratio.toFixed(2)}×` : "—";
+    return `| ${f.label} | ${formatNumber(f.service, f.unit)} | ${formatNumber(f.baseline, f.unit)} | ${ratio} | ${goal} |`;
   });
   const count = (n: number) => n.toLocaleString("en");
   const gib = (machine.memoryBytes / 1024 ** 3).toFixed(0);
@@ -141,10 +168,23 @@ export function renderResults(result: BenchResult, command: string): string {
       `in ${count(Math.ceil(dataset.agents / dataset.agentsPerOrganization))} organizations; one agent holds ` +
       `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. Seeded in ` +
       `${result.seedSeconds.toFixed(1)} s.`,
+    ...timeoutNote(result),
     `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
       `big-list reads ${settings.timedRounds} per server, median time and highest peak; the two servers take turns ` +
       "(service first, then baseline first), after a warm-up of every scenario on both.",
   ].join("\n");
+}
+
+function timeoutNote(result: BenchResult): string[] {
+  const loads = { "`check`": result.check, "the list load": result.list };
+  const notes = Object.entries(loads).flatMap(([name, pair]) =>
+    pair.service.timeouts + pair.baseline.timeouts === 0
+      ? []
+      : [
+          `${name}: ${pair.service.timeouts} (service) and ${pair.baseline.timeouts} (baseline) requests timed out`,
+        ],
+  );
+  return notes.length === 0 ? [] : [`- **Timeouts** (no answer within a minute): ${notes.join("; ")}.`];
 }
 
 /** `document` with its results section replaced (or, without markers, a new section appended). */

@@ -6,11 +6,10 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createBenchDatabase } from "./database";
 import { type DatasetSize, FULL_DATASET, QUICK_DATASET } from "./dataset";
-import type { LoadResult } from "./load";
 import { currentLoadAverage, describeMachine, type Machine } from "./machine";
 import { readMemory } from "./memory";
 import { type ServerProcess, startBaselineServer, startServiceServer } from "./processes";
-import { createScenarios } from "./scenarios";
+import { type BigListRead, createScenarios, type MeasuredLoad } from "./scenarios";
 import { seedDatabase } from "./seed";
 
 export interface RunSettings {
@@ -33,7 +32,7 @@ export const FULL_SETTINGS: RunSettings = {
   checkConnections: 50,
   listConnections: 10,
   loadSeconds: 10,
-  warmUpRequests: 2_000,
+  warmUpRequests: 1_000,
   loadRounds: 2,
   timedRounds: 3,
   poolMax: 10,
@@ -61,13 +60,13 @@ export interface BenchResult {
   settings: RunSettings;
   database: string;
   seedSeconds: number;
-  check: Pair<LoadResult>;
-  list: Pair<LoadResult>;
+  check: Pair<MeasuredLoad>;
+  list: Pair<MeasuredLoad>;
   /** Median wall time of one bulk POST. */
   post: Pair<{ seconds: number }>;
-  /** Median time; peak RSS: the highest of the rounds. */
-  bigListWhole: Pair<{ seconds: number; peakRss: number }>;
-  bigListPaged: Pair<{ seconds: number; peakRss: number; pages: number }>;
+  /** Median time; peak RSS and its growth: the highest of the rounds. */
+  bigListWhole: Pair<BigListRead>;
+  bigListPaged: Pair<BigListRead & { pages: number }>;
   /** VmRSS of each server at the end of the run. */
   rssAfter: Pair<number>;
 }
@@ -163,13 +162,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       check: mapPair(check, meanLoad),
       list: mapPair(list, meanLoad),
       post: mapPair(post, (runs) => ({ seconds: median(runs.map((run) => run.seconds)) })),
-      bigListWhole: mapPair(bigListWhole, (runs) => ({
-        seconds: median(runs.map((run) => run.seconds)),
-        peakRss: Math.max(...runs.map((run) => run.peakRss)),
-      })),
+      bigListWhole: mapPair(bigListWhole, summarizeReads),
       bigListPaged: mapPair(bigListPaged, (runs) => ({
-        seconds: median(runs.map((run) => run.seconds)),
-        peakRss: Math.max(...runs.map((run) => run.peakRss)),
+        ...summarizeReads(runs),
         pages: runs[0]?.pages ?? 0,
       })),
       rssAfter,
@@ -205,13 +200,23 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-function meanLoad(runs: LoadResult[]): LoadResult {
-  const mean = (pick: (run: LoadResult) => number) =>
+function summarizeReads(runs: BigListRead[]): BigListRead {
+  return {
+    seconds: median(runs.map((run) => run.seconds)),
+    peakRss: Math.max(...runs.map((run) => run.peakRss)),
+    rssGrowth: Math.max(...runs.map((run) => run.rssGrowth)),
+  };
+}
+
+function meanLoad(runs: MeasuredLoad[]): MeasuredLoad {
+  const mean = (pick: (run: MeasuredLoad) => number) =>
     runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
   return {
     requestsPerSecond: mean((run) => run.requestsPerSecond),
     p50: mean((run) => run.p50),
     p99: mean((run) => run.p99),
+    cpuMsPerRequest: mean((run) => run.cpuMsPerRequest),
     requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    timeouts: runs.reduce((sum, run) => sum + run.timeouts, 0),
   };
 }

@@ -13,7 +13,7 @@ import {
   unblockedNumber,
 } from "./dataset";
 import { type LoadResult, runLoad } from "./load";
-import { withPeakMemory } from "./memory";
+import { readCpuSeconds, withPeakMemory } from "./memory";
 import type { ServerProcess } from "./processes";
 import type { SeededData } from "./seed";
 
@@ -25,14 +25,37 @@ const API_KEY_HEADER = "X-Authorization";
 const CHECK_QUESTIONS = 200;
 
 export interface Scenarios {
-  check(server: ServerProcess, connections: number, length: LoadLength): Promise<LoadResult>;
-  list(server: ServerProcess, connections: number, length: LoadLength): Promise<LoadResult>;
+  check(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
+  list(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
   /** Wall time of one bulk POST of `postBatch` new numbers (batch picks which new numbers). */
   post(server: ServerProcess, batch: number): Promise<{ seconds: number }>;
-  bigListWhole(server: ServerProcess): Promise<{ seconds: number; peakRss: number }>;
-  bigListPaged(server: ServerProcess): Promise<{ seconds: number; peakRss: number; pages: number }>;
+  bigListWhole(server: ServerProcess): Promise<BigListRead>;
+  bigListPaged(server: ServerProcess): Promise<BigListRead & { pages: number }>;
   /** Asks both servers the same questions and fails unless they answer alike. */
   assertSameAnswers(service: ServerProcess, baseline: ServerProcess): Promise<void>;
+}
+
+export interface MeasuredLoad extends LoadResult {
+  /** CPU time the server process spent per answered request, milliseconds (its database work not included). */
+  cpuMsPerRequest: number;
+}
+
+async function withCpuPerRequest(
+  server: ServerProcess,
+  load: () => Promise<LoadResult>,
+): Promise<MeasuredLoad> {
+  const cpuBefore = await readCpuSeconds(server.pid);
+  const result = await load();
+  const cpuSeconds = (await readCpuSeconds(server.pid)) - cpuBefore;
+  return { ...result, cpuMsPerRequest: (cpuSeconds * 1000) / result.requests };
+}
+
+export interface BigListRead {
+  seconds: number;
+  /** Highest server RSS while the list was read, bytes. */
+  peakRss: number;
+  /** How far RSS rose above what it was just before: the memory the read itself needed. */
+  rssGrowth: number;
 }
 
 export function createScenarios(size: DatasetSize, seeded: SeededData): Scenarios {
@@ -72,10 +95,14 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
 
   return {
     check: (server, connections, length) =>
-      runLoad({ baseUrl: server.url, paths: checkPaths, headers, connections, ...length }),
+      withCpuPerRequest(server, () =>
+        runLoad({ baseUrl: server.url, paths: checkPaths, headers, connections, ...length }),
+      ),
 
     list: (server, connections, length) =>
-      runLoad({ baseUrl: server.url, paths: [listPath(MEDIUM_AGENT)], headers, connections, ...length }),
+      withCpuPerRequest(server, () =>
+        runLoad({ baseUrl: server.url, paths: [listPath(MEDIUM_AGENT)], headers, connections, ...length }),
+      ),
 
     async post(server, batch) {
       const numbers = postBatchNumbers(batch, size);
@@ -96,16 +123,23 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
 
     async bigListWhole(server) {
       const started = performance.now();
-      const { peak } = await withPeakMemory(server.pid, () => readBigList(server));
-      return { seconds: (performance.now() - started) / 1000, peakRss: peak };
+      const { peak, before } = await withPeakMemory(server.pid, () => readBigList(server));
+      return { seconds: (performance.now() - started) / 1000, peakRss: peak, rssGrowth: peak - before };
     },
 
     async bigListPaged(server) {
       const started = performance.now();
-      const { result: pages, peak } = await withPeakMemory(server.pid, () =>
-        readBigList(server, size.pageSize),
-      );
-      return { seconds: (performance.now() - started) / 1000, peakRss: peak, pages };
+      const {
+        result: pages,
+        peak,
+        before,
+      } = await withPeakMemory(server.pid, () => readBigList(server, size.pageSize));
+      return {
+        seconds: (performance.now() - started) / 1000,
+        peakRss: peak,
+        rssGrowth: peak - before,
+        pages,
+      };
     },
 
     async assertSameAnswers(service, baseline) {
