@@ -1,6 +1,7 @@
 // `pnpm bench [--quick] [--out FILE] [--json FILE]`: runs the benchmark and prints its results. The full run
 // also writes them into docs/BENCHMARKS.md; the quick one (CI's) writes only where --out says. --json saves
 // every raw figure.
+import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -26,5 +27,15 @@ const out = values.out ?? (quick ? undefined : path.join(repoDir, "docs", "BENCH
 if (out) {
   const document = await readFile(out, "utf8").catch(() => "# Benchmarks\n");
   await writeFile(out, replaceResults(document, results));
+  formatIfInRepository(out);
   process.stderr.write(`Results written to ${path.relative(process.cwd(), out) || out}\n`);
+}
+
+/** Biome formats Markdown tables (`pnpm test` checks it); the generated ones are laid out the same way. */
+function formatIfInRepository(file: string): void {
+  const relative = path.relative(repoDir, path.resolve(file));
+  if (relative.startsWith("..") || path.isAbsolute(relative)) return;
+  const biome = path.join(repoDir, "node_modules", ".bin", "biome");
+  const formatted = spawnSync(biome, ["format", "--write", relative], { cwd: repoDir, encoding: "utf8" });
+  if (formatted.status !== 0) process.stderr.write(`biome format ${relative} failed:\n${formatted.stderr}`);
 }
