@@ -37,23 +37,22 @@ export async function listBlockedNumbers(
 
   const digits = searchDigits(request.search);
   const matching = { agentId: request.agentId, containingDigits: digits };
-  // One extra row tells whether another page follows without a second query.
-  const rows = await selectBlockedNumbers(db, {
-    ...matching,
-    afterId,
-    limit: request.limit === undefined ? undefined : request.limit + 1,
-  });
+  const wholeListInOneAnswer = request.limit === undefined && afterId === undefined;
+  // The whole list counts itself; a page (or a search) needs counts from the index, asked at the same time.
+  const [rows, countFromIndex, matchingFromIndex] = await Promise.all([
+    // One extra row tells whether another page follows without a second query.
+    selectBlockedNumbers(db, {
+      ...matching,
+      afterId,
+      limit: request.limit === undefined ? undefined : request.limit + 1,
+    }),
+    wholeListInOneAnswer && !digits ? undefined : countBlockedNumbers(db, { agentId: request.agentId }),
+    digits && !wholeListInOneAnswer ? countBlockedNumbers(db, matching) : undefined,
+  ]);
   const hasMore = request.limit !== undefined && rows.numbers.length > request.limit;
   const page = hasMore ? rows.numbers.slice(0, request.limit) : rows.numbers;
-  const wholeListInOneAnswer = request.limit === undefined && afterId === undefined;
-
-  // The whole list counts itself; a page (or a search) needs counts from the index.
-  const [count, matchingCount] = await Promise.all([
-    wholeListInOneAnswer && !digits
-      ? rows.numbers.length
-      : countBlockedNumbers(db, { agentId: request.agentId }),
-    !digits ? undefined : wholeListInOneAnswer ? rows.numbers.length : countBlockedNumbers(db, matching),
-  ]);
+  const count = countFromIndex ?? rows.numbers.length;
+  const matchingCount = digits ? (matchingFromIndex ?? rows.numbers.length) : undefined;
   const lastId = hasMore ? rows.ids?.[page.length - 1] : undefined;
   return {
     blockList: page,
