@@ -68,13 +68,18 @@ export function figuresOf(result: BenchResult): Figure[] {
       pick(l, (r) => r.cpuMsPerRequest),
     ),
     figure(
-      `${post} (median)`,
+      `${post}: time (median)`,
       "s",
       pick(result.post, (r) => r.seconds),
       (f) => ({
         text: "< 1 s and ≤ 1.5× baseline",
         met: f.service < 1 && f.ratio <= 1.5,
       }),
+    ),
+    figure(
+      `${post}: server CPU (median)`,
+      "s",
+      pick(result.post, (r) => r.cpuSeconds),
     ),
     figure(
       `${whole}: time (median)`,

@@ -9,7 +9,7 @@ import { type DatasetSize, FULL_DATASET, QUICK_DATASET } from "./dataset";
 import { currentLoadAverage, describeMachine, type Machine } from "./machine";
 import { readMemory } from "./memory";
 import { type ServerProcess, startBaselineServer, startServiceServer } from "./processes";
-import { type BigListRead, createScenarios, type MeasuredLoad } from "./scenarios";
+import { type BigListRead, createScenarios, type MeasuredLoad, type TimedRequest } from "./scenarios";
 import { seedDatabase } from "./seed";
 
 export interface RunSettings {
@@ -34,7 +34,7 @@ export const FULL_SETTINGS: RunSettings = {
   loadSeconds: 10,
   warmUpRequests: 1_000,
   loadRounds: 2,
-  timedRounds: 3,
+  timedRounds: 5,
   poolMax: 10,
 };
 
@@ -62,8 +62,8 @@ export interface BenchResult {
   seedSeconds: number;
   check: Pair<MeasuredLoad>;
   list: Pair<MeasuredLoad>;
-  /** Median wall time of one bulk POST. */
-  post: Pair<{ seconds: number }>;
+  /** Median wall time and server CPU time of one bulk POST. */
+  post: Pair<TimedRequest>;
   /** Median time; peak RSS and its growth: the highest of the rounds. */
   bigListWhole: Pair<BigListRead>;
   bigListPaged: Pair<BigListRead & { pages: number }>;
@@ -161,7 +161,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       seedSeconds,
       check: mapPair(check, meanLoad),
       list: mapPair(list, meanLoad),
-      post: mapPair(post, (runs) => ({ seconds: median(runs.map((run) => run.seconds)) })),
+      post: mapPair(post, (runs) => ({
+        seconds: median(runs.map((run) => run.seconds)),
+        cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
+      })),
       bigListWhole: mapPair(bigListWhole, summarizeReads),
       bigListPaged: mapPair(bigListPaged, (runs) => ({
         ...summarizeReads(runs),

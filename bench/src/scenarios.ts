@@ -27,8 +27,8 @@ const CHECK_QUESTIONS = 200;
 export interface Scenarios {
   check(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
   list(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
-  /** Wall time of one bulk POST of `postBatch` new numbers (batch picks which new numbers). */
-  post(server: ServerProcess, batch: number): Promise<{ seconds: number }>;
+  /** Wall time and server CPU time of one bulk POST of `postBatch` new numbers (batch picks which numbers). */
+  post(server: ServerProcess, batch: number): Promise<TimedRequest>;
   bigListWhole(server: ServerProcess): Promise<BigListRead>;
   bigListPaged(server: ServerProcess): Promise<BigListRead & { pages: number }>;
   /** Asks both servers the same questions and fails unless they answer alike. */
@@ -48,6 +48,12 @@ async function withCpuPerRequest(
   const result = await load();
   const cpuSeconds = (await readCpuSeconds(server.pid)) - cpuBefore;
   return { ...result, cpuMsPerRequest: (cpuSeconds * 1000) / result.requests };
+}
+
+export interface TimedRequest {
+  seconds: number;
+  /** CPU time the server process spent meanwhile. */
+  cpuSeconds: number;
 }
 
 export interface BigListRead {
@@ -107,6 +113,7 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
     async post(server, batch) {
       const numbers = postBatchNumbers(batch, size);
       const body = JSON.stringify({ uid: seeded.uid, agentId: agentId(POST_AGENT), numbers });
+      const cpuBefore = await readCpuSeconds(server.pid);
       const started = performance.now();
       const response = await fetch(`${server.url}/api/agent-block-list`, {
         method: "POST",
@@ -115,10 +122,11 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
       });
       const answer = (await response.json()) as { added?: string[] };
       const seconds = (performance.now() - started) / 1000;
+      const cpuSeconds = (await readCpuSeconds(server.pid)) - cpuBefore;
       if (response.status !== 200 || answer.added?.length !== numbers.length) {
         throw new Error(`${server.name} POST: ${response.status}, added ${answer.added?.length}`);
       }
-      return { seconds };
+      return { seconds, cpuSeconds };
     },
 
     async bigListWhole(server) {
