@@ -11,7 +11,7 @@ import {
   SUCCESS_MESSAGE,
   searchDigits,
 } from "@blocklist/core";
-import { Prisma, type PrismaClient } from "@blocklist/db";
+import { countBlockedNumbers, Prisma, type PrismaClient, selectBlockedNumbers } from "@blocklist/db";
 import { authorizeAgentAccess } from "./access";
 import type { Caller } from "./auth";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -36,35 +36,29 @@ export async function listBlockedNumbers(
   await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
 
   const digits = searchDigits(request.search);
-  const matchingWhere = { agentId: request.agentId, ...(digits ? { e164: { contains: digits } } : {}) };
-  const rows = await db.blockedNumber.findMany({
-    where: { ...matchingWhere, ...(afterId === undefined ? {} : { id: { gt: afterId } }) },
-    orderBy: { id: "asc" },
-    // One extra row tells whether another page follows without a second query.
-    ...(request.limit === undefined ? {} : { take: request.limit + 1 }),
-    select: { id: true, e164: true },
-  });
-  const hasMore = request.limit !== undefined && rows.length > request.limit;
-  const page = hasMore ? rows.slice(0, request.limit) : rows;
-  const last = page.at(-1);
+  const matching = { agentId: request.agentId, containingDigits: digits };
   const wholeListInOneAnswer = request.limit === undefined && afterId === undefined;
-
-  // The whole list counts itself; a page (or a search) needs counts from the index.
-  const [count, matching] = await Promise.all([
-    wholeListInOneAnswer && !digits
-      ? rows.length
-      : db.blockedNumber.count({ where: { agentId: request.agentId } }),
-    !digits
-      ? undefined
-      : wholeListInOneAnswer
-        ? rows.length
-        : db.blockedNumber.count({ where: matchingWhere }),
+  // The whole list counts itself; a page (or a search) needs counts from the index, asked at the same time.
+  const [rows, countFromIndex, matchingFromIndex] = await Promise.all([
+    // One extra row tells whether another page follows without a second query.
+    selectBlockedNumbers(db, {
+      ...matching,
+      afterId,
+      limit: request.limit === undefined ? undefined : request.limit + 1,
+    }),
+    wholeListInOneAnswer && !digits ? undefined : countBlockedNumbers(db, { agentId: request.agentId }),
+    digits && !wholeListInOneAnswer ? countBlockedNumbers(db, matching) : undefined,
   ]);
+  const hasMore = request.limit !== undefined && rows.numbers.length > request.limit;
+  const page = hasMore ? rows.numbers.slice(0, request.limit) : rows.numbers;
+  const count = countFromIndex ?? rows.numbers.length;
+  const matchingCount = digits ? (matchingFromIndex ?? rows.numbers.length) : undefined;
+  const lastId = hasMore ? rows.ids?.[page.length - 1] : undefined;
   return {
-    blockList: page.map((row) => row.e164),
+    blockList: page,
     count,
-    ...(matching === undefined ? {} : { matching }),
-    ...(hasMore && last ? { nextCursor: encodeCursor(last.id) } : {}),
+    ...(matchingCount === undefined ? {} : { matching: matchingCount }),
+    ...(lastId === undefined ? {} : { nextCursor: encodeCursor(lastId) }),
   };
 }
 

@@ -9,6 +9,13 @@ export interface PoolOptions {
   connectionTimeoutMillis?: number;
 }
 
+// Each client's own pool, for the few queries whose result is too large for Prisma's row mapping (see
+// blockedNumbers.ts). On globalThis for the reason given below: the copy of this module that built a client
+// may not be the copy that asks for its pool.
+const poolsByClient: WeakMap<PrismaClient, pg.Pool> = ((
+  globalThis as typeof globalThis & { __blocklistPoolsByClient?: WeakMap<PrismaClient, pg.Pool> }
+).__blocklistPoolsByClient ??= new WeakMap());
+
 function buildClient(
   connectionString: string,
   options: PoolOptions,
@@ -16,7 +23,15 @@ function buildClient(
   const pool = new pg.Pool({ connectionString, ...options });
   // The adapter ends the pool on $disconnect, as it does with a pool it made itself.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  poolsByClient.set(client, pool);
   return { client, pool };
+}
+
+/** The `pg` pool under a client made by createPrismaClient() or getPrismaClient(). */
+export function poolOf(client: PrismaClient): pg.Pool {
+  const pool = poolsByClient.get(client);
+  if (!pool) throw new Error("poolOf: this PrismaClient was not made by @blocklist/db");
+  return pool;
 }
 
 /** A Prisma client on its own `pg` pool (driver adapter: no query engine binary). */

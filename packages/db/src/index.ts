@@ -1,6 +1,12 @@
 // What the running app needs: the Prisma client and its types. Starting, migrating and locating the database
 // live in "@blocklist/db/lifecycle", so that Next.js route bundles never pull them in.
 export {
+  type BlockedNumberRows,
+  type BlockedNumberSelection,
+  countBlockedNumbers,
+  selectBlockedNumbers,
+} from "./blockedNumbers";
+export {
   configurePrismaClient,
   createPrismaClient,
   type DatabasePoolStats,
@@ -8,6 +14,7 @@ export {
   getDatabasePoolStats,
   getPrismaClient,
   type PoolOptions,
+  poolOf,
 } from "./client";
 export type {
   Agent,

@@ -1,0 +1,152 @@
+// The baseline: what a user could write instead of the service, in one file. node:http, a pg pool and
+// hand-written queries, doing the same work for the routes the benchmark drives: the key by its SHA-256 hash
+// (not revoked), the agent through a membership of the key's user, numbers normalised by libphonenumber-js
+// (`max`), then one query. No framework, no logging, no metrics, minimal error handling.
+//   DATABASE_URL=… DATABASE_POOL_MAX=10 PORT=0 node --import tsx src/baseline/server.ts
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import pg from "pg";
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+});
+
+function normalize(input: string): string | null {
+  const phoneNumber = parsePhoneNumberFromString(input);
+  return phoneNumber?.isValid() && phoneNumber.ext === undefined ? phoneNumber.number : null;
+}
+
+interface KeyOwner {
+  userId: string;
+  readOnly: boolean;
+}
+
+async function authenticate(request: IncomingMessage): Promise<KeyOwner | null> {
+  const key = request.headers["x-authorization"];
+  if (typeof key !== "string" || key === "") return null;
+  const hash = createHash("sha256").update(key).digest();
+  const { rows } = await pool.query<{ user_id: string; read_only: boolean }>(
+    "SELECT user_id, read_only FROM api_keys WHERE hash = $1 AND revoked_at IS NULL",
+    [hash],
+  );
+  const row = rows[0];
+  return row ? { userId: row.user_id, readOnly: row.read_only } : null;
+}
+
+async function mayUseAgent(userId: string, agentId: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `SELECT 1 FROM agents a JOIN memberships m ON m.organization_id = a.organization_id
+     WHERE a.id = $1 AND m.user_id = $2`,
+    [agentId, userId],
+  );
+  return rowCount !== null && rowCount > 0;
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+async function check(response: ServerResponse, owner: KeyOwner, url: URL): Promise<void> {
+  const input = JSON.parse(url.searchParams.get("input") ?? "{}") as { agentId: string; number: string };
+  if (!(await mayUseAgent(owner.userId, input.agentId))) return send(response, 403, { error: "Forbidden" });
+  const e164 = normalize(input.number);
+  if (e164 === null) return send(response, 200, { result: { data: { blocked: false, e164 } } });
+  const { rowCount } = await pool.query("SELECT 1 FROM blocked_numbers WHERE agent_id = $1 AND e164 = $2", [
+    input.agentId,
+    e164,
+  ]);
+  send(response, 200, { result: { data: { blocked: rowCount !== null && rowCount > 0, e164 } } });
+}
+
+async function list(response: ServerResponse, owner: KeyOwner, url: URL): Promise<void> {
+  const uid = url.searchParams.get("uid");
+  const agentId = url.searchParams.get("agentId") ?? "";
+  const limit = url.searchParams.has("limit") ? Number(url.searchParams.get("limit")) : null;
+  const afterId = url.searchParams.get("cursor") ?? "0";
+  if (uid !== owner.userId || !(await mayUseAgent(owner.userId, agentId))) {
+    return send(response, 401, { error: "Insufficient permissions" });
+  }
+  if (limit === null) {
+    const { rows } = await pool.query<{ e164: string }>(
+      "SELECT e164 FROM blocked_numbers WHERE agent_id = $1 ORDER BY id",
+      [agentId],
+    );
+    return send(response, 200, { blockList: rows.map((row) => row.e164), count: rows.length });
+  }
+  const [page, total] = await Promise.all([
+    pool.query<{ id: string; e164: string }>(
+      "SELECT id, e164 FROM blocked_numbers WHERE agent_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+      [agentId, afterId, limit + 1],
+    ),
+    pool.query<{ n: number }>("SELECT count(*)::int AS n FROM blocked_numbers WHERE agent_id = $1", [
+      agentId,
+    ]),
+  ]);
+  const rows = page.rows.slice(0, limit);
+  send(response, 200, {
+    blockList: rows.map((row) => row.e164),
+    count: total.rows[0]?.n ?? 0,
+    ...(page.rows.length > limit ? { nextCursor: rows.at(-1)?.id } : {}),
+  });
+}
+
+async function add(response: ServerResponse, owner: KeyOwner, request: IncomingMessage): Promise<void> {
+  const body = (await readJson(request)) as { uid: string; agentId: string; numbers: string[] };
+  if (body.uid !== owner.userId || owner.readOnly || !(await mayUseAgent(owner.userId, body.agentId))) {
+    return send(response, 401, { error: "Insufficient permissions" });
+  }
+  const valid = new Set<string>();
+  const failed: string[] = [];
+  for (const input of body.numbers) {
+    const e164 = normalize(input);
+    if (e164 === null || valid.has(e164)) failed.push(input);
+    else valid.add(e164);
+  }
+  const { rows } = await pool.query<{ e164: string }>(
+    `INSERT INTO blocked_numbers (agent_id, e164)
+     SELECT $1, number FROM unnest($2::text[]) AS number
+     ON CONFLICT (agent_id, e164) DO NOTHING RETURNING e164`,
+    [body.agentId, [...valid]],
+  );
+  send(response, 200, { added: rows.map((row) => row.e164), failed });
+}
+
+async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const owner = await authenticate(request);
+  if (!owner) return send(response, 401, { error: "Invalid or missing API key" });
+  if (request.method === "GET" && url.pathname === "/api/trpc/blockList.check")
+    return check(response, owner, url);
+  if (url.pathname === "/api/agent-block-list") {
+    if (request.method === "GET") return list(response, owner, url);
+    if (request.method === "POST") return add(response, owner, request);
+  }
+  send(response, 404, { error: "Not found" });
+}
+
+const server = createServer((request, response) => {
+  route(request, response).catch(() => send(response, 500, { error: "Internal server error" }));
+});
+server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  process.stdout.write(`Baseline listening on http://localhost:${port}\n`);
+});
+process.on("SIGTERM", () => {
+  server.close();
+  server.closeIdleConnections();
+  void pool.end().finally(() => process.exit(0));
+});

@@ -1,0 +1,60 @@
+// CI runs the quick benchmark end to end, so that `pnpm bench` cannot rot. It checks that every figure was
+// measured and reported, never how fast anything was (the machine is shared and noisy).
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { figuresOf } from "./report";
+import type { BenchResult } from "./run";
+
+const benchDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+describe("pnpm bench --quick", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "blocklist-bench-test-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("measures every figure on both servers and reports each with its ratio", async () => {
+    const markdown = path.join(dir, "BENCHMARKS.md");
+    const json = path.join(dir, "result.json");
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/main.ts", "--quick", "--out", markdown, "--json", json],
+      // DATABASE_URL would make it use that server; the test wants the embedded one.
+      { cwd: benchDir, env: { ...process.env, DATABASE_URL: "" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, output).toBe(0);
+
+    const result = JSON.parse(await readFile(json, "utf8")) as BenchResult;
+    expect(result.mode).toBe("quick");
+    const figures = figuresOf(result);
+    expect(figures.map((figure) => figure.label)).toHaveLength(16);
+    for (const figure of figures) {
+      const measured = JSON.stringify(figure);
+      // Memory growth during a read may be nothing at all; everything else was measured, so it is above 0.
+      const least = figure.label.includes("growth") ? 0 : Number.MIN_VALUE;
+      expect(figure.service >= least && figure.baseline >= least, measured).toBe(true);
+      expect(Number.isFinite(figure.service) && Number.isFinite(figure.baseline), measured).toBe(true);
+      if (figure.baseline > 0) expect(Number.isFinite(figure.ratio), measured).toBe(true);
+    }
+    expect(result.bigListPaged.service.pages).toBe(result.dataset.bigList / result.dataset.pageSize);
+
+    const report = await readFile(markdown, "utf8");
+    for (const figure of figures) expect(report).toContain(`| ${figure.label} |`);
+    expect(output).toContain(`| ${figures[0]?.label} |`);
+  });
+});

@@ -1,0 +1,116 @@
+// The benchmark's data: how much of it, and which number and agent each seeded row gets. The same rules exist
+// twice, once here in TypeScript and once as SQL for generate_series (seed.ts); dataset.test.ts holds them equal.
+
+export interface DatasetSize {
+  /** Blocked numbers in the whole table. */
+  numbers: number;
+  agents: number;
+  /** Numbers of the one big agent (the "100,000-number list"). */
+  bigList: number;
+  /** Numbers of the agent whose list the list benchmark reads. */
+  mediumList: number;
+  /** Agents per organization; every organization has one user of its own besides the benchmark's user. */
+  agentsPerOrganization: number;
+  /** Numbers in one bulk POST. */
+  postBatch: number;
+  /** `limit` of the paged read of the big list. */
+  pageSize: number;
+}
+
+export const FULL_DATASET: DatasetSize = {
+  numbers: 1_000_000,
+  agents: 10_000,
+  bigList: 100_000,
+  mediumList: 1_000,
+  agentsPerOrganization: 10,
+  postBatch: 10_000,
+  pageSize: 10_000,
+};
+
+export const QUICK_DATASET: DatasetSize = {
+  numbers: 20_000,
+  agents: 200,
+  bigList: 5_000,
+  mediumList: 1_000,
+  agentsPerOrganization: 10,
+  postBatch: 10_000,
+  pageSize: 1_000,
+};
+
+// Real US area codes: with an exchange from 200 to 999 every number below is valid by libphonenumber's `max`
+// metadata, as the contract demands of anything stored.
+export const AREA_CODES = [
+  201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225, 228, 229,
+  231, 234, 239, 240, 248, 251, 252, 253, 254, 256, 260, 262, 267, 269, 270, 276, 281, 301, 302, 303, 304,
+  305, 307, 308, 309, 310, 312, 313, 314,
+] as const;
+// Local part 200-0000 … 999-9999: 8,000,000 numbers per area code.
+const FIRST_LOCAL = 2_000_000;
+const LOCALS_PER_AREA_CODE = 8_000_000;
+/** Number indexes below this are distinct numbers; seeded rows use 0 … numbers-1. */
+export const NUMBER_SPACE = AREA_CODES.length * LOCALS_PER_AREA_CODE;
+
+/** The E.164 number with index `index`: consecutive indexes walk through the area codes first. */
+export function numberAt(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= NUMBER_SPACE) {
+    throw new RangeError(`number index ${index} is outside 0…${NUMBER_SPACE - 1}`);
+  }
+  const areaCode = AREA_CODES[index % AREA_CODES.length];
+  return `+1${areaCode}${FIRST_LOCAL + Math.floor(index / AREA_CODES.length)}`;
+}
+
+/** numberAt() as a SQL expression of the bigint column or expression `index`. */
+export function numberAtSql(index: string): string {
+  return `'+1' || (ARRAY[${AREA_CODES.join(",")}])[1 + (${index}) % ${AREA_CODES.length}] || (${FIRST_LOCAL} + (${index}) / ${AREA_CODES.length})::text`;
+}
+
+export const agentId = (index: number) => `agt_bench_${String(index).padStart(6, "0")}`;
+export const organizationId = (index: number) => `org_bench_${String(index).padStart(6, "0")}`;
+export const userId = (index: number) => `usr_bench_${String(index).padStart(6, "0")}`;
+/** The user whose key drives every request: a member of every organization. */
+export const BENCH_USER_ID = "usr_bench_driver";
+
+export const BIG_AGENT = 0;
+export const MEDIUM_AGENT = 1;
+/** The agent bulk POSTs go to: an ordinary agent with a short list. */
+export const POST_AGENT = 2;
+
+/**
+ * The agent of seeded row `row`: the big list's rows first, then the medium list's, then the rest spread over
+ * the other agents. (Rows are inserted in a shuffled order, so every list's rows are spread over the table.)
+ */
+export function agentOfRow(row: number, size: DatasetSize): number {
+  if (row < size.bigList) return BIG_AGENT;
+  if (row < size.bigList + size.mediumList) return MEDIUM_AGENT;
+  return 2 + ((row - size.bigList - size.mediumList) % (size.agents - 2));
+}
+
+/** agentOfRow() as SQL of the column `row`. */
+export function agentOfRowSql(row: string, size: DatasetSize): string {
+  const small = size.bigList + size.mediumList;
+  return `CASE WHEN ${row} < ${size.bigList} THEN ${BIG_AGENT} WHEN ${row} < ${small} THEN ${MEDIUM_AGENT} ELSE 2 + (${row} - ${small}) % ${size.agents - 2} END`;
+}
+
+/**
+ * Number indexes of numbers that are on no list: bulk POST batch `batch` uses its own range, so that each run
+ * adds numbers that are new; `unblockedNumber` gives numbers for `check` to miss.
+ */
+export function postBatchNumbers(batch: number, size: DatasetSize): string[] {
+  const start = size.numbers + 1_000_000 + batch * size.postBatch;
+  return Array.from({ length: size.postBatch }, (_, i) => formatForHumans(numberAt(start + i)));
+}
+
+export function unblockedNumber(index: number, size: DatasetSize): string {
+  return numberAt(size.numbers + 500_000 + index);
+}
+
+/** `+12015550123` → `+1 201-555-0123`, the way people paste numbers into a bulk add. */
+function formatForHumans(e164: string): string {
+  return `+1 ${e164.slice(2, 5)}-${e164.slice(5, 8)}-${e164.slice(8)}`;
+}
+
+export function assertValidSize(size: DatasetSize): void {
+  if (size.agents < 3 || size.bigList + size.mediumList + (size.agents - 2) > size.numbers) {
+    throw new Error("dataset: every agent needs at least one number");
+  }
+}

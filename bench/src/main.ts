@@ -1,0 +1,41 @@
+// `pnpm bench [--quick] [--out FILE] [--json FILE]`: runs the benchmark and prints its results. The full run
+// also writes them into docs/BENCHMARKS.md; the quick one (CI's) writes only where --out says. --json saves
+// every raw figure.
+import { spawnSync } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { repoDir } from "./processes";
+import { renderResults, replaceResults } from "./report";
+import { runBenchmark } from "./run";
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, out: { type: "string" }, json: { type: "string" } },
+});
+const quick = values.quick ?? false;
+const command = quick ? "pnpm bench --quick" : "pnpm bench";
+const result = await runBenchmark({
+  quick,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  log: (line) => process.stderr.write(`${line}\n`),
+});
+const results = renderResults(result, command);
+process.stdout.write(`\n${results}\n`);
+
+if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
+const out = values.out ?? (quick ? undefined : path.join(repoDir, "docs", "BENCHMARKS.md"));
+if (out) {
+  const document = await readFile(out, "utf8").catch(() => "# Benchmarks\n");
+  await writeFile(out, replaceResults(document, results));
+  formatIfInRepository(out);
+  process.stderr.write(`Results written to ${path.relative(process.cwd(), out) || out}\n`);
+}
+
+/** Biome formats Markdown tables (`pnpm test` checks it); the generated ones are laid out the same way. */
+function formatIfInRepository(file: string): void {
+  const relative = path.relative(repoDir, path.resolve(file));
+  if (relative.startsWith("..") || path.isAbsolute(relative)) return;
+  const biome = path.join(repoDir, "node_modules", ".bin", "biome");
+  const formatted = spawnSync(biome, ["format", "--write", relative], { cwd: repoDir, encoding: "utf8" });
+  if (formatted.status !== 0) process.stderr.write(`biome format ${relative} failed:\n${formatted.stderr}`);
+}

@@ -1,0 +1,225 @@
+// One benchmark run: a database, the dataset, both servers on it, then every scenario against both, in
+// alternating order so that neither server always runs on a warmer (or busier) machine.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { createBenchDatabase } from "./database";
+import { type DatasetSize, FULL_DATASET, QUICK_DATASET } from "./dataset";
+import { currentLoadAverage, describeMachine, type Machine } from "./machine";
+import { readMemory } from "./memory";
+import { type ServerProcess, startBaselineServer, startServiceServer } from "./processes";
+import { type BigListRead, createScenarios, type MeasuredLoad, type TimedRequest } from "./scenarios";
+import { seedDatabase } from "./seed";
+
+export interface RunSettings {
+  /** Connections of the `check` load. */
+  checkConnections: number;
+  /** Connections of the 1,000-number list load. */
+  listConnections: number;
+  /** Seconds of each load run. */
+  loadSeconds: number;
+  /** Requests of the warm-up load (each of check and list) on each server. */
+  warmUpRequests: number;
+  /** How many times each server runs each scenario (loads; then POSTs and big-list reads). */
+  loadRounds: number;
+  timedRounds: number;
+  /** DATABASE_POOL_MAX of both servers. */
+  poolMax: number;
+}
+
+export const FULL_SETTINGS: RunSettings = {
+  checkConnections: 50,
+  listConnections: 10,
+  loadSeconds: 10,
+  warmUpRequests: 1_000,
+  loadRounds: 2,
+  timedRounds: 5,
+  poolMax: 10,
+};
+
+export const QUICK_SETTINGS: RunSettings = {
+  ...FULL_SETTINGS,
+  loadSeconds: 3,
+  warmUpRequests: 100,
+  loadRounds: 1,
+  timedRounds: 2,
+};
+
+/** A figure for the service and for the baseline. */
+export interface Pair<T> {
+  service: T;
+  baseline: T;
+}
+
+export interface BenchResult {
+  mode: "full" | "quick";
+  startedAt: string;
+  machine: Machine;
+  dataset: DatasetSize;
+  settings: RunSettings;
+  database: string;
+  seedSeconds: number;
+  check: Pair<MeasuredLoad>;
+  list: Pair<MeasuredLoad>;
+  /** Median wall time and server CPU time of one bulk POST. */
+  post: Pair<TimedRequest>;
+  /** Median time; peak RSS and its growth: the highest of the rounds. */
+  bigListWhole: Pair<BigListRead>;
+  bigListPaged: Pair<BigListRead & { pages: number }>;
+  /** VmRSS of each server at the end of the run. */
+  rssAfter: Pair<number>;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  /** A PostgreSQL server to create the benchmark's database on; default: an embedded one. */
+  databaseUrl?: string | undefined;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
+  const log = options.log ?? (() => {});
+  const dataset = options.quick ? QUICK_DATASET : FULL_DATASET;
+  const settings = options.quick ? QUICK_SETTINGS : FULL_SETTINGS;
+  const machine = describeMachine();
+  const startedAt = new Date().toISOString();
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-bench-logs-"));
+  const cleanup: (() => Promise<void>)[] = [() => rm(workDir, { recursive: true, force: true })];
+
+  try {
+    log(`Starting PostgreSQL${options.databaseUrl ? " (DATABASE_URL)" : " (embedded)"}`);
+    const database = await createBenchDatabase(options.databaseUrl);
+    cleanup.unshift(() => database.drop());
+
+    log(
+      `Seeding ${dataset.numbers.toLocaleString("en")} numbers across ${dataset.agents.toLocaleString("en")} agents`,
+    );
+    const seedStarted = performance.now();
+    const seeded = await seedDatabase(database.url, dataset);
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    log(`Seeded in ${seedSeconds.toFixed(1)} s`);
+
+    const serverSettings = (name: string) => ({
+      databaseUrl: database.url,
+      poolMax: settings.poolMax,
+      logFile: path.join(workDir, `${name}.log`),
+    });
+    const service = await startServiceServer(serverSettings("service"));
+    cleanup.unshift(() => service.stop());
+    const baseline = await startBaselineServer(serverSettings("baseline"));
+    cleanup.unshift(() => baseline.stop());
+    log(`Service on ${service.url} (pid ${service.pid}), baseline on ${baseline.url} (pid ${baseline.pid})`);
+
+    const scenarios = createScenarios(dataset, seeded);
+    await scenarios.assertSameAnswers(service, baseline);
+    const pair = { service, baseline };
+    let postBatch = 0;
+
+    log("Warming up");
+    for (const server of [service, baseline]) {
+      await scenarios.check(server, settings.checkConnections, { amount: settings.warmUpRequests });
+      await scenarios.list(server, settings.listConnections, { amount: settings.warmUpRequests });
+      await scenarios.post(server, postBatch++);
+      await scenarios.bigListWhole(server);
+      await scenarios.bigListPaged(server);
+    }
+
+    log(
+      `check: ${settings.checkConnections} connections, ${settings.loadRounds} × ${settings.loadSeconds} s each`,
+    );
+    const check = await alternate(pair, settings.loadRounds, (server) =>
+      scenarios.check(server, settings.checkConnections, { durationSeconds: settings.loadSeconds }),
+    );
+    log(`GET ${dataset.mediumList}-number list: ${settings.listConnections} connections`);
+    const list = await alternate(pair, settings.loadRounds, (server) =>
+      scenarios.list(server, settings.listConnections, { durationSeconds: settings.loadSeconds }),
+    );
+    log(`POST ${dataset.postBatch} new numbers, ${settings.timedRounds} times each`);
+    const post = await alternate(pair, settings.timedRounds, (server) => scenarios.post(server, postBatch++));
+    log(`GET the ${dataset.bigList}-number list, whole and paged`);
+    const bigListWhole = await alternate(pair, settings.timedRounds, (server) =>
+      scenarios.bigListWhole(server),
+    );
+    const bigListPaged = await alternate(pair, settings.timedRounds, (server) =>
+      scenarios.bigListPaged(server),
+    );
+
+    const rssAfter = {
+      service: (await readMemory(service.pid)).rss,
+      baseline: (await readMemory(baseline.pid)).rss,
+    };
+    machine.loadAverage.end = currentLoadAverage();
+    return {
+      mode: options.quick ? "quick" : "full",
+      startedAt,
+      machine,
+      dataset,
+      settings,
+      database: database.description,
+      seedSeconds,
+      check: mapPair(check, meanLoad),
+      list: mapPair(list, meanLoad),
+      post: mapPair(post, (runs) => ({
+        seconds: median(runs.map((run) => run.seconds)),
+        cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
+      })),
+      bigListWhole: mapPair(bigListWhole, summarizeReads),
+      bigListPaged: mapPair(bigListPaged, (runs) => ({
+        ...summarizeReads(runs),
+        pages: runs[0]?.pages ?? 0,
+      })),
+      rssAfter,
+    };
+  } finally {
+    for (const step of cleanup) await step().catch(() => {});
+  }
+}
+
+/** Runs `work` `rounds` times on each server, the service first in even rounds and the baseline first in odd. */
+async function alternate<T>(
+  servers: Pair<ServerProcess>,
+  rounds: number,
+  work: (server: ServerProcess) => Promise<T>,
+): Promise<Pair<T[]>> {
+  const results: Pair<T[]> = { service: [], baseline: [] };
+  for (let round = 0; round < rounds; round += 1) {
+    const order: (keyof Pair<T>)[] = round % 2 === 0 ? ["service", "baseline"] : ["baseline", "service"];
+    for (const which of order) results[which].push(await work(servers[which]));
+  }
+  return results;
+}
+
+function mapPair<T, U>(pair: Pair<T>, map: (value: T) => U): Pair<U> {
+  return { service: map(pair.service), baseline: map(pair.baseline) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function summarizeReads(runs: BigListRead[]): BigListRead {
+  return {
+    seconds: median(runs.map((run) => run.seconds)),
+    peakRss: Math.max(...runs.map((run) => run.peakRss)),
+    rssGrowth: Math.max(...runs.map((run) => run.rssGrowth)),
+  };
+}
+
+function meanLoad(runs: MeasuredLoad[]): MeasuredLoad {
+  const mean = (pick: (run: MeasuredLoad) => number) =>
+    runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
+  return {
+    requestsPerSecond: mean((run) => run.requestsPerSecond),
+    p50: mean((run) => run.p50),
+    p99: mean((run) => run.p99),
+    cpuMsPerRequest: mean((run) => run.cpuMsPerRequest),
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    timeouts: runs.reduce((sum, run) => sum + run.timeouts, 0),
+  };
+}

@@ -1,0 +1,188 @@
+// What the benchmark asks of each server. Every scenario checks the answers it gets (a fast wrong answer
+// measures nothing) and returns plain numbers; run.ts decides the order and the repetitions.
+import { performance } from "node:perf_hooks";
+import {
+  agentId,
+  agentOfRow,
+  BIG_AGENT,
+  type DatasetSize,
+  MEDIUM_AGENT,
+  numberAt,
+  POST_AGENT,
+  postBatchNumbers,
+  unblockedNumber,
+} from "./dataset";
+import { type LoadResult, runLoad } from "./load";
+import { readCpuSeconds, withPeakMemory } from "./memory";
+import type { ServerProcess } from "./processes";
+import type { SeededData } from "./seed";
+
+/** How long a load runs: for a time, or for a number of answers (warm-ups, which a slow machine must not fail). */
+export type LoadLength = { durationSeconds: number } | { amount: number };
+
+const API_KEY_HEADER = "X-Authorization";
+/** Distinct (agent, number) questions the `check` load cycles through: half blocked, half not. */
+const CHECK_QUESTIONS = 200;
+
+export interface Scenarios {
+  check(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
+  list(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
+  /** Wall time and server CPU time of one bulk POST of `postBatch` new numbers (batch picks which numbers). */
+  post(server: ServerProcess, batch: number): Promise<TimedRequest>;
+  bigListWhole(server: ServerProcess): Promise<BigListRead>;
+  bigListPaged(server: ServerProcess): Promise<BigListRead & { pages: number }>;
+  /** Asks both servers the same questions and fails unless they answer alike. */
+  assertSameAnswers(service: ServerProcess, baseline: ServerProcess): Promise<void>;
+}
+
+export interface MeasuredLoad extends LoadResult {
+  /** CPU time the server process spent per answered request, milliseconds (its database work not included). */
+  cpuMsPerRequest: number;
+}
+
+async function withCpuPerRequest(
+  server: ServerProcess,
+  load: () => Promise<LoadResult>,
+): Promise<MeasuredLoad> {
+  const cpuBefore = await readCpuSeconds(server.pid);
+  const result = await load();
+  const cpuSeconds = (await readCpuSeconds(server.pid)) - cpuBefore;
+  return { ...result, cpuMsPerRequest: (cpuSeconds * 1000) / result.requests };
+}
+
+export interface TimedRequest {
+  seconds: number;
+  /** CPU time the server process spent meanwhile. */
+  cpuSeconds: number;
+}
+
+export interface BigListRead {
+  seconds: number;
+  /** Highest server RSS while the list was read, bytes. */
+  peakRss: number;
+  /** How far RSS rose above what it was just before: the memory the read itself needed. */
+  rssGrowth: number;
+}
+
+export function createScenarios(size: DatasetSize, seeded: SeededData): Scenarios {
+  const headers = { [API_KEY_HEADER]: seeded.apiKey };
+  const checkPaths = checkQuestions(size).map(
+    (question) => `/api/trpc/blockList.check?input=${encodeURIComponent(JSON.stringify(question))}`,
+  );
+  const listPath = (agent: number, page = "") =>
+    `/api/agent-block-list?uid=${seeded.uid}&agentId=${agentId(agent)}${page}`;
+
+  async function getJson(server: ServerProcess, path: string): Promise<unknown> {
+    const response = await fetch(server.url + path, { headers });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${server.name} GET ${path}: ${response.status} ${text}`);
+    return JSON.parse(text);
+  }
+
+  async function readBigList(server: ServerProcess, pageSize?: number): Promise<number> {
+    let pages = 0;
+    let numbers = 0;
+    let cursor: string | undefined;
+    do {
+      const page =
+        pageSize === undefined
+          ? ""
+          : `&limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const body = (await getJson(server, listPath(BIG_AGENT, page))) as ListAnswer;
+      numbers += body.blockList.length;
+      if (body.count !== size.bigList) throw new Error(`${server.name}: big list count ${body.count}`);
+      cursor = body.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined);
+    if (numbers !== size.bigList)
+      throw new Error(`${server.name}: read ${numbers} of ${size.bigList} numbers`);
+    return pages;
+  }
+
+  return {
+    check: (server, connections, length) =>
+      withCpuPerRequest(server, () =>
+        runLoad({ baseUrl: server.url, paths: checkPaths, headers, connections, ...length }),
+      ),
+
+    list: (server, connections, length) =>
+      withCpuPerRequest(server, () =>
+        runLoad({ baseUrl: server.url, paths: [listPath(MEDIUM_AGENT)], headers, connections, ...length }),
+      ),
+
+    async post(server, batch) {
+      const numbers = postBatchNumbers(batch, size);
+      const body = JSON.stringify({ uid: seeded.uid, agentId: agentId(POST_AGENT), numbers });
+      const cpuBefore = await readCpuSeconds(server.pid);
+      const started = performance.now();
+      const response = await fetch(`${server.url}/api/agent-block-list`, {
+        method: "POST",
+        headers: { ...headers, "Content-Type": "application/json" },
+        body,
+      });
+      const answer = (await response.json()) as { added?: string[] };
+      const seconds = (performance.now() - started) / 1000;
+      const cpuSeconds = (await readCpuSeconds(server.pid)) - cpuBefore;
+      if (response.status !== 200 || answer.added?.length !== numbers.length) {
+        throw new Error(`${server.name} POST: ${response.status}, added ${answer.added?.length}`);
+      }
+      return { seconds, cpuSeconds };
+    },
+
+    async bigListWhole(server) {
+      const started = performance.now();
+      const { peak, before } = await withPeakMemory(server.pid, () => readBigList(server));
+      return { seconds: (performance.now() - started) / 1000, peakRss: peak, rssGrowth: peak - before };
+    },
+
+    async bigListPaged(server) {
+      const started = performance.now();
+      const {
+        result: pages,
+        peak,
+        before,
+      } = await withPeakMemory(server.pid, () => readBigList(server, size.pageSize));
+      return {
+        seconds: (performance.now() - started) / 1000,
+        peakRss: peak,
+        rssGrowth: peak - before,
+        pages,
+      };
+    },
+
+    async assertSameAnswers(service, baseline) {
+      for (const path of [...checkPaths.slice(0, 4), listPath(MEDIUM_AGENT)]) {
+        const [ours, theirs] = await Promise.all([getJson(service, path), getJson(baseline, path)]);
+        if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
+          throw new Error(`answers differ for ${path}:\n${JSON.stringify(ours)}\n${JSON.stringify(theirs)}`);
+        }
+      }
+      const firstCheck = (await getJson(service, checkPaths[0] as string)) as {
+        result: { data: { blocked: boolean } };
+      };
+      if (!firstCheck.result.data.blocked) throw new Error("a seeded number is not blocked");
+      const list = (await getJson(service, listPath(MEDIUM_AGENT))) as ListAnswer;
+      if (list.count !== size.mediumList) throw new Error(`the medium list holds ${list.count} numbers`);
+    },
+  };
+}
+
+interface ListAnswer {
+  blockList: string[];
+  count: number;
+  nextCursor?: string;
+}
+
+/** Seeded rows spread over the table (their agents vary), each asked once as blocked and once not. */
+function checkQuestions(size: DatasetSize): { agentId: string; number: string }[] {
+  const questions: { agentId: string; number: string }[] = [];
+  for (let k = 0; k < CHECK_QUESTIONS / 2; k += 1) {
+    const row = Math.floor((k * size.numbers) / (CHECK_QUESTIONS / 2));
+    const agent = agentId(agentOfRow(row, size));
+    questions.push(
+      { agentId: agent, number: numberAt(row) },
+      { agentId: agent, number: unblockedNumber(k, size) },
+    );
+  }
+  return questions;
+}

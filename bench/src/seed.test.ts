@@ -1,0 +1,75 @@
+import { hashApiKey } from "@blocklist/api";
+import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { agentId, agentOfRow, BENCH_USER_ID, type DatasetSize, numberAt } from "./dataset";
+import { seedDatabase } from "./seed";
+
+const size: DatasetSize = {
+  numbers: 60,
+  agents: 7,
+  bigList: 20,
+  mediumList: 10,
+  agentsPerOrganization: 3,
+  postBatch: 10,
+  pageSize: 5,
+};
+
+// What the migrations made of blocked_numbers: the seed drops its indexes and foreign keys for speed and must
+// put back exactly these.
+async function tableDefinition(database: TestDatabase): Promise<string[]> {
+  const rows = await database.prisma.$queryRawUnsafe<{ definition: string }[]>(
+    `SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = 'blocked_numbers'::regclass
+     UNION ALL
+     SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'blocked_numbers'::regclass
+     ORDER BY 1`,
+  );
+  return rows.map((row) => row.definition);
+}
+
+describe("seedDatabase", () => {
+  let database: TestDatabase;
+  let before: string[];
+  let seeded: Awaited<ReturnType<typeof seedDatabase>>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    before = await tableDefinition(database);
+    seeded = await seedDatabase(database.url, size);
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it("puts every number on its agent, once", async () => {
+    const rows = await database.prisma.blockedNumber.findMany({ select: { agentId: true, e164: true } });
+    const expected = Array.from({ length: size.numbers }, (_, row) => ({
+      agentId: agentId(agentOfRow(row, size)),
+      e164: numberAt(row),
+    }));
+    const byNumber = (a: { e164: string }, b: { e164: string }) => a.e164.localeCompare(b.e164);
+    expect(rows.sort(byNumber)).toEqual(expected.sort(byNumber));
+  });
+
+  it("gives the driver's key access to every agent, through memberships", async () => {
+    const { prisma } = database;
+    const key = await prisma.apiKey.findUnique({
+      where: { hash: hashApiKey(seeded.apiKey) },
+      select: { userId: true, readOnly: true, revokedAt: true },
+    });
+    expect(key).toEqual({ userId: BENCH_USER_ID, readOnly: false, revokedAt: null });
+    expect(seeded.uid).toBe(BENCH_USER_ID);
+    const reachable = await prisma.agent.count({
+      where: { organization: { memberships: { some: { userId: BENCH_USER_ID } } } },
+    });
+    expect(reachable).toBe(size.agents);
+    expect(await prisma.apiKey.count()).toBe(1 + Math.ceil(size.agents / size.agentsPerOrganization));
+  });
+
+  it("leaves the table's indexes and foreign keys as the migrations made them", async () => {
+    expect(await tableDefinition(database)).toEqual(before);
+    expect(before.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("refuses a database that already holds numbers", async () => {
+    await expect(seedDatabase(database.url, size)).rejects.toThrow("seeds an empty database only");
+  });
+});
