@@ -14,8 +14,9 @@ import {
   routeConsoleToLogger,
   setProcessLogger,
 } from "@blocklist/api/observability/server";
+import { startCheckCache } from "@blocklist/api/checkCache";
 import { type Config, ConfigError, initConfig } from "@blocklist/config";
-import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
+import { configurePrismaClient, disconnectPrismaClient, getPrismaClient } from "@blocklist/db";
 import { defaultDataDir, readMigrations, redactDatabaseUrl, startDatabase } from "@blocklist/db/lifecycle";
 import next from "next";
 import { nextRouteLabels } from "./routeLabels";
@@ -50,6 +51,13 @@ async function main(config: Config, logger: Logger): Promise<void> {
   });
   expectMigrations((await readMigrations()).map((migration) => migration.name));
   getMetrics();
+  // Keys, access and blocked numbers remembered for blockList.check, kept true by LISTEN/NOTIFY on a
+  // connection of its own (packages/api/src/checkCache/).
+  const checkCache = startCheckCache({
+    db: getPrismaClient(),
+    connectionString: database.url,
+    maxNumbers: config.checkCache.maxNumbers,
+  });
 
   const { port, host: hostname } = config.server;
   const app = next({ dev: false, dir: appDir, hostname, port });
@@ -85,6 +93,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     server.close();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.once("close", () => resolve()));
+    await checkCache.stop();
     await disconnectPrismaClient();
     await database.stop();
     logger.info("Stopped");

@@ -23,6 +23,7 @@ describe("loadConfig", () => {
       database: { url: undefined, dataDir: undefined, poolMax: 10, connectTimeoutMs: 5000 },
       log: { level: "info", format: "auto" },
       metrics: { token: undefined },
+      checkCache: { maxNumbers: 1_000_000 },
     });
   });
 
@@ -38,6 +39,7 @@ describe("loadConfig", () => {
         LOG_LEVEL: "debug",
         LOG_FORMAT: "json",
         METRICS_TOKEN: "0123456789abcdef0123",
+        CHECK_CACHE_MAX_NUMBERS: "0",
       }),
     ).toEqual({
       server: { port: 8080, host: "127.0.0.1" },
@@ -49,6 +51,7 @@ describe("loadConfig", () => {
       },
       log: { level: "debug", format: "json" },
       metrics: { token: "0123456789abcdef0123" },
+      checkCache: { maxNumbers: 0 },
     });
   });
 
@@ -72,6 +75,11 @@ describe("loadConfig", () => {
       "HOST",
       "local host",
       'Invalid configuration: HOST must be a host name or an IP address to listen on (got "local host")',
+    ],
+    [
+      "CHECK_CACHE_MAX_NUMBERS",
+      "100000001",
+      'Invalid configuration: CHECK_CACHE_MAX_NUMBERS must be a whole number from 0 to 100000000 (got "100000001")',
     ],
     [
       "DATABASE_POOL_MAX",

@@ -33,6 +33,10 @@ export interface Config {
     /** Bearer token for GET /api/metrics; undefined turns the endpoint off (404). */
     token: string | undefined;
   };
+  checkCache: {
+    /** Most blocked numbers an instance holds in memory for `check`, all agents together; 0: none. */
+    maxNumbers: number;
+  };
 }
 
 /** Start-up stops on this; `problems` holds one printable line per bad setting. */
@@ -112,6 +116,7 @@ export const environmentSchema = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
   LOG_FORMAT: oneOf(LOG_FORMATS, "auto"),
   METRICS_TOKEN: optional(metricsToken),
+  CHECK_CACHE_MAX_NUMBERS: wholeNumber(0, 100_000_000, 1_000_000),
   // Rate limits (a later issue) add their settings here.
 });
 
@@ -153,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     log: { level: settings.LOG_LEVEL, format: settings.LOG_FORMAT },
     metrics: { token: settings.METRICS_TOKEN },
+    checkCache: { maxNumbers: settings.CHECK_CACHE_MAX_NUMBERS },
   };
 }
 

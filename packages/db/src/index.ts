@@ -1,6 +1,13 @@
 // What the running app needs: the Prisma client and its types. Starting, migrating and locating the database
 // live in "@blocklist/db/lifecycle", so that Next.js route bundles never pull them in.
 export {
+  CHANGES_CHANNEL,
+  type ChangeListener,
+  type ChangeListenerEvents,
+  type ChangeListenerOptions,
+  startChangeListener,
+} from "./changeListener";
+export {
   configurePrismaClient,
   createPrismaClient,
   type DatabasePoolStats,
