@@ -6,6 +6,8 @@ import { connectClient } from "./connection";
 
 /** The channel every trigger of the change_notifications migration notifies. */
 export const CHANGES_CHANNEL = "blocklist_changes";
+/** The listening connection's application_name in pg_stat_activity. */
+export const LISTENER_APPLICATION_NAME = "blocklist-change-listener";
 
 export interface ChangeListenerEvents {
   /**
@@ -94,7 +96,10 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
   const connect = async () => {
     let next: pg.Client;
     try {
-      next = await connectClient(options.connectionString, { timeoutMs: options.connectTimeoutMs ?? 5000 });
+      next = await connectClient(options.connectionString, {
+        timeoutMs: options.connectTimeoutMs ?? 5000,
+        applicationName: LISTENER_APPLICATION_NAME,
+      });
     } catch {
       scheduleReconnect();
       return;

@@ -5,6 +5,7 @@ export {
   type ChangeListener,
   type ChangeListenerEvents,
   type ChangeListenerOptions,
+  LISTENER_APPLICATION_NAME,
   startChangeListener,
 } from "./changeListener";
 export {

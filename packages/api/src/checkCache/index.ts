@@ -17,6 +17,11 @@ export function checkCacheFor(db: PrismaClient): CheckCache | undefined {
   return cache?.db === db ? cache : undefined;
 }
 
+/** The process's cache, if the server started one (for metrics). */
+export function runningCheckCache(): CheckCache | undefined {
+  return globalStore.__blocklistCheckCache;
+}
+
 export interface RunningCheckCache {
   cache: CheckCache;
   stop(): Promise<void>;

@@ -26,11 +26,18 @@ BEGIN
 END
 $$;
 
--- blocked_numbers: one notification per agent and statement, carrying the numbers added or removed.
+-- blocked_numbers: one notification per agent and statement, carrying the numbers added or removed when
+-- they fit: 390 E.164 numbers (16 characters at most, quoted, comma-separated) fit in 7,900 bytes. The
+-- numbers of a bigger change are not even gathered.
 CREATE FUNCTION blocklist_notify_numbers_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE change record;
 BEGIN
-  FOR change IN SELECT agent_id, array_agg(e164) AS numbers FROM new_rows GROUP BY agent_id LOOP
+  FOR change IN
+    SELECT per_agent.agent_id,
+      CASE WHEN per_agent.n <= 390
+        THEN (SELECT array_agg(e164) FROM new_rows WHERE new_rows.agent_id = per_agent.agent_id) END AS numbers
+    FROM (SELECT agent_id, count(*) AS n FROM new_rows GROUP BY agent_id) AS per_agent
+  LOOP
     PERFORM blocklist_notify('numbers', jsonb_build_object('agentId', change.agent_id), 'added', change.numbers);
   END LOOP;
   RETURN NULL;
@@ -40,7 +47,12 @@ $$;
 CREATE FUNCTION blocklist_notify_numbers_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE change record;
 BEGIN
-  FOR change IN SELECT agent_id, array_agg(e164) AS numbers FROM old_rows GROUP BY agent_id LOOP
+  FOR change IN
+    SELECT per_agent.agent_id,
+      CASE WHEN per_agent.n <= 390
+        THEN (SELECT array_agg(e164) FROM old_rows WHERE old_rows.agent_id = per_agent.agent_id) END AS numbers
+    FROM (SELECT agent_id, count(*) AS n FROM old_rows GROUP BY agent_id) AS per_agent
+  LOOP
     PERFORM blocklist_notify('numbers', jsonb_build_object('agentId', change.agent_id), 'removed', change.numbers);
   END LOOP;
   RETURN NULL;
