@@ -100,7 +100,7 @@ export async function checkBlockedNumber(
 }
 
 /** Up to `limit` blocked numbers of an agent, in no order, in one round trip (the check cache's load). */
-async function loadAgentNumbers(db: PrismaClient, agentId: string, limit: number): Promise<string[]> {
+export async function loadAgentNumbers(db: PrismaClient, agentId: string, limit: number): Promise<string[]> {
   const [row] = await db.$queryRaw<{ numbers: string[] | null }[]>(Prisma.sql`
     SELECT array_agg(e164) AS numbers
     FROM (SELECT e164 FROM blocked_numbers WHERE agent_id = ${agentId} LIMIT ${limit}) AS agent_numbers`);
