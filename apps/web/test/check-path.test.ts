@@ -36,13 +36,14 @@ async function send(path: string, init: RequestInit = {}): Promise<RawAnswer> {
 
 const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
 const withKey = (key: string) => ({ headers: { "X-Authorization": key } });
-// Headers that differ between any two answers, or that only Next.js adds: its router's Vary entries, and gzip
-// (a check's answer is some 60 bytes; fetch and every HTTP client decode either transparently).
+// Headers that differ between any two answers, framing (Content-Length or chunked), and what only Next.js adds:
+// its router's Vary entries, and gzip (a check's answer is some 60 bytes; HTTP clients decode it transparently).
 const PER_ANSWER = new Set([
   "date",
   "x-request-id",
   "vary",
   "transfer-encoding",
+  "content-length",
   "connection",
   "keep-alive",
   "content-encoding",
@@ -60,6 +61,18 @@ describe("GET /api/trpc/blockList.check", () => {
     expect(
       await send(`/api/trpc/blockList.check?batch=1&input=${input({ 0: query })}`, withKey(alice.apiKey)),
     ).toMatchObject({ status: 200, body: [{ result: { data: { blocked: false, e164: "+14155552671" } } }] });
+  });
+
+  it("answers alike through the shortcut for a plain check and through tRPC's adapter", async () => {
+    const query = `input=${input({ agentId: alice.agentId, number: "+14155552671" })}`;
+    // Any other query parameter (tRPC ignores it) sends the same check through the adapter.
+    const [plain, adapter] = await Promise.all([
+      send(`/api/trpc/blockList.check?${query}`, withKey(alice.apiKey)),
+      send(`/api/trpc/blockList.check?${query}&via=adapter`, withKey(alice.apiKey)),
+    ]);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.vary).toBe("trpc-accept, accept");
+    expect({ ...plain, headers: stable(plain.headers) }).toEqual({ ...adapter, headers: stable(adapter.headers) });
   });
 
   it("refuses exactly as the procedures Next.js serves, headers included", async () => {
