@@ -4,6 +4,7 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startCheckCache } from "@blocklist/api/checkCache";
 import {
   createLogger,
   expectMigrations,
@@ -14,7 +15,6 @@ import {
   routeConsoleToLogger,
   setProcessLogger,
 } from "@blocklist/api/observability/server";
-import { startCheckCache } from "@blocklist/api/checkCache";
 import { isCheckRequest, serveTrpc } from "@blocklist/api/trpc/node";
 import { type Config, ConfigError, initConfig } from "@blocklist/config";
 import { configurePrismaClient, disconnectPrismaClient, getPrismaClient } from "@blocklist/db";

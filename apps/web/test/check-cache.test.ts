@@ -47,7 +47,8 @@ async function cacheGauge(server: RunningServer, name: string, labels: Record<st
   const samples = parsePrometheusText(await response.text()).flatMap((family) => family.samples);
   return samples.find(
     (sample) =>
-      sample.name === name && Object.entries(labels).every(([label, value]) => sample.labels[label] === value),
+      sample.name === name &&
+      Object.entries(labels).every(([label, value]) => sample.labels[label] === value),
   )?.value;
 }
 
@@ -85,7 +86,8 @@ describe("blockList.check on two instances", () => {
     const bob = await createTenant(prisma, "bob");
     const env = { DATABASE_URL: postgres.url };
     const { keyId, apiKey } = await cliJson(env, "key", "create", "--uid", bob.uid);
-    for (const server of [a, b]) expect(await check(server, String(apiKey), bob.agentId, "+14155552671")).toBe(false);
+    for (const server of [a, b])
+      expect(await check(server, String(apiKey), bob.agentId, "+14155552671")).toBe(false);
 
     await cliJson(env, "key", "revoke", "--key-id", String(keyId));
     for (const server of [a, b]) {

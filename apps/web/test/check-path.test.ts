@@ -54,7 +54,9 @@ const stable = (headers: Record<string, string>) =>
 describe("GET /api/trpc/blockList.check", () => {
   it("answers a check, single or batched, as tRPC does", async () => {
     const query = { agentId: alice.agentId, number: "+1 (415) 555-2671" };
-    expect(await send(`/api/trpc/blockList.check?input=${input(query)}`, withKey(alice.apiKey))).toMatchObject({
+    expect(
+      await send(`/api/trpc/blockList.check?input=${input(query)}`, withKey(alice.apiKey)),
+    ).toMatchObject({
       status: 200,
       body: { result: { data: { blocked: false, e164: "+14155552671" } } },
     });
@@ -72,7 +74,10 @@ describe("GET /api/trpc/blockList.check", () => {
     ]);
     expect(plain.status).toBe(200);
     expect(plain.headers.vary).toBe("trpc-accept, accept");
-    expect({ ...plain, headers: stable(plain.headers) }).toEqual({ ...adapter, headers: stable(adapter.headers) });
+    expect({ ...plain, headers: stable(plain.headers) }).toEqual({
+      ...adapter,
+      headers: stable(adapter.headers),
+    });
   });
 
   it("refuses exactly as the procedures Next.js serves, headers included", async () => {
@@ -98,7 +103,10 @@ describe("GET /api/trpc/blockList.check", () => {
     for (const [checkPath, listPath, init] of pairs) {
       const [check, list] = await Promise.all([send(checkPath, init), send(listPath, init)]);
       expect(check.status).toBeGreaterThanOrEqual(400);
-      expect({ ...check, headers: stable(check.headers) }).toEqual({ ...list, headers: stable(list.headers) });
+      expect({ ...check, headers: stable(check.headers) }).toEqual({
+        ...list,
+        headers: stable(list.headers),
+      });
     }
   });
 

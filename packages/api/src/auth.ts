@@ -44,7 +44,9 @@ async function findKey(db: PrismaClient, hash: Uint8Array<ArrayBuffer>): Promise
     where: { hash },
     select: { id: true, userId: true, readOnly: true, revokedAt: true },
   });
-  return key && { keyId: key.id, userId: key.userId, readOnly: key.readOnly, revoked: key.revokedAt !== null };
+  return (
+    key && { keyId: key.id, userId: key.userId, readOnly: key.readOnly, revoked: key.revokedAt !== null }
+  );
 }
 
 /** Fire-and-forget, throttled per process: a request never waits for it and never fails because of it. */

@@ -71,7 +71,11 @@ describe("the triggers", () => {
     expect(changes).toHaveLength(4);
     expect(changes.slice(0, 2)).toEqual(
       expect.arrayContaining([
-        { kind: "numbers", agentId: "agt_1", added: expect.arrayContaining(["+14155550001", "+14155550002"]) },
+        {
+          kind: "numbers",
+          agentId: "agt_1",
+          added: expect.arrayContaining(["+14155550001", "+14155550002"]),
+        },
         { kind: "numbers", agentId: "agt_2", added: ["+14155550001"] },
       ]),
     );

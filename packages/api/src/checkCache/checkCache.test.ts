@@ -117,7 +117,11 @@ describe("the check cache", () => {
     const carol = await createTenant(elsewhere, "carol");
     const team = await elsewhere.organization.create({ data: { id: "org_team", name: "team" } });
     await elsewhere.membership.create({ data: { userId: carol.uid, organizationId: team.id } });
-    const { agentId: teamAgent } = await createAgent(elsewhere, { uid: carol.uid, name: "x", orgId: team.id });
+    const { agentId: teamAgent } = await createAgent(elsewhere, {
+      uid: carol.uid,
+      name: "x",
+      orgId: team.id,
+    });
     expect(await check(carol, "+14155552671", teamAgent)).toMatchObject({ blocked: false });
     expect(await check(carol, "+14155552671")).toMatchObject({ blocked: false });
 

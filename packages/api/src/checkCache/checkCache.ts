@@ -157,7 +157,8 @@ export class CheckCache {
           this.#numbers.update(agentId, (set) => patch(set, added, removed));
           const numbers = this.#numbers.get(agentId);
           // Grown past its share: reloading it finds it too large and leaves it to the index.
-          if (numbers instanceof Set && numbers.size > this.#maxNumbersPerAgent) this.#numbers.invalidate(agentId);
+          if (numbers instanceof Set && numbers.size > this.#maxNumbersPerAgent)
+            this.#numbers.invalidate(agentId);
         }
         return;
       }

@@ -39,14 +39,16 @@ export interface StartCheckCacheOptions {
 export function startCheckCache(options: StartCheckCacheOptions): RunningCheckCache {
   const cache = new CheckCache(options.db, {
     maxNumbers: options.maxNumbers,
-    onLoadError: (error) => processLogger()?.warn({ err: error }, "Loading blocked numbers into memory failed"),
+    onLoadError: (error) =>
+      processLogger()?.warn({ err: error }, "Loading blocked numbers into memory failed"),
   });
   let everListened = false;
   const listener = startChangeListener({
     connectionString: options.connectionString,
     onListening(since) {
       cache.listening(since);
-      if (everListened) processLogger()?.info({}, "Check cache on again: listening for changes, starting empty");
+      if (everListened)
+        processLogger()?.info({}, "Check cache on again: listening for changes, starting empty");
       everListened = true;
     },
     onAlive: (since) => cache.alive(since),

@@ -61,7 +61,13 @@ describe("LoadingCache", () => {
     expect(await cache.getOrLoad("a", () => Promise.resolve(1))).toBe(1);
     expect(cache.size).toBe(0);
     trusted = true;
-    expect(await cache.getOrLoad("a", () => Promise.resolve(null), (value) => value !== null)).toBeNull();
+    expect(
+      await cache.getOrLoad(
+        "a",
+        () => Promise.resolve(null),
+        (value) => value !== null,
+      ),
+    ).toBeNull();
     expect(cache.size).toBe(0);
     await cache.getOrLoad("a", () => Promise.resolve(1));
     expect(cache.get("a")).toBe(1);
@@ -76,7 +82,10 @@ describe("LoadingCache", () => {
 
   it("holds at most maxWeight, evicting the least recently used first", async () => {
     const cache = sets(10);
-    const set = (...numbers: string[]) => () => Promise.resolve(new Set(numbers));
+    const set =
+      (...numbers: string[]) =>
+      () =>
+        Promise.resolve(new Set(numbers));
     await cache.getOrLoad("a", set("1", "2", "3", "4"));
     await cache.getOrLoad("b", set("1", "2", "3"));
     await cache.getOrLoad("c", set("1", "2"));
@@ -92,7 +101,9 @@ describe("LoadingCache", () => {
     ]);
     expect(cache.weight).toBe(8);
     // An entry heavier than the whole budget is never stored.
-    await cache.getOrLoad("huge", () => Promise.resolve(new Set(Array.from({ length: 11 }, (_, i) => String(i)))));
+    await cache.getOrLoad("huge", () =>
+      Promise.resolve(new Set(Array.from({ length: 11 }, (_, i) => String(i)))),
+    );
     expect(cache.get("huge")).toBeUndefined();
     expect(cache.weight).toBe(8);
   });

@@ -1,8 +1,8 @@
 // The service's Prometheus metrics, one registry per process (on globalThis, like the request context: the
 // server and the bundled route handlers each load this module, and a scrape must see what both recorded).
 import { getDatabasePoolStats } from "@blocklist/db";
-import { runningCheckCache } from "../checkCache";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { runningCheckCache } from "../checkCache";
 import type { RequestObservation } from "./context";
 
 export interface ServiceMetrics {
