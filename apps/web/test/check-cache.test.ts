@@ -86,12 +86,21 @@ describe("blockList.check on two instances", () => {
     const bob = await createTenant(prisma, "bob");
     const env = { DATABASE_URL: postgres.url };
     const { keyId, apiKey } = await cliJson(env, "key", "create", "--uid", bob.uid);
-    for (const server of [a, b])
+    for (const server of [a, b]) {
       expect(await check(server, String(apiKey), bob.agentId, "+14155552671")).toBe(false);
+      expect(await call(server.url, "GET", "/api/organizations", { key: String(apiKey) })).toMatchObject({
+        status: 200,
+      });
+    }
 
     await cliJson(env, "key", "revoke", "--key-id", String(keyId));
     for (const server of [a, b]) {
       await expect.poll(() => check(server, String(apiKey), bob.agentId, "+14155552671"), SEEN).toBe(401);
+      // The REST routes share the key cache: refused there too, with the same answer as ever.
+      expect(await call(server.url, "GET", "/api/organizations", { key: String(apiKey) })).toMatchObject({
+        status: 401,
+        body: { error: "Invalid or missing API key" },
+      });
     }
     // The user's other key still works.
     expect(await check(b, bob.apiKey, bob.agentId, "+14155552671")).toBe(false);
