@@ -155,7 +155,7 @@ export class CheckCache {
         else if (added === undefined && removed === undefined) this.#numbers.invalidate(agentId);
         else {
           this.#numbers.update(agentId, (set) => patch(set, added, removed));
-          const numbers = this.#numbers.get(agentId);
+          const numbers = this.#numbers.peek(agentId);
           // Grown past its share: reloading it finds it too large and leaves it to the index.
           if (numbers instanceof Set && numbers.size > this.#maxNumbersPerAgent)
             this.#numbers.invalidate(agentId);

@@ -50,6 +50,11 @@ export class LoadingCache<K, V> {
     return entry.value;
   }
 
+  /** The stored value, without marking it used. */
+  peek(key: K): V | undefined {
+    return this.#entries.get(key)?.value;
+  }
+
   /**
    * The stored value, else the result of `load` (one load at a time per key: concurrent callers share it). The
    * result is stored when `keep` accepts it and no invalidation of `key` happened while it loaded.

@@ -3,7 +3,7 @@
 -- transaction: PostgreSQL delivers it only if the transaction commits, and after it has committed.
 -- Triggers are statement-level with transition tables: a bulk add of 10,000 numbers sends one notification
 -- per agent, not 10,000. Payloads are compact JSON:
---   {"kind":"numbers","agentId":"agt_…","added":["+1…",…]}   (or "removed"; no list: drop the agent's set)
+--   {"kind":"numbers","agentId":"agt_…","added":["+1…",…]}   (or "removed"), or no list: drop the set
 --   {"kind":"keys","hashes":["<sha-256 hex>",…]}             (no list: drop every cached key)
 --   {"kind":"memberships","userIds":["usr_…",…]}             (no list: drop every cached access)
 --   {"kind":"agents","agentIds":["agt_…",…]}                 (no list: drop every cached access and set)
@@ -59,7 +59,7 @@ BEGIN
 END
 $$;
 
--- The service never updates a blocked number; should anything else do it, the agents involved are reloaded.
+-- The service never updates a blocked number. Should anything else do it, the agents involved are reloaded.
 CREATE FUNCTION blocklist_notify_numbers_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE change record;
 BEGIN
