@@ -106,6 +106,32 @@ describe("the triggers", () => {
     expect(await received()).toEqual([{ kind: "numbers", agentId: "agt_2" }]);
   });
 
+  test("send one notification that drops every set for a statement over more than 20 agents, or a number rewritten", async () => {
+    await sql.query(`INSERT INTO agents (id, organization_id, name)
+      SELECT 'agt_bulk_' || i, 'org_1', 'bulk' FROM generate_series(1, 21) i`);
+    await listen();
+    const insert = (agents: number) =>
+      sql.query(
+        `INSERT INTO blocked_numbers (agent_id, e164)
+         SELECT 'agt_bulk_' || i, '+14155550100' FROM generate_series(1, $1::int) i`,
+        [agents],
+      );
+    await insert(20);
+    expect(await received()).toHaveLength(20);
+    await sql.query(`DELETE FROM blocked_numbers WHERE agent_id LIKE 'agt_bulk_%'`);
+    expect(await received()).toHaveLength(20);
+    await insert(21);
+    await sql.query(`UPDATE blocked_numbers SET created_at = now(), added_by_key_id = NULL`);
+    await sql.query(`UPDATE blocked_numbers SET e164 = '+14155550101' WHERE agent_id = 'agt_bulk_1'`);
+    await sql.query(`DELETE FROM agents WHERE id LIKE 'agt_bulk_%'`);
+    expect(await received()).toEqual([
+      { kind: "numbers" },
+      { kind: "numbers" },
+      { kind: "agents", agentIds: expect.arrayContaining(["agt_bulk_1", "agt_bulk_21"]) },
+      { kind: "numbers" },
+    ]);
+  });
+
   test("name the keys revoked, changed or deleted, and nothing for last_used_at", async () => {
     await listen();
     await sql.query(`UPDATE api_keys SET last_used_at = now()`);

@@ -28,17 +28,20 @@ $$;
 
 -- blocked_numbers: one notification per agent and statement, carrying the numbers added or removed when
 -- they fit: 390 E.164 numbers (16 characters at most, quoted, comma-separated) fit in 7,900 bytes. The
--- numbers of a bigger change are not even gathered.
+-- numbers of a bigger change are not even gathered. A statement touching more than 20 agents (a bulk load,
+-- never the service, which changes one agent at a time) sends one notification that drops every set.
 CREATE FUNCTION blocklist_notify_numbers_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE change record;
 BEGIN
   FOR change IN
-    SELECT per_agent.agent_id,
-      CASE WHEN per_agent.n <= 390
-        THEN (SELECT array_agg(e164) FROM new_rows WHERE new_rows.agent_id = per_agent.agent_id) END AS numbers
-    FROM (SELECT agent_id, count(*) AS n FROM new_rows GROUP BY agent_id) AS per_agent
+    SELECT agent_id, count(*) AS n, count(*) OVER () AS agents FROM new_rows GROUP BY agent_id
   LOOP
-    PERFORM blocklist_notify('numbers', jsonb_build_object('agentId', change.agent_id), 'added', change.numbers);
+    IF change.agents > 20 THEN
+      PERFORM blocklist_notify('numbers', '{}'::jsonb, NULL, NULL);
+      EXIT;
+    END IF;
+    PERFORM blocklist_notify('numbers', jsonb_build_object('agentId', change.agent_id), 'added',
+      CASE WHEN change.n <= 390 THEN ARRAY(SELECT e164 FROM new_rows WHERE new_rows.agent_id = change.agent_id) END);
   END LOOP;
   RETURN NULL;
 END
@@ -48,24 +51,29 @@ CREATE FUNCTION blocklist_notify_numbers_deleted() RETURNS trigger LANGUAGE plpg
 DECLARE change record;
 BEGIN
   FOR change IN
-    SELECT per_agent.agent_id,
-      CASE WHEN per_agent.n <= 390
-        THEN (SELECT array_agg(e164) FROM old_rows WHERE old_rows.agent_id = per_agent.agent_id) END AS numbers
-    FROM (SELECT agent_id, count(*) AS n FROM old_rows GROUP BY agent_id) AS per_agent
+    SELECT agent_id, count(*) AS n, count(*) OVER () AS agents FROM old_rows GROUP BY agent_id
   LOOP
-    PERFORM blocklist_notify('numbers', jsonb_build_object('agentId', change.agent_id), 'removed', change.numbers);
+    IF change.agents > 20 THEN
+      PERFORM blocklist_notify('numbers', '{}'::jsonb, NULL, NULL);
+      EXIT;
+    END IF;
+    PERFORM blocklist_notify('numbers', jsonb_build_object('agentId', change.agent_id), 'removed',
+      CASE WHEN change.n <= 390 THEN ARRAY(SELECT e164 FROM old_rows WHERE old_rows.agent_id = change.agent_id) END);
   END LOOP;
   RETURN NULL;
 END
 $$;
 
--- The service never updates a blocked number. Should anything else do it, the agents involved are reloaded.
+-- The service never moves or rewrites a blocked number. Should anything else do it, every set is dropped.
+-- Other updates (added_by_key_id set to NULL when a key is deleted) change nothing a set holds.
 CREATE FUNCTION blocklist_notify_numbers_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE change record;
 BEGIN
-  FOR change IN SELECT agent_id FROM old_rows UNION SELECT agent_id FROM new_rows LOOP
-    PERFORM blocklist_notify('numbers', jsonb_build_object('agentId', change.agent_id), NULL, NULL);
-  END LOOP;
+  IF EXISTS (
+    SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE (o.agent_id, o.e164) IS DISTINCT FROM (n.agent_id, n.e164)
+  ) THEN
+    PERFORM blocklist_notify('numbers', '{}'::jsonb, NULL, NULL);
+  END IF;
   RETURN NULL;
 END
 $$;
