@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@blocklist/db";
 import type { Caller } from "./auth";
+import { checkCacheFor } from "./checkCache";
 import { PermissionError } from "./errors";
 
 export interface AgentAccess {
@@ -11,7 +12,8 @@ export interface AgentAccess {
 
 /**
  * Step 3 of the check order. One query answers "does this agent exist in an organization the caller belongs
- * to", so a missing agent and a foreign agent are indistinguishable, in answer and in work done.
+ * to", so a missing agent and a foreign agent are indistinguishable, in answer and in work done. With the
+ * server's check cache, granted access is remembered until a membership or the agent changes.
  */
 export async function authorizeAgentAccess(
   db: PrismaClient,
@@ -20,9 +22,17 @@ export async function authorizeAgentAccess(
 ): Promise<void> {
   if (access.uid !== caller.userId) throw new PermissionError();
   if (access.write && caller.readOnly) throw new PermissionError();
+  const cache = checkCacheFor(db);
+  const granted = cache
+    ? await cache.access(caller.userId, access.agentId, () => hasAccess(db, caller.userId, access.agentId))
+    : await hasAccess(db, caller.userId, access.agentId);
+  if (!granted) throw new PermissionError();
+}
+
+async function hasAccess(db: PrismaClient, userId: string, agentId: string): Promise<boolean> {
   const agent = await db.agent.findFirst({
-    where: { id: access.agentId, organization: { memberships: { some: { userId: caller.userId } } } },
+    where: { id: agentId, organization: { memberships: { some: { userId } } } },
     select: { id: true },
   });
-  if (!agent) throw new PermissionError();
+  return agent !== null;
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@blocklist/db";
+import { checkCacheFor, type KnownKey } from "./checkCache";
 import { AuthenticationError } from "./errors";
 import { hashApiKey } from "./keys";
 
@@ -16,8 +17,9 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const lastUsedWrittenAt = new Map<string, number>();
 
 /**
- * Verifies an API key by its SHA-256 hash with one indexed lookup. The hash, not the secret, is compared by
- * the database, so lookup time does not depend on how much of a guessed secret is right.
+ * Verifies an API key by its SHA-256 hash: from the check cache when the server runs one (a revocation reaches
+ * it through a change notification), else with one indexed lookup. The hash, not the secret, is compared (by
+ * the database or as a map key), so lookup time does not depend on how much of a guessed secret is right.
  */
 export async function authenticateApiKey(
   db: PrismaClient,
@@ -26,14 +28,25 @@ export async function authenticateApiKey(
   const trimmed = secret?.trim();
   if (!trimmed || trimmed.length > MAX_KEY_LENGTH) throw new AuthenticationError();
 
+  const hash = hashApiKey(trimmed);
+  const cache = checkCacheFor(db);
+  const key = cache
+    ? await cache.key(Buffer.from(hash).toString("hex"), () => findKey(db, hash))
+    : await findKey(db, hash);
+  if (!key || key.revoked) throw new AuthenticationError();
+
+  recordKeyUse(db, key.keyId);
+  return { keyId: key.keyId, userId: key.userId, readOnly: key.readOnly };
+}
+
+async function findKey(db: PrismaClient, hash: Uint8Array<ArrayBuffer>): Promise<KnownKey | null> {
   const key = await db.apiKey.findUnique({
-    where: { hash: hashApiKey(trimmed) },
+    where: { hash },
     select: { id: true, userId: true, readOnly: true, revokedAt: true },
   });
-  if (!key || key.revokedAt !== null) throw new AuthenticationError();
-
-  recordKeyUse(db, key.id);
-  return { keyId: key.id, userId: key.userId, readOnly: key.readOnly };
+  return (
+    key && { keyId: key.id, userId: key.userId, readOnly: key.readOnly, revoked: key.revokedAt !== null }
+  );
 }
 
 /** Fire-and-forget, throttled per process: a request never waits for it and never fails because of it. */

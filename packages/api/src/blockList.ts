@@ -14,6 +14,7 @@ import {
 import { countBlockedNumbers, Prisma, type PrismaClient, selectBlockedNumbers } from "@blocklist/db";
 import { authorizeAgentAccess } from "./access";
 import type { Caller } from "./auth";
+import { checkCacheFor } from "./checkCache";
 import { decodeCursor, encodeCursor } from "./cursor";
 
 export interface BlockListPageRequest extends BlockListQuery {
@@ -68,7 +69,11 @@ export interface CheckRequest {
   number: string;
 }
 
-/** The call path: is this caller on the agent's list? A number that is not valid is never blocked. */
+/**
+ * The call path: is this caller on the agent's list? A number that is not valid is never blocked. With the
+ * server's check cache the answer comes from the agent's numbers in memory once they are loaded; until then,
+ * and for agents too large to hold, from the unique index.
+ */
 export async function checkBlockedNumber(
   db: PrismaClient,
   caller: Caller,
@@ -77,11 +82,23 @@ export async function checkBlockedNumber(
   await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
   const e164 = normalizePhoneNumber(request.number);
   if (e164 === null) return { blocked: false, e164 };
+  const remembered = checkCacheFor(db)?.blocked(request.agentId, e164, (limit) =>
+    loadAgentNumbers(db, request.agentId, limit),
+  );
+  if (remembered !== undefined) return { blocked: remembered, e164 };
   const row = await db.blockedNumber.findUnique({
     where: { agentId_e164: { agentId: request.agentId, e164 } },
     select: { id: true },
   });
   return { blocked: row !== null, e164 };
+}
+
+/** Up to `limit` blocked numbers of an agent, in no order, in one round trip (the check cache's load). */
+export async function loadAgentNumbers(db: PrismaClient, agentId: string, limit: number): Promise<string[]> {
+  const [row] = await db.$queryRaw<{ numbers: string[] | null }[]>(Prisma.sql`
+    SELECT array_agg(e164) AS numbers
+    FROM (SELECT e164 FROM blocked_numbers WHERE agent_id = ${agentId} LIMIT ${limit}) AS agent_numbers`);
+  return row?.numbers ?? [];
 }
 
 /**

@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       log: { level: "info", format: "auto" },
       metrics: { token: undefined },
       rateLimit: { requests: 6000, windowSeconds: 60 },
+      checkCache: { maxNumbers: 1_000_000 },
     });
   });
 
@@ -41,6 +42,7 @@ describe("loadConfig", () => {
         METRICS_TOKEN: "0123456789abcdef0123",
         RATE_LIMIT_REQUESTS: "100",
         RATE_LIMIT_WINDOW_SECONDS: "1",
+        CHECK_CACHE_MAX_NUMBERS: "0",
       }),
     ).toEqual({
       server: { port: 8080, host: "127.0.0.1" },
@@ -53,6 +55,7 @@ describe("loadConfig", () => {
       log: { level: "debug", format: "json" },
       metrics: { token: "0123456789abcdef0123" },
       rateLimit: { requests: 100, windowSeconds: 1 },
+      checkCache: { maxNumbers: 0 },
     });
   });
 
@@ -87,6 +90,11 @@ describe("loadConfig", () => {
       "HOST",
       "local host",
       'Invalid configuration: HOST must be a host name or an IP address to listen on (got "local host")',
+    ],
+    [
+      "CHECK_CACHE_MAX_NUMBERS",
+      "100000001",
+      'Invalid configuration: CHECK_CACHE_MAX_NUMBERS must be a whole number from 0 to 100000000 (got "100000001")',
     ],
     [
       "DATABASE_POOL_MAX",

@@ -39,6 +39,10 @@ export interface Config {
     /** Length of a fixed window, aligned to the Unix epoch so every instance agrees on it. */
     windowSeconds: number;
   };
+  checkCache: {
+    /** Most blocked numbers an instance holds in memory for `check`, all agents together; 0: none. */
+    maxNumbers: number;
+  };
 }
 
 /** Start-up stops on this; `problems` holds one printable line per bad setting. */
@@ -122,6 +126,7 @@ export const environmentSchema = z.object({
   // (docs/DECISIONS.md, "Rate limiting").
   RATE_LIMIT_REQUESTS: wholeNumber(0, 1_000_000_000, 6000),
   RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 60),
+  CHECK_CACHE_MAX_NUMBERS: wholeNumber(0, 100_000_000, 1_000_000),
 });
 
 export type EnvironmentName = keyof typeof environmentSchema.shape;
@@ -163,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     log: { level: settings.LOG_LEVEL, format: settings.LOG_FORMAT },
     metrics: { token: settings.METRICS_TOKEN },
     rateLimit: { requests: settings.RATE_LIMIT_REQUESTS, windowSeconds: settings.RATE_LIMIT_WINDOW_SECONDS },
+    checkCache: { maxNumbers: settings.CHECK_CACHE_MAX_NUMBERS },
   };
 }
 

@@ -61,6 +61,8 @@ export function connectionErrorMessage(connectionString: string, error: unknown)
 export interface ConnectOptions {
   /** Give up after this long; default 10 s. */
   timeoutMs?: number;
+  /** Shown in pg_stat_activity, so that operators (and tests) can tell the connection apart. */
+  applicationName?: string;
 }
 
 /** A connected `pg` client, or a DatabaseConnectionError with one clear line. */
@@ -71,7 +73,11 @@ export async function connectClient(
   if (parseDatabaseUrl(connectionString) === undefined) {
     throw new DatabaseConnectionError("DATABASE_URL is not a valid postgresql:// URL");
   }
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: options.timeoutMs ?? 10_000 });
+  const client = new pg.Client({
+    connectionString,
+    connectionTimeoutMillis: options.timeoutMs ?? 10_000,
+    ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
+  });
   // A connection lost later must not crash the process; the failing query reports it.
   client.on("error", () => {});
   try {

@@ -7,6 +7,14 @@ export {
   selectBlockedNumbers,
 } from "./blockedNumbers";
 export {
+  CHANGES_CHANNEL,
+  type ChangeListener,
+  type ChangeListenerEvents,
+  type ChangeListenerOptions,
+  LISTENER_APPLICATION_NAME,
+  startChangeListener,
+} from "./changeListener";
+export {
   configurePrismaClient,
   createPrismaClient,
   type DatabasePoolStats,

@@ -108,6 +108,21 @@ function restoreCharColumns(resultSet: SqlResultSet): SqlResultSet {
   return resultSet;
 }
 
+/**
+ * PrismaPg's executeScript splits a migration on every `;`, even inside a `$$` function body or a comment, so a
+ * migration that creates a trigger function cannot be applied through it. The native engine sends the script
+ * whole; so does this, in one simple-protocol query (which runs several statements), with the adapter's own
+ * error conversion.
+ */
+async function executeWholeScript(adapter: SqlQueryable, script: string): Promise<void> {
+  const driver = (adapter as unknown as { underlyingDriver(): pg.Pool | pg.Client }).underlyingDriver();
+  try {
+    await driver.query(script);
+  } catch (error) {
+    (adapter as unknown as { onError(error: unknown): never }).onError(error);
+  }
+}
+
 /** The adapter (or transaction), with queryRaw results fixed as above, and optionally another dispose(). */
 function withCharColumns<T extends SqlQueryable>(queryable: T, dispose?: () => Promise<void>): T {
   return new Proxy(queryable, {
@@ -121,6 +136,7 @@ function withCharColumns<T extends SqlQueryable>(queryable: T, dispose?: () => P
       if (property === "startTransaction") {
         return async (...args: unknown[]) => withCharColumns(await value.apply(target, args));
       }
+      if (property === "executeScript") return (script: string) => executeWholeScript(target, script);
       return value.bind(target);
     },
   });

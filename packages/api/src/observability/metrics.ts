@@ -2,6 +2,7 @@
 // server and the bundled route handlers each load this module, and a scrape must see what both recorded).
 import { getDatabasePoolStats } from "@blocklist/db";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { runningCheckCache } from "../checkCache";
 import type { RequestObservation } from "./context";
 
 export interface ServiceMetrics {
@@ -63,6 +64,27 @@ function createMetrics(): ServiceMetrics {
     registers,
     collect() {
       this.set(getDatabasePoolStats()?.waiting ?? 0);
+    },
+  });
+  new Gauge({
+    name: "blocklist_check_cache_trusted",
+    help: "1 while change notifications flow and blockList.check answers from memory; 0 while it uses the database",
+    registers,
+    collect() {
+      this.set(runningCheckCache()?.trusted ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "blocklist_check_cache_entries",
+    help: "What the check cache holds: keys, access (user, agent) pairs, agents whose numbers are held, numbers",
+    labelNames: ["kind"] as const,
+    registers,
+    collect() {
+      const stats = runningCheckCache()?.stats();
+      this.set({ kind: "keys" }, stats?.keys ?? 0);
+      this.set({ kind: "access" }, stats?.accessPairs ?? 0);
+      this.set({ kind: "agents" }, stats?.agents ?? 0);
+      this.set({ kind: "numbers" }, stats?.numbers ?? 0);
     },
   });
   new Gauge({

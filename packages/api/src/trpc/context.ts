@@ -19,12 +19,29 @@ export function createTrpcContext(
   { req, resHeaders }: { req: Request; resHeaders: Headers },
   db: PrismaClient = getPrismaClient(),
 ): TrpcContext {
-  const forwardedProto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  return trpcContextOf(
+    { header: (name) => req.headers.get(name), protocol: new URL(req.url).protocol },
+    resHeaders,
+    db,
+  );
+}
+
+/** What a request looks like to the context, whichever server received it. */
+export interface RequestHead {
+  /** A header's value, or null (names in any case). */
+  header(name: string): string | null;
+  /** The URL scheme the request arrived on, `http:` or `https:`. */
+  protocol: string;
+}
+
+/** The context rules, shared by the Next route and the check path in front of it (node.ts). */
+export function trpcContextOf(request: RequestHead, resHeaders: Headers, db: PrismaClient): TrpcContext {
+  const forwardedProto = request.header("x-forwarded-proto")?.split(",")[0]?.trim();
   return {
     db,
-    apiKey: req.headers.get(API_KEY_HEADER),
-    sessionKey: readSessionCookie(req.headers.get("cookie")),
+    apiKey: request.header(API_KEY_HEADER),
+    sessionKey: readSessionCookie(request.header("cookie")),
     resHeaders,
-    secure: (forwardedProto ?? new URL(req.url).protocol.replace(":", "")) === "https",
+    secure: (forwardedProto ?? request.protocol.replace(":", "")) === "https",
   };
 }

@@ -1,0 +1,158 @@
+// Two instances of the real server on one PostgreSQL: what one instance (or the CLI, or plain SQL) changes,
+// `blockList.check` on the other sees, although each answers from memory; and after the database restarts,
+// each starts again from what the database holds (changes made while it was not listening are not missed).
+import { createTenant, type Tenant } from "@blocklist/api/testing";
+import { createPrismaClient, type PrismaClient } from "@blocklist/db";
+import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliJson } from "./cli";
+import { call } from "./http";
+import { parsePrometheusText } from "./prometheus";
+import { type RunningServer, startServer } from "./server";
+
+const METRICS_TOKEN = "check-cache-metrics-token-0123";
+// Changes reach the other instance within a second by design; the polls allow more, as the machine is shared.
+const SEEN = { timeout: 15_000, interval: 100 };
+
+let postgres: TestPostgres;
+let prisma: PrismaClient;
+let a: RunningServer;
+let b: RunningServer;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  prisma = createPrismaClient(postgres.url);
+  const env = { DATABASE_URL: postgres.url, METRICS_TOKEN, DATABASE_CONNECT_TIMEOUT_MS: "1000" };
+  [a, b] = await Promise.all([startServer(env), startServer(env)]);
+});
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  await prisma?.$disconnect();
+  await postgres?.destroy();
+});
+
+/** `blockList.check` on one instance: `blocked` or the HTTP status of the refusal. */
+async function check(server: RunningServer, key: string, agentId: string, number: string) {
+  const input = encodeURIComponent(JSON.stringify({ agentId, number }));
+  const answer = await call(server.url, "GET", `/api/trpc/blockList.check?input=${input}`, { key });
+  if (answer.status !== 200) return answer.status;
+  return (answer.body as { result: { data: { blocked: boolean } } }).result.data.blocked;
+}
+
+/** One gauge of the check cache on one instance. */
+async function cacheGauge(server: RunningServer, name: string, labels: Record<string, string> = {}) {
+  const response = await fetch(`${server.url}/api/metrics`, {
+    headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const samples = parsePrometheusText(await response.text()).flatMap((family) => family.samples);
+  return samples.find(
+    (sample) =>
+      sample.name === name &&
+      Object.entries(labels).every(([label, value]) => sample.labels[label] === value),
+  )?.value;
+}
+
+const agentsHeld = (server: RunningServer) =>
+  cacheGauge(server, "blocklist_check_cache_entries", { kind: "agents" });
+
+/** Checks once on `server` and waits until the agent's numbers are held there (the next check uses memory). */
+async function warm(server: RunningServer, tenant: Tenant, agentId: string, number: string) {
+  const before = (await agentsHeld(server)) ?? 0;
+  expect(await check(server, tenant.apiKey, agentId, number)).toBe(false);
+  await expect.poll(() => agentsHeld(server), SEEN).toBeGreaterThan(before);
+}
+
+describe("blockList.check on two instances", () => {
+  it("sees a number added through the other instance, and its removal", async () => {
+    const alice = await createTenant(prisma, "alice");
+    await expect.poll(() => cacheGauge(b, "blocklist_check_cache_trusted"), SEEN).toBe(1);
+    await warm(b, alice, alice.agentId, "+14155552671");
+
+    const body = { uid: alice.uid, agentId: alice.agentId, numbers: ["+1 (415) 555-2671"] };
+    expect(await call(a.url, "POST", "/api/agent-block-list", { key: alice.apiKey, body })).toMatchObject({
+      status: 200,
+      body: { added: ["+14155552671"] },
+    });
+    await expect.poll(() => check(b, alice.apiKey, alice.agentId, "+14155552671"), SEEN).toBe(true);
+
+    expect(await call(a.url, "DELETE", "/api/agent-block-list", { key: alice.apiKey, body })).toMatchObject({
+      status: 200,
+      body: { removed: ["+14155552671"] },
+    });
+    await expect.poll(() => check(b, alice.apiKey, alice.agentId, "+14155552671"), SEEN).toBe(false);
+  });
+
+  it("refuses on both instances a key revoked with the CLI", async () => {
+    const bob = await createTenant(prisma, "bob");
+    const env = { DATABASE_URL: postgres.url };
+    const { keyId, apiKey } = await cliJson(env, "key", "create", "--uid", bob.uid);
+    for (const server of [a, b]) {
+      expect(await check(server, String(apiKey), bob.agentId, "+14155552671")).toBe(false);
+      expect(await call(server.url, "GET", "/api/organizations", { key: String(apiKey) })).toMatchObject({
+        status: 200,
+      });
+    }
+
+    await cliJson(env, "key", "revoke", "--key-id", String(keyId));
+    for (const server of [a, b]) {
+      await expect.poll(() => check(server, String(apiKey), bob.agentId, "+14155552671"), SEEN).toBe(401);
+      // The REST routes share the key cache: refused there too, with the same answer as ever.
+      expect(await call(server.url, "GET", "/api/organizations", { key: String(apiKey) })).toMatchObject({
+        status: 401,
+        body: { error: "Invalid or missing API key" },
+      });
+    }
+    // The user's other key still works.
+    expect(await check(b, bob.apiKey, bob.agentId, "+14155552671")).toBe(false);
+  });
+
+  it("stops access when the membership is removed or the agent deleted", async () => {
+    const carol = await createTenant(prisma, "carol");
+    const team = await prisma.organization.create({ data: { id: "org_checkcache_team", name: "team" } });
+    await prisma.membership.create({ data: { userId: carol.uid, organizationId: team.id } });
+    const teamAgent = await prisma.agent.create({
+      data: { id: "agt_checkcache_team", organizationId: team.id, name: "team line" },
+    });
+    expect(await check(b, carol.apiKey, teamAgent.id, "+14155552671")).toBe(false);
+    expect(await check(b, carol.apiKey, carol.agentId, "+14155552671")).toBe(false);
+
+    await prisma.membership.delete({
+      where: { userId_organizationId: { userId: carol.uid, organizationId: team.id } },
+    });
+    await expect.poll(() => check(b, carol.apiKey, teamAgent.id, "+14155552671"), SEEN).toBe(403);
+
+    await prisma.agent.delete({ where: { id: carol.agentId } });
+    await expect.poll(() => check(b, carol.apiKey, carol.agentId, "+14155552671"), SEEN).toBe(403);
+  });
+
+  it("starts from the database again after it restarts, missing nothing changed meanwhile", async () => {
+    const dave = await createTenant(prisma, "dave");
+    await warm(b, dave, dave.agentId, "+14155552671");
+    expect(await check(b, dave.readOnlyKey, dave.agentId, "+14155552671")).toBe(false);
+
+    // The test's own client goes with the database, so that its dropped connections are no one's error.
+    await prisma.$disconnect();
+    await postgres.stop();
+    for (const server of [a, b]) {
+      await expect.poll(() => cacheGauge(server, "blocklist_check_cache_trusted"), SEEN).toBe(0);
+    }
+    await postgres.start();
+    prisma = createPrismaClient(postgres.url);
+    // At once, before the instances listen again: nothing notifies them of these two changes.
+    await prisma.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) VALUES (${dave.agentId}, '+14155552671')`;
+    await prisma.$executeRaw`UPDATE api_keys SET revoked_at = now() WHERE user_id = ${dave.uid} AND read_only`;
+
+    for (const server of [a, b]) {
+      await expect.poll(() => check(server, dave.apiKey, dave.agentId, "+14155552671"), SEEN).toBe(true);
+      expect(await check(server, dave.readOnlyKey, dave.agentId, "+14155552671")).toBe(401);
+      await expect.poll(() => cacheGauge(server, "blocklist_check_cache_trusted"), SEEN).toBe(1);
+    }
+    // Listening again, the cache follows changes as before.
+    const second = await prisma.agent.create({
+      data: { id: "agt_checkcache_second", organizationId: dave.orgId, name: "second line" },
+    });
+    await warm(b, dave, second.id, "+14155552672");
+    await prisma.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) VALUES (${second.id}, '+14155552672')`;
+    await expect.poll(() => check(b, dave.apiKey, second.id, "+14155552672"), SEEN).toBe(true);
+  });
+});

@@ -1,0 +1,24 @@
+// The payloads the triggers of the `change_notifications` migration send (see its migration.sql). A list left
+// out means "too many to say, or everything": the listener drops instead of patching.
+import { z } from "zod";
+
+const ids = z.array(z.string()).optional();
+
+export const changeSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("numbers"), agentId: z.string().optional(), added: ids, removed: ids }),
+  z.object({ kind: z.literal("keys"), hashes: ids }),
+  z.object({ kind: z.literal("memberships"), userIds: ids }),
+  z.object({ kind: z.literal("agents"), agentIds: ids }),
+]);
+
+export type Change = z.infer<typeof changeSchema>;
+
+/** The change a payload describes, or undefined when it is not one we know (then everything is dropped). */
+export function parseChange(payload: string): Change | undefined {
+  try {
+    const parsed = changeSchema.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

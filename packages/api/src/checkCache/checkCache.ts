@@ -1,0 +1,195 @@
+// What the check path remembers between requests, per instance: verified keys, granted agent access, and the
+// blocked numbers of recently checked agents. Every entry is kept only while change notifications flow
+// (changeListener in @blocklist/db): a change committed anywhere reaches every instance through them, and
+// while they do not flow, nothing here is used and everything goes to the database.
+import type { PrismaClient } from "@blocklist/db";
+import { type Change, parseChange } from "./changes";
+import { LoadingCache } from "./loadingCache";
+
+/** What a key lookup found: a key that exists (revoked or not). Unknown keys are never cached. */
+export interface KnownKey {
+  keyId: string;
+  userId: string;
+  readOnly: boolean;
+  revoked: boolean;
+}
+
+export interface CheckCacheOptions {
+  /** Most blocked numbers held, all agents together (the memory bound of the number sets). */
+  maxNumbers: number;
+  /** How long after the last answered round trip of the listening connection entries are trusted. */
+  trustMs?: number;
+  /** Reports a failed background load (it never fails a request). */
+  onLoadError?: (error: unknown) => void;
+}
+
+// At most this long between a change's commit and every instance acting on it, even when the listening
+// connection dies silently (the listener checks it every 250 ms).
+export const DEFAULT_TRUST_MS = 1000;
+// A few hundred bytes each: 10,000 keys or 100,000 (user, agent) pairs stay within a few MB.
+const MAX_KEYS = 10_000;
+const MAX_ACCESS_PAIRS = 100_000;
+
+/** An agent with more numbers than a share of the budget: its checks use the index instead. */
+const TOO_LARGE = Symbol("too large to hold");
+type NumberSet = Set<string> | typeof TOO_LARGE;
+
+const accessKey = (userId: string, agentId: string) => `${userId}\u0000${agentId}`;
+
+export class CheckCache {
+  readonly #trustMs: number;
+  readonly #maxNumbersPerAgent: number;
+  readonly #onLoadError: (error: unknown) => void;
+  readonly #keys: LoadingCache<string, KnownKey | null>;
+  readonly #access: LoadingCache<string, boolean>;
+  readonly #numbers: LoadingCache<string, NumberSet>;
+  #listening = false;
+  #trustedUntil = 0;
+
+  constructor(
+    /** The client whose database the notifications describe; other clients never use this cache. */
+    readonly db: PrismaClient,
+    options: CheckCacheOptions,
+  ) {
+    this.#trustMs = options.trustMs ?? DEFAULT_TRUST_MS;
+    // One agent may take a quarter of the budget, so that two large agents checked in turn cannot evict each
+    // other on every call.
+    this.#maxNumbersPerAgent = Math.floor(options.maxNumbers / 4);
+    this.#onLoadError = options.onLoadError ?? (() => {});
+    const mayStore = () => this.trusted;
+    this.#keys = new LoadingCache({ maxWeight: MAX_KEYS, mayStore });
+    this.#access = new LoadingCache({ maxWeight: MAX_ACCESS_PAIRS, mayStore });
+    this.#numbers = new LoadingCache<string, NumberSet>({
+      maxWeight: options.maxNumbers,
+      weightOf: (set) => (set === TOO_LARGE ? 1 : Math.max(1, set.size)),
+      mayStore,
+    });
+  }
+
+  /** Whether entries may be used: notifications flow and the listening connection answered recently. */
+  get trusted(): boolean {
+    return this.#listening && performance.now() < this.#trustedUntil;
+  }
+
+  // ---- The listener's side (ChangeListenerEvents) ----
+
+  /** LISTEN is in place again: changes may have been missed before it, so start from empty. */
+  listening(since: number): void {
+    this.#clear();
+    this.#listening = true;
+    this.#trustedUntil = since + this.#trustMs;
+  }
+
+  alive(since: number): void {
+    if (this.#listening) this.#trustedUntil = Math.max(this.#trustedUntil, since + this.#trustMs);
+  }
+
+  lost(): void {
+    this.#listening = false;
+    this.#clear();
+  }
+
+  /** Applies one notification: patches a number set when the change carries its numbers, else drops. */
+  apply(payload: string): void {
+    const change = parseChange(payload);
+    if (change === undefined) this.#clear();
+    else this.#applyChange(change);
+  }
+
+  // ---- The check path's side ----
+
+  /** The key with this SHA-256 hash (hex), from memory or from `load`; null when no such key exists. */
+  async key(hashHex: string, load: () => Promise<KnownKey | null>): Promise<KnownKey | null> {
+    if (!this.trusted) return load();
+    return this.#keys.getOrLoad(hashHex, load, (key) => key !== null);
+  }
+
+  /** Whether the user may see the agent, from memory or from `load`. Only granted access is remembered. */
+  async access(userId: string, agentId: string, load: () => Promise<boolean>): Promise<boolean> {
+    if (!this.trusted) return load();
+    return this.#access.getOrLoad(accessKey(userId, agentId), load, (granted) => granted);
+  }
+
+  /**
+   * Whether the agent's list holds `e164`, when the agent's numbers are in memory; undefined otherwise (ask the
+   * database), and then the numbers are loaded in the background with `load(limit)`, which returns at most
+   * `limit` of them.
+   */
+  blocked(agentId: string, e164: string, load: (limit: number) => Promise<string[]>): boolean | undefined {
+    if (this.#maxNumbersPerAgent === 0 || !this.trusted) return undefined;
+    const numbers = this.#numbers.get(agentId);
+    if (numbers instanceof Set) return numbers.has(e164);
+    if (numbers === undefined && !this.#numbers.isLoading(agentId)) {
+      const limit = this.#maxNumbersPerAgent;
+      this.#numbers
+        .getOrLoad(agentId, async () => {
+          const loaded = await load(limit + 1);
+          return loaded.length > limit ? TOO_LARGE : new Set(loaded);
+        })
+        .catch(this.#onLoadError);
+    }
+    return undefined;
+  }
+
+  /** What is held, for tests and operators. */
+  stats(): { keys: number; accessPairs: number; agents: number; numbers: number } {
+    return {
+      keys: this.#keys.size,
+      accessPairs: this.#access.size,
+      agents: this.#numbers.size,
+      numbers: this.#numbers.weight,
+    };
+  }
+
+  #clear(): void {
+    this.#keys.clear();
+    this.#access.clear();
+    this.#numbers.clear();
+  }
+
+  #applyChange(change: Change): void {
+    switch (change.kind) {
+      case "numbers": {
+        const { agentId, added, removed } = change;
+        if (agentId === undefined) this.#numbers.clear();
+        else if (added === undefined && removed === undefined) this.#numbers.invalidate(agentId);
+        else {
+          this.#numbers.update(agentId, (set) => patch(set, added, removed));
+          const numbers = this.#numbers.peek(agentId);
+          // Grown past its share: reloading it finds it too large and leaves it to the index.
+          if (numbers instanceof Set && numbers.size > this.#maxNumbersPerAgent)
+            this.#numbers.invalidate(agentId);
+        }
+        return;
+      }
+      case "keys":
+        if (change.hashes === undefined) this.#keys.clear();
+        else for (const hash of change.hashes) this.#keys.invalidate(hash);
+        return;
+      case "memberships": {
+        if (change.userIds === undefined) return this.#access.clear();
+        const prefixes = change.userIds.map((userId) => accessKey(userId, ""));
+        this.#access.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)));
+        return;
+      }
+      case "agents": {
+        if (change.agentIds === undefined) {
+          this.#access.clear();
+          this.#numbers.clear();
+          return;
+        }
+        const suffixes = change.agentIds.map((agentId) => accessKey("", agentId));
+        this.#access.invalidateWhere((key) => suffixes.some((suffix) => key.endsWith(suffix)));
+        for (const agentId of change.agentIds) this.#numbers.invalidate(agentId);
+        return;
+      }
+    }
+  }
+}
+
+function patch(set: NumberSet, added: string[] | undefined, removed: string[] | undefined): void {
+  // An agent too large to hold stays so; its checks keep using the index.
+  if (set === TOO_LARGE) return;
+  for (const e164 of added ?? []) set.add(e164);
+  for (const e164 of removed ?? []) set.delete(e164);
+}

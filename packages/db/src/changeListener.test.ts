@@ -1,0 +1,241 @@
+// The change notifications: what each trigger of the change_notifications migration sends, and the listener
+// that receives them, loses its connection and comes back.
+import type pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { type ChangeListener, LISTENER_APPLICATION_NAME, startChangeListener } from "./changeListener";
+import { connectClient } from "./connection";
+import { createTestDatabase, type TestDatabase } from "./testing/index";
+
+let database: TestDatabase;
+let sql: pg.Client;
+let listener: ChangeListener | undefined;
+
+/** Everything the listener reported, in order. */
+let events: string[];
+
+function listen(): Promise<void> {
+  events = [];
+  return new Promise((resolve) => {
+    listener = startChangeListener({
+      connectionString: database.url,
+      heartbeatMs: 50,
+      onListening: () => {
+        events.push("listening");
+        resolve();
+      },
+      onAlive: () => {},
+      onNotification: (payload) => events.push(payload),
+      onLost: () => events.push("lost"),
+    });
+  });
+}
+
+/** The notifications received since the last call (waits until the listener has caught up with `sql`). */
+async function received(): Promise<unknown[]> {
+  // A marker of our own, sent after the statements under test: everything before it has arrived once it has.
+  await sql.query(`SELECT pg_notify('blocklist_changes', '"marker"')`);
+  await expect.poll(() => events.at(-1)).toBe('"marker"');
+  const payloads = events.slice(0, -1).filter((event) => event !== "listening");
+  events = [];
+  return payloads.map((payload) => JSON.parse(payload));
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sql = await connectClient(database.url);
+  await sql.query(`
+    INSERT INTO users (id, name) VALUES ('usr_1', 'Ada'), ('usr_2', 'Bob');
+    INSERT INTO organizations (id, name) VALUES ('org_1', 'Acme'), ('org_2', 'Beta');
+    INSERT INTO memberships (user_id, organization_id) VALUES ('usr_1', 'org_1'), ('usr_2', 'org_1'), ('usr_2', 'org_2');
+    INSERT INTO agents (id, organization_id, name) VALUES ('agt_1', 'org_1', 'Front'), ('agt_2', 'org_2', 'Night');
+    INSERT INTO api_keys (id, user_id, hash, prefix) VALUES
+      ('key_1', 'usr_1', '\\x01', 'bl_1'), ('key_2', 'usr_2', '\\x02', 'bl_2'), ('key_3', 'usr_2', '\\x03', 'bl_3');
+  `);
+});
+afterEach(async () => {
+  await listener?.stop();
+  listener = undefined;
+});
+afterAll(async () => {
+  await sql?.end();
+  await database?.drop();
+});
+
+describe("the triggers", () => {
+  test("send the numbers added or removed, one notification per agent and statement", async () => {
+    await listen();
+    await sql.query(`INSERT INTO blocked_numbers (agent_id, e164) VALUES
+      ('agt_1', '+14155550001'), ('agt_1', '+14155550002'), ('agt_2', '+14155550001')`);
+    await sql.query(`DELETE FROM blocked_numbers WHERE e164 = '+14155550001'`);
+    const changes = await received();
+    expect(changes).toHaveLength(4);
+    expect(changes.slice(0, 2)).toEqual(
+      expect.arrayContaining([
+        {
+          kind: "numbers",
+          agentId: "agt_1",
+          added: expect.arrayContaining(["+14155550001", "+14155550002"]),
+        },
+        { kind: "numbers", agentId: "agt_2", added: ["+14155550001"] },
+      ]),
+    );
+    expect(changes.slice(2)).toEqual(
+      expect.arrayContaining([
+        { kind: "numbers", agentId: "agt_1", removed: ["+14155550001"] },
+        { kind: "numbers", agentId: "agt_2", removed: ["+14155550001"] },
+      ]),
+    );
+  });
+
+  test("leave the numbers out when there are too many for one notification", async () => {
+    await listen();
+    const insert = (count: number) =>
+      sql.query(
+        `INSERT INTO blocked_numbers (agent_id, e164)
+         SELECT 'agt_2', '+1416' || lpad(i::text, 7, '0') FROM generate_series(2000000, 2000000 + $1 - 1) i`,
+        [count],
+      );
+    await insert(390);
+    await sql.query(`DELETE FROM blocked_numbers WHERE agent_id = 'agt_2'`);
+    await insert(391);
+    const [fits, removed, tooMany] = (await received()) as { added?: string[]; removed?: string[] }[];
+    expect(fits?.added).toHaveLength(390);
+    expect(removed?.removed).toHaveLength(390);
+    expect(tooMany).toEqual({ kind: "numbers", agentId: "agt_2" });
+    await sql.query(`DELETE FROM blocked_numbers WHERE agent_id = 'agt_2'`);
+    expect(await received()).toEqual([{ kind: "numbers", agentId: "agt_2" }]);
+  });
+
+  test("send one notification that drops every set for a statement over more than 20 agents, or a number rewritten", async () => {
+    await sql.query(`INSERT INTO agents (id, organization_id, name)
+      SELECT 'agt_bulk_' || i, 'org_1', 'bulk' FROM generate_series(1, 21) i`);
+    await listen();
+    const insert = (agents: number) =>
+      sql.query(
+        `INSERT INTO blocked_numbers (agent_id, e164)
+         SELECT 'agt_bulk_' || i, '+14155550100' FROM generate_series(1, $1::int) i`,
+        [agents],
+      );
+    await insert(20);
+    expect(await received()).toHaveLength(20);
+    await sql.query(`DELETE FROM blocked_numbers WHERE agent_id LIKE 'agt_bulk_%'`);
+    expect(await received()).toHaveLength(20);
+    await insert(21);
+    await sql.query(`UPDATE blocked_numbers SET created_at = now(), added_by_key_id = NULL`);
+    await sql.query(`UPDATE blocked_numbers SET e164 = '+14155550101' WHERE agent_id = 'agt_bulk_1'`);
+    await sql.query(`DELETE FROM agents WHERE id LIKE 'agt_bulk_%'`);
+    expect(await received()).toEqual([
+      { kind: "numbers" },
+      { kind: "numbers" },
+      { kind: "agents", agentIds: expect.arrayContaining(["agt_bulk_1", "agt_bulk_21"]) },
+      { kind: "numbers" },
+    ]);
+  });
+
+  test("name the keys revoked, changed or deleted, and nothing for last_used_at", async () => {
+    await listen();
+    await sql.query(`UPDATE api_keys SET last_used_at = now()`);
+    await sql.query(`UPDATE api_keys SET read_only = read_only`);
+    await sql.query(`UPDATE api_keys SET revoked_at = now() WHERE id = 'key_1'`);
+    await sql.query(`UPDATE api_keys SET read_only = true WHERE id = 'key_2'`);
+    await sql.query(`DELETE FROM api_keys WHERE id = 'key_3'`);
+    expect(await received()).toEqual([
+      { kind: "keys", hashes: ["01"] },
+      { kind: "keys", hashes: ["02"] },
+      { kind: "keys", hashes: ["03"] },
+    ]);
+  });
+
+  test("name the users whose memberships went and the agents deleted or moved, nothing for a rename", async () => {
+    await listen();
+    await sql.query(`UPDATE agents SET name = 'Renamed'`);
+    await sql.query(`DELETE FROM memberships WHERE user_id = 'usr_2' AND organization_id = 'org_1'`);
+    await sql.query(`UPDATE agents SET organization_id = 'org_1' WHERE id = 'agt_2'`);
+    await sql.query(`UPDATE agents SET organization_id = 'org_2' WHERE id = 'agt_2'`);
+    await sql.query(`INSERT INTO memberships (user_id, organization_id) VALUES ('usr_2', 'org_1')`);
+    expect(await received()).toEqual([
+      { kind: "memberships", userIds: ["usr_2"] },
+      { kind: "agents", agentIds: ["agt_2"] },
+      { kind: "agents", agentIds: ["agt_2"] },
+    ]);
+  });
+
+  test("follow deletions that cascade from a user or an organization", async () => {
+    await listen();
+    await sql.query(`INSERT INTO blocked_numbers (agent_id, e164) VALUES ('agt_2', '+14155550009')`);
+    await received();
+    await sql.query(`DELETE FROM organizations WHERE id = 'org_2'`);
+    expect(await received()).toEqual(
+      expect.arrayContaining([
+        { kind: "memberships", userIds: ["usr_2"] },
+        { kind: "agents", agentIds: ["agt_2"] },
+        { kind: "numbers", agentId: "agt_2", removed: ["+14155550009"] },
+      ]),
+    );
+    await sql.query(`DELETE FROM users WHERE id = 'usr_2'`);
+    expect(await received()).toEqual(
+      expect.arrayContaining([
+        { kind: "keys", hashes: ["02"] },
+        { kind: "memberships", userIds: ["usr_2"] },
+      ]),
+    );
+  });
+
+  test("send nothing for a transaction that rolls back", async () => {
+    await listen();
+    await sql.query("BEGIN");
+    await sql.query(`UPDATE api_keys SET revoked_at = now()`);
+    await sql.query(`DELETE FROM blocked_numbers`);
+    await sql.query("ROLLBACK");
+    expect(await received()).toEqual([]);
+  });
+
+  test("say what kind of thing was truncated, with no ids: listeners drop all of it", async () => {
+    await listen();
+    await sql.query("TRUNCATE blocked_numbers");
+    expect(await received()).toEqual([{ kind: "numbers" }]);
+  });
+});
+
+describe("startChangeListener", () => {
+  test("reports the lost connection and listens again on a new one", async () => {
+    await listen();
+    events = [];
+    const terminated = await sql.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()",
+      [LISTENER_APPLICATION_NAME],
+    );
+    expect(terminated.rowCount).toBe(1);
+    await expect.poll(() => events.slice(0, 2)).toEqual(["lost", "listening"]);
+    events = [];
+    await sql.query(`UPDATE api_keys SET revoked_at = now() WHERE id = 'key_1'`);
+    expect(await received()).toEqual([{ kind: "keys", hashes: ["01"] }]);
+  });
+
+  test("answers round trips while the connection lives, and stops reconnecting once stopped", async () => {
+    let alive = 0;
+    await new Promise<void>((resolve) => {
+      listener = startChangeListener({
+        connectionString: database.url,
+        heartbeatMs: 20,
+        onListening: () => resolve(),
+        onAlive: () => {
+          alive += 1;
+        },
+        onNotification: () => {},
+        onLost: () => {},
+      });
+    });
+    await expect.poll(() => alive).toBeGreaterThan(2);
+    await listener?.stop();
+    // The server ends a backend shortly after its client left.
+    const listening = async () =>
+      (
+        await sql.query(
+          "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()",
+          [LISTENER_APPLICATION_NAME],
+        )
+      ).rowCount;
+    await expect.poll(listening).toBe(0);
+  });
+});
