@@ -47,6 +47,9 @@ const PER_ANSWER = new Set([
   "connection",
   "keep-alive",
   "content-encoding",
+  // The key's budget moves with every answer.
+  "ratelimit-remaining",
+  "ratelimit-reset",
 ]);
 const stable = (headers: Record<string, string>) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_ANSWER.has(name)));

@@ -18,7 +18,9 @@ export interface MetricFamily {
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?Inf$|^NaN$/;
+// NaN in any case, as Prometheus itself reads it (Go's ParseFloat): prom-client writes a gauge with no samples
+// yet, such as the event-loop lag right after start, as `Nan`.
+const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?Inf$|^nan$/i;
 const TYPES = new Set(["counter", "gauge", "histogram", "summary", "untyped"]);
 
 function parseValue(text: string, line: string): number {

@@ -1,4 +1,5 @@
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
+import type { Admission } from "../rateLimit/process";
 import { API_KEY_HEADER } from "../rest/handler";
 import { readSessionCookie } from "./session";
 
@@ -13,16 +14,23 @@ export interface TrpcContext {
   resHeaders: Headers;
   /** Whether the request came over HTTPS, so that the cookie gets `Secure`. */
   secure: boolean;
+  /**
+   * Only on the check path (node.ts), which may run one call twice (a fast attempt, then tRPC's adapter for its
+   * error answer): the rate-limit decision of the first attempt, reused by the second so the call counts once.
+   */
+  rateLimitDecision?: { admission?: Admission };
 }
 
 export function createTrpcContext(
   { req, resHeaders }: { req: Request; resHeaders: Headers },
   db: PrismaClient = getPrismaClient(),
+  rateLimitDecision?: TrpcContext["rateLimitDecision"],
 ): TrpcContext {
   return trpcContextOf(
     { header: (name) => req.headers.get(name), protocol: new URL(req.url).protocol },
     resHeaders,
     db,
+    rateLimitDecision,
   );
 }
 
@@ -35,9 +43,15 @@ export interface RequestHead {
 }
 
 /** The context rules, shared by the Next route and the check path in front of it (node.ts). */
-export function trpcContextOf(request: RequestHead, resHeaders: Headers, db: PrismaClient): TrpcContext {
+export function trpcContextOf(
+  request: RequestHead,
+  resHeaders: Headers,
+  db: PrismaClient,
+  rateLimitDecision?: TrpcContext["rateLimitDecision"],
+): TrpcContext {
   const forwardedProto = request.header("x-forwarded-proto")?.split(",")[0]?.trim();
   return {
+    ...(rateLimitDecision ? { rateLimitDecision } : {}),
     db,
     apiKey: request.header(API_KEY_HEADER),
     sessionKey: readSessionCookie(request.header("cookie")),

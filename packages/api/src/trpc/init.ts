@@ -90,7 +90,9 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) =
   noteApiKey(presentedKey);
   const caller = await authenticateApiKey(ctx.db, presentedKey);
   noteApiKey(presentedKey, caller.keyId);
-  const admission = admitRequest(caller.keyId, `/api/trpc/${path}`);
+  const decision = ctx.rateLimitDecision;
+  const admission = decision?.admission ?? admitRequest(caller.keyId, `/api/trpc/${path}`);
+  if (decision) decision.admission = admission;
   // In a batch, the last call's view of the budget is the one the answer carries.
   for (const [name, value] of Object.entries(admission.headers)) ctx.resHeaders.set(name, value);
   if (admission.refused) throw new RateLimitedError();

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { getPrismaClient } from "@blocklist/db";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import { currentObservation } from "../observability/context";
-import { trpcContextOf } from "./context";
+import { type TrpcContext, trpcContextOf } from "./context";
 import { handleTrpcRequest } from "./handler";
 import { createCaller } from "./root";
 
@@ -22,9 +22,15 @@ export function isCheckRequest(request: IncomingMessage): boolean {
 
 /** Answers a tRPC request exactly as the Next route would: status, headers (Set-Cookie too) and body. */
 export async function serveTrpc(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (await answeredPlainCheck(request, response)) return;
+  // Shared by both attempts at the call, so that it counts once against the key's rate limit.
+  const rateLimitDecision = {};
+  if (await answeredPlainCheck(request, response, rateLimitDecision)) return;
   // The endpoint's own handler, request guard included (body size, Content-Type, cross-site), as under Next.
-  const answer = await handleTrpcRequest(incomingMessageToRequest(request, response, { maxBodySize: null }));
+  const answer = await handleTrpcRequest(
+    incomingMessageToRequest(request, response, { maxBodySize: null }),
+    undefined,
+    rateLimitDecision,
+  );
   response.statusCode = answer.status;
   for (const [name, value] of answer.headers) {
     if (name !== "set-cookie") response.setHeader(name, value);
@@ -41,7 +47,11 @@ export async function serveTrpc(request: IncomingMessage, response: ServerRespon
  * answer is what tRPC's resolveResponse writes for a successful query. Anything else, and any failure, returns
  * false having written nothing, and the full adapter answers (its error shapes are tRPC's own).
  */
-async function answeredPlainCheck(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+async function answeredPlainCheck(
+  request: IncomingMessage,
+  response: ServerResponse,
+  rateLimitDecision: NonNullable<TrpcContext["rateLimitDecision"]>,
+): Promise<boolean> {
   const url = request.url ?? "";
   const queryStart = url.indexOf("?");
   if (request.method !== "GET" || queryStart < 0) return false;
@@ -66,6 +76,7 @@ async function answeredPlainCheck(request: IncomingMessage, response: ServerResp
     },
     resHeaders,
     getPrismaClient(),
+    rateLimitDecision,
   );
   const observation = currentObservation();
   const notedProcedures = observation?.procedures.length ?? 0;
