@@ -27,6 +27,7 @@ import {
   startDatabase,
 } from "@blocklist/db/lifecycle";
 import next from "next";
+import { answerClientError } from "./clientErrors";
 import { nextRouteLabels } from "./routeLabels";
 import { withSecurityHeaders } from "./securityHeaders";
 
@@ -89,6 +90,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
       quietRoutes: PROBE_ROUTES,
     }),
   );
+  server.on("clientError", answerClientError);
   server.listen(port, hostname, () => {
     const address = server.address();
     const listeningPort = typeof address === "object" && address ? address.port : port;

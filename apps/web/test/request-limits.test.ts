@@ -1,10 +1,11 @@
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { ErrorMessage, MAX_BODY_BYTES, SUCCESS_MESSAGE } from "@blocklist/core";
 import type { PrismaClient } from "@blocklist/db";
 import { createTestDatabase } from "@blocklist/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CallOptions, call } from "./http";
+import { blockListPath, type CallOptions, call } from "./http";
 import { type RunningServer, startServer } from "./server";
 
 // POST and DELETE bodies: a JSON Content-Type (415) and at most MAX_BODY_BYTES (413), both checked after the
@@ -223,5 +224,64 @@ describe("bodies that are still a 400", () => {
     expect(
       Buffer.byteLength(JSON.stringify({ uid: alice.uid, agentId: alice.agentId, numbers })),
     ).toBeLessThan(MAX_BODY_BYTES / 4);
+  });
+});
+
+/** Bytes straight onto a socket, for what no HTTP client sends; resolves with the whole answer once closed. */
+function rawSocket(bytes: string): Promise<{ status: number; head: string; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [head = "", body = ""] = text.split("\r\n\r\n");
+      resolve({ status: Number(head.split(" ")[1]), head: head.toLowerCase(), body: JSON.parse(body) });
+    });
+  });
+}
+
+// Node refuses these before any handler runs; the server answers them in JSON too (clientErrors.ts).
+describe("request heads Node's parser refuses", () => {
+  it("a query past the 16 KiB limit on the request head is 431 JSON", async () => {
+    const uid = "u".repeat(20_000);
+    const response = await fetch(new URL(`${PATH}?uid=${uid}&agentId=a`, server.url), {
+      headers: { "X-Authorization": alice.apiKey },
+    });
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status: 431,
+      body: { error: ErrorMessage.headersTooLarge },
+    });
+  });
+
+  it("headers past the limit are 431 JSON", async () => {
+    const answer = await rawSocket(
+      `GET ${PATH} HTTP/1.1\r\nHost: x\r\nX-Authorization: ${alice.apiKey}\r\nX-Padding: ${"p".repeat(20_000)}\r\n\r\n`,
+    );
+    expect(answer.head).toContain("content-type: application/json");
+    expect({ status: answer.status, body: answer.body }).toEqual({
+      status: 431,
+      body: { error: ErrorMessage.headersTooLarge },
+    });
+  });
+
+  it("bytes that are not HTTP are 400 JSON", async () => {
+    const answer = await rawSocket("NOT AN HTTP REQUEST\r\n\r\n");
+    expect(answer.head).toContain("content-type: application/json");
+    expect({ status: answer.status, body: answer.body }).toEqual({
+      status: 400,
+      body: { error: ErrorMessage.malformedRequest },
+    });
+  });
+
+  it("the server still answers normally afterwards", async () => {
+    const path = blockListPath({ uid: alice.uid, agentId: alice.agentId });
+    expect(await call(server.url, "GET", path, { key: alice.apiKey })).toMatchObject({ status: 200 });
   });
 });

@@ -35,6 +35,10 @@ export const ErrorMessage = {
   bodyTooLarge: "Request body is too large",
   unsupportedMediaType: "Content-Type must be application/json",
   methodNotAllowed: "Method not allowed",
+  /** Request line and headers over Node's 16 KiB limit (431), long queries included. */
+  headersTooLarge: "Request headers are too large",
+  /** Bytes Node's HTTP parser cannot read as a request (400). */
+  malformedRequest: "Malformed HTTP request",
   tooManyRequests: "Too many requests",
   /** A tRPC mutation that a browser says comes from another site (CSRF). */
   crossSiteRequest: "Cross-site request refused",
