@@ -4,32 +4,27 @@
 // Halfway is made certain rather than hoped for: an admin transaction holds the middle number (an uncommitted
 // insert, or a row lock), so the request's statement, which works through its numbers in sorted order, has
 // done the first half and waits there. Only then is the fault injected.
-import { createTenant, type Tenant } from "@blocklist/api/testing";
+import type { Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
-import { createPrismaClient } from "@blocklist/db";
-import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
+import type { TestPostgres } from "@blocklist/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Answer, blockListPath, call } from "./http";
 import { testNumber } from "./numbers";
-import { type RunningServer, startServer } from "./server";
+import { type RunningServer, startServerOnOwnPostgres } from "./server";
 
 const SIZE = 10_000;
 
 let postgres: TestPostgres;
 let server: RunningServer;
 let alice: Tenant;
+let stopAll: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  postgres = await startTestPostgres();
-  const prisma = createPrismaClient(postgres.url);
-  alice = await createTenant(prisma, "alice");
-  await prisma.$disconnect();
-  server = await startServer({ DATABASE_URL: postgres.url, DATABASE_CONNECT_TIMEOUT_MS: "1000" });
+  ({ postgres, server, alice, stop: stopAll } = await startServerOnOwnPostgres());
 });
 afterAll(async () => {
-  await server?.stop();
-  await postgres?.destroy();
+  await stopAll?.();
 });
 
 /** 10,000 numbers of their own for each case; the middle one in sorted order is the one held. */

@@ -1,13 +1,12 @@
 // The database stops under traffic and comes back: answers are fast JSON 503s meanwhile, the server recovers by
 // itself, and every number whose add was answered 200 is still stored.
-import { createTenant, type Tenant } from "@blocklist/api/testing";
+import type { Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
-import { createPrismaClient } from "@blocklist/db";
-import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
+import type { TestPostgres } from "@blocklist/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./http";
 import { testNumber } from "./numbers";
-import { type RunningServer, startServer } from "./server";
+import { type RunningServer, startServerOnOwnPostgres } from "./server";
 import { INTERNALS, startTraffic, type TrafficAnswer, until } from "./traffic";
 
 const CONNECT_TIMEOUT_MS = 1000;
@@ -17,20 +16,13 @@ const GIVE_UP_MS = 30_000;
 let postgres: TestPostgres;
 let server: RunningServer;
 let alice: Tenant;
+let stopAll: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  postgres = await startTestPostgres();
-  const prisma = createPrismaClient(postgres.url);
-  alice = await createTenant(prisma, "alice");
-  await prisma.$disconnect();
-  server = await startServer({
-    DATABASE_URL: postgres.url,
-    DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
-  });
+  ({ postgres, server, alice, stop: stopAll } = await startServerOnOwnPostgres(CONNECT_TIMEOUT_MS));
 });
 afterAll(async () => {
-  await server?.stop();
-  await postgres?.destroy();
+  await stopAll?.();
 });
 
 const ok = (answer: TrafficAnswer) => answer.status === 200;

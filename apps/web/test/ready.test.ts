@@ -1,26 +1,21 @@
 // Readiness follows the database: 503 while it is down, 200 again once it is back, with no restart of ours.
-import { createTenant, type Tenant } from "@blocklist/api/testing";
+import type { Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
-import { createPrismaClient } from "@blocklist/db";
-import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
+import type { TestPostgres } from "@blocklist/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Answer, call } from "./http";
-import { type RunningServer, startServer } from "./server";
+import { type RunningServer, startServerOnOwnPostgres } from "./server";
 
 let postgres: TestPostgres;
 let server: RunningServer;
 let alice: Tenant;
+let stopAll: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  postgres = await startTestPostgres();
-  const prisma = createPrismaClient(postgres.url);
-  alice = await createTenant(prisma, "alice");
-  await prisma.$disconnect();
-  server = await startServer({ DATABASE_URL: postgres.url, DATABASE_CONNECT_TIMEOUT_MS: "1000" });
+  ({ postgres, server, alice, stop: stopAll } = await startServerOnOwnPostgres());
 });
 afterAll(async () => {
-  await server?.stop();
-  await postgres?.destroy();
+  await stopAll?.();
 });
 
 /** Asks /api/ready until it answers `status` (it reuses a check for a second), or fails after `ms`. */

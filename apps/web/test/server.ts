@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createTenant, type Tenant } from "@blocklist/api/testing";
+import { createPrismaClient } from "@blocklist/db";
+import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LISTENING = /listening on (http:\/\/localhost:\d+)/;
@@ -46,6 +49,40 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       return exited;
+    },
+  };
+}
+
+export interface ServerOnOwnPostgres {
+  /** The server's own PostgreSQL, which the test may stop and start. */
+  postgres: TestPostgres;
+  server: RunningServer;
+  /** A user with an agent and keys, made before the server started. */
+  alice: Tenant;
+  /** Stops the server, then destroys its PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The production server on a PostgreSQL of its own (for tests that stop or break the database), with a quick
+ * connect timeout so that requests meet a stopped database fast, and one tenant in it.
+ */
+export async function startServerOnOwnPostgres(connectTimeoutMs = 1000): Promise<ServerOnOwnPostgres> {
+  const postgres = await startTestPostgres();
+  const prisma = createPrismaClient(postgres.url);
+  const alice = await createTenant(prisma, "alice");
+  await prisma.$disconnect();
+  const server = await startServer({
+    DATABASE_URL: postgres.url,
+    DATABASE_CONNECT_TIMEOUT_MS: String(connectTimeoutMs),
+  });
+  return {
+    postgres,
+    server,
+    alice,
+    async stop() {
+      await server.stop();
+      await postgres.destroy();
     },
   };
 }
