@@ -10,6 +10,7 @@ import { createPrismaClient } from "@blocklist/db";
 import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
 import pg from "pg";
 import { testNumber } from "../test/numbers";
+import { seededRandom } from "../test/random";
 import { type RunningServer, startServer } from "../test/server";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
@@ -22,18 +23,6 @@ type Presence = "present" | "absent" | "unknown";
 type Kind = "add" | "remove" | "list" | "check";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A seeded generator (mulberry32), so that a run can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tally {
   byStatus: Map<string, number>;
@@ -96,7 +85,7 @@ async function main(): Promise<void> {
       testNumber(index * NUMBERS_PER_WORKER + i),
     );
     const model = new Map<string, Presence>(numbers.map((number) => [number, "absent"]));
-    return { index, target, numbers, model, next: random(1000 + index) };
+    return { index, target, numbers, model, next: seededRandom(1000 + index) };
   });
 
   async function request(

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blockListPath, call } from "./http";
 import { testNumber } from "./numbers";
+import { seededRandom } from "./random";
 import { type RunningServer, startServer } from "./server";
 
 const REQUESTS = 400;
@@ -28,18 +29,6 @@ afterAll(async () => {
   await server?.stop();
   await database?.drop();
 });
-
-/** A small seeded generator (mulberry32), so that a failing run can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The same number as a caller might write it: E.164, or formatted (the service must see one number). */
 const written = (e164: string, style: number) =>
@@ -91,7 +80,7 @@ async function change(
 
 describe("concurrent adds and removes", () => {
   it("leave each agent's list exactly as the answers reported, each number once", async () => {
-    const next = random(20261127);
+    const next = seededRandom(20261127);
     const pool = Array.from({ length: POOL }, (_, i) => testNumber(i));
     const plans = Array.from({ length: REQUESTS }, () => {
       const size = 1 + Math.floor(next() * 12);
