@@ -7,6 +7,7 @@ import { type BrowserContext, chromium, type Dialog, type Locator, type Page } f
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliJson } from "./cli";
 import { call } from "./http";
+import { untilRefused } from "./revocation";
 import { type RunningServer, startServer } from "./server";
 
 // The UI in a real headless Chromium against the built app, its own embedded PostgreSQL and the admin CLI:
@@ -344,6 +345,11 @@ describe("the web UI in Chromium", () => {
 
   it("ends the session at the next request once its key is revoked", async () => {
     await cliJson(env(), "key", "revoke", "--key-id", readOnlyKey.keyId);
+    // The server's check cache hears of the revocation through a notification: wait for it, then ask the UI.
+    const refused = await untilRefused(performance.now(), () =>
+      call(String(server?.url), "GET", "/api/organizations", { key: readOnlyKey.apiKey }),
+    );
+    expect(refused.status).toBe(401);
     await checkNumber("+1 415 555 2671");
     await visible(page.getByLabel("API key"));
     expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);

@@ -124,6 +124,7 @@ export async function addBlockedNumbers(
           ORDER BY number
           ON CONFLICT (agent_id, e164) DO NOTHING
           RETURNING e164`);
+  if (inserted.length > 0) checkCacheFor(db)?.numbersChangedHere(mutation.agentId);
 
   return {
     message: SUCCESS_MESSAGE,
@@ -159,6 +160,7 @@ export async function removeBlockedNumbers(
             FOR UPDATE
           )
           RETURNING e164`);
+  if (deleted.length > 0) checkCacheFor(db)?.numbersChangedHere(mutation.agentId);
 
   return {
     message: SUCCESS_MESSAGE,

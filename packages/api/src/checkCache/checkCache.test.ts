@@ -2,7 +2,7 @@
 // another client on the same database, standing for another instance, the CLI or an operator's SQL.
 import { createPrismaClient, type PrismaClient, startChangeListener } from "@blocklist/db";
 import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgent } from "../admin/agents";
 import { revokeApiKey } from "../admin/keys";
 import { authenticateApiKey } from "../auth";
@@ -99,6 +99,26 @@ describe("the check cache", () => {
     await expect.poll(() => cache.stats()).toMatchObject({ agents: 1, numbers: 500 });
     expect(await check(alice, "+14155553000")).toEqual({ blocked: true, e164: "+14155553000" });
     expect(await check(alice, "+14155553500")).toEqual({ blocked: false, e164: "+14155553500" });
+  });
+
+  it("sees at once a change made through its own client, before the notification arrives", async () => {
+    const cache = await startListening();
+    const erin = await createTenant(elsewhere, "erin");
+    expect(await check(erin, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
+    await expect.poll(() => cache.stats()).toMatchObject({ agents: 1 });
+    // Hold back every notification: only what this instance does itself can keep its memory true.
+    const delivered = vi.spyOn(cache, "apply").mockImplementation(() => {});
+
+    const mutation = { uid: erin.uid, agentId: erin.agentId, numbers: ["+14155552671"] };
+    await addBlockedNumbers(db, erin.caller, mutation);
+    expect(await check(erin, "+14155552671")).toEqual({ blocked: true, e164: "+14155552671" });
+    await expect.poll(() => cache.stats()).toMatchObject({ agents: 1, numbers: 1 });
+    expect(await check(erin, "+14155552671")).toEqual({ blocked: true, e164: "+14155552671" });
+
+    await removeBlockedNumbers(db, erin.caller, mutation);
+    expect(await check(erin, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
+    expect(delivered).toHaveBeenCalled();
+    delivered.mockRestore();
   });
 
   it("refuses a key revoked elsewhere", async () => {

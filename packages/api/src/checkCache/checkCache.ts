@@ -131,6 +131,15 @@ export class CheckCache {
     return undefined;
   }
 
+  /**
+   * This instance changed the agent's numbers: its next check here must see the change although the notification
+   * may still be on its way, so the set is dropped. Patching it instead could apply this change after a later
+   * one from another instance whose notification came first.
+   */
+  numbersChangedHere(agentId: string): void {
+    this.#numbers.invalidate(agentId);
+  }
+
   /** What is held, for tests and operators. */
   stats(): { keys: number; accessPairs: number; agents: number; numbers: number } {
     return {
