@@ -110,9 +110,19 @@ async function main(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, `${signal} received: finishing in-flight requests, then stopping`);
     markStopping();
+    const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
     server.close();
     server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.once("close", () => resolve()));
+    // A request that never ends (a stalled upload, a hung client) must not hold the shutdown forever.
+    const deadline = setTimeout(() => {
+      logger.warn(
+        { shutdownTimeoutMs: config.server.shutdownTimeoutMs },
+        "Shutdown deadline passed: closing the connections of requests still in flight",
+      );
+      server.closeAllConnections();
+    }, config.server.shutdownTimeoutMs);
+    await closed;
+    clearTimeout(deadline);
     // The last counts reach the other instances' budget before the database client goes.
     await rateLimiter?.close();
     await checkCache.stop();

@@ -1,5 +1,6 @@
 // SIGTERM while large POSTs are in flight: the server stops taking connections, finishes those requests (200,
-// numbers stored), stops its embedded PostgreSQL cleanly and exits 0.
+// numbers stored), stops its embedded PostgreSQL cleanly and exits 0. A request that never ends is cut off at
+// SHUTDOWN_TIMEOUT_MS.
 //
 // "In flight" is made certain: an admin transaction holds one number that every POST contains, so each POST's
 // statement waits halfway until the test releases it, after the signal.
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { createPrismaClient } from "@blocklist/db";
 import { startEmbeddedPostgres } from "@blocklist/db/lifecycle";
+import { createTestDatabase } from "@blocklist/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Answer, blockListPath, call } from "./http";
@@ -129,4 +131,49 @@ describe("SIGTERM", () => {
         `${REQUESTS * NUMBERS_PER_REQUEST + 1} numbers stored after restart, exit 0, no postmaster.pid`,
     );
   });
+
+  it("closes a request that never ends once SHUTDOWN_TIMEOUT_MS has passed, then exits 0", async () => {
+    const database = await createTestDatabase();
+    try {
+      const tenant = await createTenant(database.prisma, "stalled");
+      const running = await startServer({ DATABASE_URL: database.url, SHUTDOWN_TIMEOUT_MS: "1000" });
+      server = running;
+      const upload = await startStalledUpload(running.url, tenant.apiKey);
+
+      running.process.kill("SIGTERM");
+      await upload.closed;
+      expect(await running.stop()).toBe(0);
+      const output = running.output();
+      expect(output).toContain("Shutdown deadline passed");
+      expect(output.indexOf("Shutdown deadline passed")).toBeLessThan(output.indexOf('"msg":"Stopped"'));
+    } finally {
+      await database.drop();
+    }
+  });
 });
+
+/**
+ * A POST whose body never comes: the server has taken it (it answered `Expect: 100-continue`, which Node does
+ * once the request is dispatched), then the client sends a few bytes of the 100 promised and stalls.
+ */
+async function startStalledUpload(url: string, key: string): Promise<{ closed: Promise<void> }> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect({ host: hostname === "localhost" ? "127.0.0.1" : hostname, port: Number(port) });
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.on("error", () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => {
+      socket.write(
+        "POST /api/agent-block-list HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
+          `X-Authorization: ${key}\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n`,
+      );
+    });
+    socket.once("data", (chunk) => {
+      if (chunk.toString().startsWith("HTTP/1.1 100 Continue")) resolve();
+      else reject(new Error(`expected 100 Continue, got ${chunk.toString()}`));
+    });
+    socket.once("error", reject);
+  });
+  socket.write('{"uid":');
+  return { closed };
+}

@@ -19,7 +19,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe("loadConfig", () => {
   it("has a default for every setting", () => {
     expect(loadConfig({})).toEqual({
-      server: { port: 3000, host: "0.0.0.0" },
+      server: { port: 3000, host: "0.0.0.0", shutdownTimeoutMs: 25_000 },
       database: { url: undefined, dataDir: undefined, poolMax: 10, connectTimeoutMs: 5000 },
       log: { level: "info", format: "auto" },
       metrics: { token: undefined },
@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       loadConfig({
         PORT: "8080",
         HOST: "127.0.0.1",
+        SHUTDOWN_TIMEOUT_MS: "5000",
         DATABASE_URL: "postgresql://app:secret@db.internal:5432/blocklist",
         DATA_DIR: "/var/lib/blocklist",
         DATABASE_POOL_MAX: "25",
@@ -45,7 +46,7 @@ describe("loadConfig", () => {
         CHECK_CACHE_MAX_NUMBERS: "0",
       }),
     ).toEqual({
-      server: { port: 8080, host: "127.0.0.1" },
+      server: { port: 8080, host: "127.0.0.1", shutdownTimeoutMs: 5000 },
       database: {
         url: "postgresql://app:secret@db.internal:5432/blocklist",
         dataDir: "/var/lib/blocklist",
@@ -78,7 +79,7 @@ describe("loadConfig", () => {
   });
 
   it("accepts port 0 (any free port) and IPv6 hosts", () => {
-    expect(loadConfig({ PORT: "0", HOST: "::1" }).server).toEqual({ port: 0, host: "::1" });
+    expect(loadConfig({ PORT: "0", HOST: "::1" }).server).toMatchObject({ port: 0, host: "::1" });
   });
 
   it.each([
@@ -86,6 +87,11 @@ describe("loadConfig", () => {
     ["PORT", "70000", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "70000")'],
     ["PORT", "-1", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "-1")'],
     ["PORT", "3000.5", 'Invalid configuration: PORT must be a whole number from 0 to 65535 (got "3000.5")'],
+    [
+      "SHUTDOWN_TIMEOUT_MS",
+      "30s",
+      'Invalid configuration: SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000 (got "30s")',
+    ],
     [
       "HOST",
       "local host",

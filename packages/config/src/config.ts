@@ -13,6 +13,8 @@ export interface Config {
   server: {
     port: number;
     host: string;
+    /** After SIGTERM, how long in-flight requests may take before their connections are closed. */
+    shutdownTimeoutMs: number;
   };
   database: {
     /** An external PostgreSQL; undefined runs the embedded one. */
@@ -115,6 +117,9 @@ const metricsToken = z
 export const environmentSchema = z.object({
   PORT: wholeNumber(0, 65_535, 3000),
   HOST: optional(host).transform((value) => value ?? "0.0.0.0"),
+  // Under the 30 s most supervisors (Kubernetes, systemd, Docker) wait before SIGKILL, so the embedded database
+  // is still stopped cleanly.
+  SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 25_000),
   DATABASE_URL: optional(postgresUrl),
   DATA_DIR: optional(z.string()),
   DATABASE_POOL_MAX: wholeNumber(1, 1000, 10),
@@ -158,7 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const settings = result.data;
   return {
-    server: { port: settings.PORT, host: settings.HOST },
+    server: { port: settings.PORT, host: settings.HOST, shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS },
     database: {
       url: settings.DATABASE_URL,
       dataDir: settings.DATA_DIR,
