@@ -18,17 +18,28 @@ export function isJsonContentType(contentType: string | null): boolean {
 
 /**
  * The body's bytes, refused with 413 over `limit`: a declared Content-Length over it is refused before
- * anything is read. A body without Content-Length (chunked) is read, then measured. (Known limit: reading
- * Next's request stream chunk by chunk stalled on chunked bodies, so it is not yet cut off at the limit.)
+ * anything is read, and a body without one (chunked) is read only until it passes the limit.
  */
 export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > limit) {
     throw new BodyTooLargeError();
   }
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > limit) throw new BodyTooLargeError();
-  return bytes;
+  if (request.body === null) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks, size);
+    size += value.byteLength;
+    if (size > limit) {
+      // The rest of the body is never read.
+      void reader.cancel().catch(() => {});
+      throw new BodyTooLargeError();
+    }
+    chunks.push(value);
+  }
 }
 
 /**

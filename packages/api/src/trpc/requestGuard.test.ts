@@ -165,7 +165,7 @@ describe("a tRPC mutation", () => {
     expect(await storedNumbers()).toEqual(["+14155550103", "+14155550104", "+14155550105"]);
   });
 
-  it("over 2 MiB is refused, by Content-Length before reading or after reading a chunked body", async () => {
+  it("over 2 MiB is refused, by Content-Length before reading or once a chunked body passes it", async () => {
     const tooLarge = trpcError("PAYLOAD_TOO_LARGE", 413, ErrorMessage.bodyTooLarge, -32013);
     const declared = await answer(
       mutation("blockList.add", addBody(["+14155550106"]), {

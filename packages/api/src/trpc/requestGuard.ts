@@ -40,8 +40,8 @@ export function isCrossSiteRequest(request: Request): boolean {
  * Checks a tRPC request before tRPC reads it. Mutations come as POST: one from another site is refused (CSRF:
  * the session cookie is SameSite=Strict already, this is the second lock), one whose body is not JSON is refused
  * (tRPC would also accept multipart and octet-stream, which a cross-site form can send and no procedure of ours
- * takes), and one larger than MAX_BODY_BYTES is refused like REST: by Content-Length before reading, or after
- * reading a chunked body.
+ * takes), and one larger than MAX_BODY_BYTES is refused like REST: by Content-Length before reading, or as soon
+ * as a chunked body passes the limit.
  */
 export async function screenTrpcRequest(request: Request): Promise<ScreenedRequest> {
   if (request.method === "GET" || request.method === "HEAD") return { request };
