@@ -1,30 +1,14 @@
 import { createAgent, revokeApiKey } from "@blocklist/api";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { ErrorMessage, FailureReason, SUCCESS_MESSAGE } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { blockListPath, type CallOptions, call } from "./http";
 import { untilRefused } from "./revocation";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let server: RunningServer;
-let alice: Tenant;
-let bob: Tenant;
-
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  ({ prisma: db, drop } = database);
-  server = await startServer({ DATABASE_URL: database.url });
-  alice = await createTenant(db, "alice");
-  bob = await createTenant(db, "bob");
-});
-afterAll(async () => {
-  await server?.stop();
-  await drop?.();
-});
+const { db, server } = await serverForFile();
+const alice = await createTenant(db, "alice");
+const bob = await createTenant(db, "bob");
 
 const api = (method: string, path: string, options?: CallOptions) => call(server.url, method, path, options);
 const unauthorized = { status: 401, body: { error: ErrorMessage.invalidKey } };

@@ -4,28 +4,16 @@
 // Halfway is made certain rather than hoped for: an admin transaction holds the middle number (an uncommitted
 // insert, or a row lock), so the request's statement, which works through its numbers in sorted order, has
 // done the first half and waits there. Only then is the fault injected.
-import type { Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
-import type { TestPostgres } from "@blocklist/db/testing";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Answer, blockListPath, call } from "./http";
 import { testNumber } from "./numbers";
-import { type RunningServer, startServerOnOwnPostgres } from "./server";
+import { serverOnOwnPostgresForFile } from "./server";
 
 const SIZE = 10_000;
 
-let postgres: TestPostgres;
-let server: RunningServer;
-let alice: Tenant;
-let stopAll: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ postgres, server, alice, stop: stopAll } = await startServerOnOwnPostgres());
-});
-afterAll(async () => {
-  await stopAll?.();
-});
+const { postgres, server, alice } = await serverOnOwnPostgresForFile();
 
 /** 10,000 numbers of their own for each case; the middle one in sorted order is the one held. */
 function numbersOfCase(caseIndex: number): { numbers: string[]; middle: string } {

@@ -1,25 +1,12 @@
 // blockList.check is served by server.ts in front of Next.js (packages/api/src/trpc/node.ts). Callers must not
 // be able to tell: the same URL, statuses, bodies and headers as every other procedure, which Next.js serves.
-import { createTenant, type Tenant } from "@blocklist/api/testing";
-import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "./server";
+import { createTenant } from "@blocklist/api/testing";
+import { describe, expect, it } from "vitest";
+import { serverForFile } from "./server";
 
-let database: TestDatabase;
-let server: RunningServer;
-let alice: Tenant;
-let bob: Tenant;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  alice = await createTenant(database.prisma, "alice");
-  bob = await createTenant(database.prisma, "bob");
-  server = await startServer({ DATABASE_URL: database.url });
-});
-afterAll(async () => {
-  await server?.stop();
-  await database?.drop();
-});
+const { db, server } = await serverForFile();
+const alice = await createTenant(db, "alice");
+const bob = await createTenant(db, "bob");
 
 interface RawAnswer {
   status: number;

@@ -1,34 +1,20 @@
 // Many adds and removes at once, over real HTTP (REST and tRPC), on overlapping numbers of two agents: every
 // answer is a 200, and afterwards each agent's list is exactly what the answers reported, each number once.
 import { createAgent } from "@blocklist/api";
-import { createTenant, type Tenant } from "@blocklist/api/testing";
-import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTenant } from "@blocklist/api/testing";
+import { describe, expect, it } from "vitest";
 import { blockListPath, call } from "./http";
 import { testNumber } from "./numbers";
 import { seededRandom } from "./random";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
 const REQUESTS = 400;
 const PARALLEL = 16;
 const POOL = 40;
 
-let database: TestDatabase;
-let server: RunningServer;
-let alice: Tenant;
-let agents: string[];
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  alice = await createTenant(database.prisma, "alice");
-  const second = await createAgent(database.prisma, { uid: alice.uid, name: "second" });
-  agents = [alice.agentId, second.agentId];
-  server = await startServer({ DATABASE_URL: database.url });
-});
-afterAll(async () => {
-  await server?.stop();
-  await database?.drop();
-});
+const { db, server } = await serverForFile();
+const alice = await createTenant(db, "alice");
+const agents = [alice.agentId, (await createAgent(db, { uid: alice.uid, name: "second" })).agentId];
 
 /** The same number as a caller might write it: E.164, or formatted (the service must see one number). */
 const written = (e164: string, style: number) =>

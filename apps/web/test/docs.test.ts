@@ -1,32 +1,24 @@
 import { existsSync } from "node:fs";
-import { createTenant, type Tenant } from "@blocklist/api/testing";
+import { createTenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
 import { buildOpenApiDocument, HTTP_METHODS } from "@blocklist/core/openapi";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call } from "./http";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
 // /docs in a real headless Chromium that may reach nothing but this server: the reference must render the
 // whole API from our own assets. CI installs Debian's chromium (.ci/run); without it this file fails.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let server: RunningServer;
-let tenant: Tenant;
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+}
+const { db, server } = await serverForFile();
+const tenant = await createTenant(db, "docs reader");
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-  }
-  const database = await createTestDatabase();
-  ({ prisma: db, drop } = database);
-  server = await startServer({ DATABASE_URL: database.url });
-  tenant = await createTenant(db, "docs reader");
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
@@ -34,8 +26,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await drop?.();
 });
 
 const documented = buildOpenApiDocument();

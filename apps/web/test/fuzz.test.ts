@@ -1,27 +1,12 @@
-import { createTenant, type Tenant } from "@blocklist/api/testing";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
+import { createTenant } from "@blocklist/api/testing";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "./server";
+import { describe, expect, it } from "vitest";
+import { serverForFile } from "./server";
 
 // Random requests to the REST routes of the real server: whatever is sent, the answer is JSON, never a 5xx,
 // and never shows a stack trace, SQL or Prisma's words.
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let server: RunningServer;
-let alice: Tenant;
-
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  ({ prisma: db, drop } = database);
-  server = await startServer({ DATABASE_URL: database.url });
-  alice = await createTenant(db, "alice");
-});
-afterAll(async () => {
-  await server?.stop();
-  await drop?.();
-});
+const { db, server } = await serverForFile();
+const alice = await createTenant(db, "alice");
 
 // Thousands of cases in all: each property runs this many random requests.
 const RUNS = 1000;

@@ -1,28 +1,15 @@
 // Logs and metrics of the real server: one JSON line per request, never a secret, and counters that move.
-import { createTenant, type Tenant } from "@blocklist/api/testing";
+import { createTenant } from "@blocklist/api/testing";
 import { FailureReason } from "@blocklist/core";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call } from "./http";
 import { type MetricFamily, parsePrometheusText } from "./prometheus";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
 const METRICS_TOKEN = "test-metrics-token-0123456789";
 
-let server: RunningServer;
-let drop: () => Promise<void>;
-let alice: Tenant;
-
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  drop = database.drop;
-  alice = await createTenant(database.prisma, "alice");
-  server = await startServer({ DATABASE_URL: database.url, METRICS_TOKEN, LOG_LEVEL: "info" });
-});
-afterAll(async () => {
-  await server?.stop();
-  await drop?.();
-});
+const { db, server } = await serverForFile({ METRICS_TOKEN, LOG_LEVEL: "info" });
+const alice = await createTenant(db, "alice");
 
 /** Every line the server wrote, parsed: each one must be a JSON object. */
 function logLines(): Record<string, unknown>[] {

@@ -18,33 +18,22 @@ import {
   listDocumentedExamples,
   type OpenApiDocument,
 } from "@blocklist/core/openapi";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { call } from "./http";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
 // The docs cannot drift from the code: the document is fetched from the running server, validated, and every
 // example in it is sent to that server, against real data made for it, and must get exactly its answer.
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let server: RunningServer;
+const { db, server } = await serverForFile();
 let served: OpenApiDocument;
 
 beforeAll(async () => {
-  const database = await createTestDatabase();
-  ({ prisma: db, drop } = database);
-  server = await startServer({ DATABASE_URL: database.url });
   const answer = await call(server.url, "GET", "/api/openapi.json");
   expect(answer.status).toBe(200);
   served = answer.body as OpenApiDocument;
-});
-afterAll(async () => {
-  await server?.stop();
-  await drop?.();
 });
 
 describe("GET /api/openapi.json", () => {

@@ -1,29 +1,17 @@
 // The database stops under traffic and comes back: answers are fast JSON 503s meanwhile, the server recovers by
 // itself, and every number whose add was answered 200 is still stored.
-import type { Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
-import type { TestPostgres } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call } from "./http";
 import { testNumber } from "./numbers";
-import { type RunningServer, startServerOnOwnPostgres } from "./server";
+import { serverOnOwnPostgresForFile } from "./server";
 import { INTERNALS, startTraffic, type TrafficAnswer, until } from "./traffic";
 
 const CONNECT_TIMEOUT_MS = 1000;
 // Far beyond the connect timeout: an answer slower than this counts as a hang.
 const GIVE_UP_MS = 30_000;
 
-let postgres: TestPostgres;
-let server: RunningServer;
-let alice: Tenant;
-let stopAll: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ postgres, server, alice, stop: stopAll } = await startServerOnOwnPostgres(CONNECT_TIMEOUT_MS));
-});
-afterAll(async () => {
-  await stopAll?.();
-});
+const { postgres, server, alice } = await serverOnOwnPostgresForFile(CONNECT_TIMEOUT_MS);
 
 const ok = (answer: TrafficAnswer) => answer.status === 200;
 const count = (answers: TrafficAnswer[], phase: string, test: (answer: TrafficAnswer) => boolean) =>

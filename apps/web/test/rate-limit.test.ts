@@ -1,24 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type Answer, blockListPath, call } from "./http";
 import { parsePrometheusText } from "./prometheus";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
 // The per-key rate limit of the real server over real HTTP, with a budget of 5 requests a day.
 const LIMIT = 5;
 const WINDOW_SECONDS = 86_400;
 const METRICS_TOKEN = "rate-limit-metrics-token-0123";
-
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let server: RunningServer;
-let alice: Tenant;
-let bob: Tenant;
-let carol: Tenant;
 
 /** Windows are aligned to the epoch: a test that began in the last seconds of a day would see its budget renewed. */
 async function awayFromWindowEnd(marginSeconds: number): Promise<void> {
@@ -26,24 +17,15 @@ async function awayFromWindowEnd(marginSeconds: number): Promise<void> {
   if (left < marginSeconds * 1000) await sleep(left + 1000);
 }
 
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  ({ prisma: db, drop } = database);
-  alice = await createTenant(db, "alice");
-  bob = await createTenant(db, "bob");
-  carol = await createTenant(db, "carol");
-  await awayFromWindowEnd(100);
-  server = await startServer({
-    DATABASE_URL: database.url,
-    RATE_LIMIT_REQUESTS: String(LIMIT),
-    RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
-    METRICS_TOKEN,
-  });
+await awayFromWindowEnd(100);
+const { db, server } = await serverForFile({
+  RATE_LIMIT_REQUESTS: String(LIMIT),
+  RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+  METRICS_TOKEN,
 });
-afterAll(async () => {
-  await server?.stop();
-  await drop?.();
-});
+const alice = await createTenant(db, "alice");
+const bob = await createTenant(db, "bob");
+const carol = await createTenant(db, "carol");
 
 const RATE_LIMIT_HEADERS = ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy"];
 

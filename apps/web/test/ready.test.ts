@@ -1,22 +1,10 @@
 // Readiness follows the database: 503 while it is down, 200 again once it is back, with no restart of ours.
-import type { Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
-import type { TestPostgres } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Answer, call } from "./http";
-import { type RunningServer, startServerOnOwnPostgres } from "./server";
+import { serverOnOwnPostgresForFile } from "./server";
 
-let postgres: TestPostgres;
-let server: RunningServer;
-let alice: Tenant;
-let stopAll: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ postgres, server, alice, stop: stopAll } = await startServerOnOwnPostgres());
-});
-afterAll(async () => {
-  await stopAll?.();
-});
+const { postgres, server, alice } = await serverOnOwnPostgresForFile();
 
 /** Asks /api/ready until it answers `status` (it reuses a check for a second), or fails after `ms`. */
 async function readyUntil(status: number, ms = 20_000): Promise<Answer> {

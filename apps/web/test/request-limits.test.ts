@@ -2,31 +2,15 @@ import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { ErrorMessage, MAX_BODY_BYTES, SUCCESS_MESSAGE } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { blockListPath, type CallOptions, call } from "./http";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
 // POST and DELETE bodies: a JSON Content-Type (415) and at most MAX_BODY_BYTES (413), both checked after the
 // key (401) and before the body is parsed (400), over real HTTP against the real server.
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let server: RunningServer;
-let alice: Tenant;
-let bob: Tenant;
-
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  ({ prisma: db, drop } = database);
-  server = await startServer({ DATABASE_URL: database.url });
-  alice = await createTenant(db, "alice");
-  bob = await createTenant(db, "bob");
-});
-afterAll(async () => {
-  await server?.stop();
-  await drop?.();
-});
+const { db, server } = await serverForFile();
+const alice = await createTenant(db, "alice");
+const bob = await createTenant(db, "bob");
 
 const PATH = "/api/agent-block-list";
 const tooLarge = { status: 413, body: { error: ErrorMessage.bodyTooLarge } };

@@ -1,24 +1,12 @@
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "../securityHeaders";
 import { DOCS_CONTENT_SECURITY_POLICY } from "../src/docs/page";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
 // The security headers on every kind of answer of the real server: pages, static files, API successes and
 // errors, Next's own 404. (That the UI and /docs still work under these policies is what e2e.test.ts and
 // docs.test.ts show in a real Chromium.)
-let drop: () => Promise<void>;
-let server: RunningServer;
-
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  drop = database.drop;
-  server = await startServer({ DATABASE_URL: database.url });
-});
-afterAll(async () => {
-  await server?.stop();
-  await drop?.();
-});
+const { server } = await serverForFile();
 
 async function headersOf(method: string, path: string, init: RequestInit = {}): Promise<Headers> {
   const response = await fetch(new URL(path, server.url), { method, redirect: "manual", ...init });

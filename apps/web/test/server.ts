@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
-import { createPrismaClient } from "@blocklist/db";
-import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
+import { createPrismaClient, type PrismaClient } from "@blocklist/db";
+import { startTestPostgres, type TestPostgres, testDatabaseForFile } from "@blocklist/db/testing";
+import { afterAll } from "vitest";
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LISTENING = /listening on (http:\/\/localhost:\d+)/;
@@ -53,22 +54,42 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   };
 }
 
+export interface ServerOnTestDatabase {
+  /** A client on the server's database, for setting up and checking what is stored. */
+  db: PrismaClient;
+  databaseUrl: string;
+  server: RunningServer;
+}
+
+/**
+ * For a test file, awaited at its top level: a fresh test database and the production server on it (with `env`
+ * added), both gone after the file's tests.
+ */
+export async function serverForFile(env: Record<string, string> = {}): Promise<ServerOnTestDatabase> {
+  const database = await testDatabaseForFile();
+  const server = await startServer({ DATABASE_URL: database.url, ...env });
+  afterAll(async () => {
+    await server.stop();
+  });
+  return { db: database.prisma, databaseUrl: database.url, server };
+}
+
 export interface ServerOnOwnPostgres {
   /** The server's own PostgreSQL, which the test may stop and start. */
   postgres: TestPostgres;
   server: RunningServer;
   /** A user with an agent and keys, made before the server started. */
   alice: Tenant;
-  /** Stops the server, then destroys its PostgreSQL. */
-  stop(): Promise<void>;
 }
 
 /**
- * The production server on a PostgreSQL of its own (for tests that stop or break the database), with a quick
- * connect timeout so that requests meet a stopped database fast, and one tenant in it.
+ * For a test file that stops or breaks the database, awaited at its top level: the production server on a
+ * PostgreSQL of its own, with a quick connect timeout so that requests meet a stopped database fast, and one
+ * tenant in it; the server stops and its PostgreSQL is destroyed after the file's tests.
  */
-export async function startServerOnOwnPostgres(connectTimeoutMs = 1000): Promise<ServerOnOwnPostgres> {
+export async function serverOnOwnPostgresForFile(connectTimeoutMs = 1000): Promise<ServerOnOwnPostgres> {
   const postgres = await startTestPostgres();
+  afterAll(() => postgres.destroy());
   const prisma = createPrismaClient(postgres.url);
   const alice = await createTenant(prisma, "alice");
   await prisma.$disconnect();
@@ -76,13 +97,8 @@ export async function startServerOnOwnPostgres(connectTimeoutMs = 1000): Promise
     DATABASE_URL: postgres.url,
     DATABASE_CONNECT_TIMEOUT_MS: String(connectTimeoutMs),
   });
-  return {
-    postgres,
-    server,
-    alice,
-    async stop() {
-      await server.stop();
-      await postgres.destroy();
-    },
-  };
+  afterAll(async () => {
+    await server.stop();
+  });
+  return { postgres, server, alice };
 }

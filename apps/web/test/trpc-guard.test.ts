@@ -1,25 +1,13 @@
 // The tRPC endpoint of the real server against what another site's page could send with the UI's cookie
 // (CSRF), and against bodies over 2 MiB.
-import { createTenant, type Tenant } from "@blocklist/api/testing";
+import { createTenant } from "@blocklist/api/testing";
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
-import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { blockListPath, call } from "./http";
-import { type RunningServer, startServer } from "./server";
+import { serverForFile } from "./server";
 
-let database: TestDatabase;
-let server: RunningServer;
-let alice: Tenant;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  alice = await createTenant(database.prisma, "alice");
-  server = await startServer({ DATABASE_URL: database.url });
-});
-afterAll(async () => {
-  await server?.stop();
-  await database?.drop();
-});
+const { db, server } = await serverForFile();
+const alice = await createTenant(db, "alice");
 
 const session = () => ({ Cookie: `bl_session=${alice.apiKey}` });
 const addBody = (number: string) => JSON.stringify({ agentId: alice.agentId, numbers: [number] });

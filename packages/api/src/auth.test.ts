@@ -1,21 +1,12 @@
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabaseForFile } from "@blocklist/db/testing";
+import { describe, expect, it } from "vitest";
 import { createApiKey, listApiKeys, revokeApiKey } from "./admin/keys";
 import { createUser } from "./admin/users";
 import { authenticateApiKey } from "./auth";
 import { AuthenticationError } from "./errors";
 import { hashApiKey } from "./keys";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ prisma: db, drop } = await createTestDatabase());
-});
-afterAll(async () => {
-  await drop();
-});
+const { prisma: db } = await testDatabaseForFile();
 
 describe("authenticateApiKey", () => {
   it("identifies the key's user and access", async () => {

@@ -1,25 +1,14 @@
 import { FailureReason, SUCCESS_MESSAGE } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
+import { testDatabaseForFile } from "@blocklist/db/testing";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "./blockList";
 import { PermissionError } from "./errors";
 import { createTenant, type Tenant } from "./testing/fixtures";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let alice: Tenant;
-let bob: Tenant;
-
-beforeAll(async () => {
-  ({ prisma: db, drop } = await createTestDatabase());
-  alice = await createTenant(db, "alice");
-  bob = await createTenant(db, "bob");
-});
-afterAll(async () => {
-  await drop();
-});
+const { prisma: db } = await testDatabaseForFile();
+const alice = await createTenant(db, "alice");
+const bob = await createTenant(db, "bob");
 
 async function freshAgent(tenant: Tenant): Promise<string> {
   const { createAgent } = await import("./admin/agents");

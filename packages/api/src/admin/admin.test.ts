@@ -1,6 +1,5 @@
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabaseForFile } from "@blocklist/db/testing";
+import { describe, expect, it } from "vitest";
 import { authenticateApiKey } from "../auth";
 import { NotFoundError } from "../errors";
 import { listOrganizations } from "../organizations";
@@ -9,15 +8,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "./keys";
 import { addOrganizationMember, createOrganization } from "./organizations";
 import { createUser } from "./users";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ prisma: db, drop } = await createTestDatabase());
-});
-afterAll(async () => {
-  await drop();
-});
+const { prisma: db } = await testDatabaseForFile();
 
 describe("admin", () => {
   it("gives a new user a personal organization where agents go by default", async () => {

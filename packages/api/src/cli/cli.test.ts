@@ -2,19 +2,11 @@ import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDatabaseForFile } from "@blocklist/db/testing";
+import { describe, expect, it } from "vitest";
 
 const cliBin = join(dirname(fileURLToPath(import.meta.url)), "../../bin/cli.mjs");
-let databaseUrl: string;
-let drop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ url: databaseUrl, drop } = await createTestDatabase());
-});
-afterAll(async () => {
-  await drop?.();
-});
+const { url: databaseUrl } = await testDatabaseForFile();
 
 interface CliResult {
   code: number;
@@ -47,8 +39,13 @@ async function cliJson(...args: string[]): Promise<Record<string, unknown>> {
   return JSON.parse(result.stdout);
 }
 
+// Each command is a process of its own that loads TypeScript and Prisma: seconds each on a busy 2-core machine.
+const EVERY_COMMAND_TIMEOUT_MS = 180_000;
+
 describe("pnpm cli", () => {
-  it("runs every command with --json output of the documented shape", async () => {
+  it("runs every command with --json output of the documented shape", {
+    timeout: EVERY_COMMAND_TIMEOUT_MS,
+  }, async () => {
     const user = await cliJson("user", "create", "--name", "Ada");
     expect(user).toEqual({
       uid: expect.stringMatching(/^usr_/),

@@ -1,32 +1,22 @@
 // The REST wrapper and the tRPC middleware fill in the request's record; here against a real database.
 import { blockListMutationSchema, blockListQuerySchema, FailureReason } from "@blocklist/core";
-import { configurePrismaClient, disconnectPrismaClient, type PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
+import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
+import { testDatabaseForFile } from "@blocklist/db/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { addBlockedNumbers, listBlockedNumbers } from "../blockList";
 import { displayPrefix } from "../keys";
 import { parseJsonBody, parseQuery, restHandler } from "../rest";
-import { createTenant, type Tenant } from "../testing/fixtures";
+import { createTenant } from "../testing/fixtures";
 import { createTrpcContext } from "../trpc/context";
 import { appRouter } from "../trpc/root";
 import { newObservation, noteApiKey, type RequestObservation, runWithObservation } from "./context";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let alice: Tenant;
-
-beforeAll(async () => {
-  const database = await createTestDatabase();
-  ({ prisma: db, drop } = database);
-  // restHandler uses the process's client, as route handlers do.
-  configurePrismaClient({ connectionString: database.url });
-  alice = await createTenant(db, "alice");
-});
-afterAll(async () => {
-  await disconnectPrismaClient();
-  await drop?.();
-});
+const { prisma: db, url } = await testDatabaseForFile();
+// restHandler uses the process's client, as route handlers do.
+configurePrismaClient({ connectionString: url });
+afterAll(() => disconnectPrismaClient());
+const alice = await createTenant(db, "alice");
 
 const post = restHandler(async (request, { db, caller }) =>
   addBlockedNumbers(db, caller, await parseJsonBody(blockListMutationSchema, request)),

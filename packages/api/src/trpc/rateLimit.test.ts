@@ -1,31 +1,20 @@
 import { ErrorMessage } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
+import { testDatabaseForFile } from "@blocklist/db/testing";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { getMetrics } from "../observability/metrics";
 import { RateLimiter } from "../rateLimit/limiter";
 import { admitRequest, setRateLimiter } from "../rateLimit/process";
-import { createTenant, type Tenant } from "../testing/fixtures";
+import { createTenant } from "../testing/fixtures";
 import { createTrpcContext, type TrpcContext } from "./context";
 import { appRouter, createCaller } from "./root";
 
 // Key-authenticated procedures share the key's budget with the REST routes, and answer TOO_MANY_REQUESTS past it.
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let alice: Tenant;
-let bob: Tenant;
-
-beforeAll(async () => {
-  ({ prisma: db, drop } = await createTestDatabase());
-  alice = await createTenant(db, "alice");
-  bob = await createTenant(db, "bob");
-});
+const { prisma: db } = await testDatabaseForFile();
+const alice = await createTenant(db, "alice");
+const bob = await createTenant(db, "bob");
 afterEach(() => setRateLimiter(undefined));
-afterAll(async () => {
-  await drop?.();
-});
 
 const LIMIT = 3;
 const WINDOW_SECONDS = 60;

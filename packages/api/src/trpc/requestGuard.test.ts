@@ -1,26 +1,16 @@
 // The tRPC endpoint's screening (CSRF, body type, body size), through handleTrpcRequest as the Next route runs it.
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenant, type Tenant } from "../testing/fixtures";
+import { testDatabaseForFile } from "@blocklist/db/testing";
+import { describe, expect, it } from "vitest";
+import { createTenant } from "../testing/fixtures";
 import { handleTrpcRequest } from "./handler";
 import { isCrossSiteRequest } from "./requestGuard";
 import { SESSION_COOKIE } from "./session";
 
 const ORIGIN = "http://blocklist.example";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let alice: Tenant;
-
-beforeAll(async () => {
-  ({ prisma: db, drop } = await createTestDatabase());
-  alice = await createTenant(db, "alice");
-});
-afterAll(async () => {
-  await drop?.();
-});
+const { prisma: db } = await testDatabaseForFile();
+const alice = await createTenant(db, "alice");
 
 /** A signed-in browser's mutation: the session cookie, plus whatever headers the case adds. */
 function mutation(

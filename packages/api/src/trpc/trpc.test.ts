@@ -1,9 +1,8 @@
 import { ErrorMessage, FailureReason, SUCCESS_MESSAGE } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase } from "@blocklist/db/testing";
+import { createTestDatabase, testDatabaseForFile } from "@blocklist/db/testing";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAgent } from "../admin/agents";
 import { revokeApiKey } from "../admin/keys";
 import { createBlockListClient } from "../client";
@@ -12,19 +11,9 @@ import { createTrpcContext, type TrpcContext } from "./context";
 import { handleTrpcRequest } from "./handler";
 import { appRouter, createCaller } from "./root";
 
-let db: PrismaClient;
-let drop: () => Promise<void>;
-let alice: Tenant;
-let bob: Tenant;
-
-beforeAll(async () => {
-  ({ prisma: db, drop } = await createTestDatabase());
-  alice = await createTenant(db, "alice");
-  bob = await createTenant(db, "bob");
-});
-afterAll(async () => {
-  await drop?.();
-});
+const { prisma: db } = await testDatabaseForFile();
+const alice = await createTenant(db, "alice");
+const bob = await createTenant(db, "bob");
 
 function context(credentials: { apiKey?: string; sessionKey?: string } = {}): TrpcContext {
   return {

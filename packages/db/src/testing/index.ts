@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
 import { createPrismaClient } from "../client";
 import { connectClient, withDatabaseName } from "../connection";
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "../embedded-postgres";
@@ -60,6 +60,16 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     return dropped;
   };
   return { url, prisma, drop };
+}
+
+/**
+ * createTestDatabase() for the test file that awaits it at its top level, dropped after the file's tests:
+ * `const { prisma: db } = await testDatabaseForFile();`
+ */
+export async function testDatabaseForFile(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const database = await createTestDatabase(options);
+  afterAll(() => database.drop());
+  return database;
 }
 
 export interface TestPostgres {
