@@ -7,5 +7,7 @@ export default defineConfig({
     // A whole benchmark run on a small shared machine: be generous.
     testTimeout: 300_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default: too short for a server busy with other test files.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

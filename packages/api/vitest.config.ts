@@ -7,5 +7,7 @@ export default defineConfig({
     // Real servers on a small shared machine: be generous.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default: too short for a server busy with other test files.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -6,6 +6,8 @@ export default defineConfig({
     // Real PostgreSQL servers on a small shared machine: be generous.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default: too short for a server busy with other test files.
+    expect: { poll: { timeout: 15_000 } },
     teardownTimeout: 60_000,
   },
 });
