@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliJson } from "./cli";
 import { call } from "./http";
 import { untilRefused } from "./revocation";
-import { type RunningServer, startServer } from "./server";
+import { embeddedDataDirForFile, type RunningServer, startServer } from "./server";
 
 // The UI in a real headless Chromium against the built app, its own embedded PostgreSQL and the admin CLI:
 // nothing is mocked. CI installs Debian's chromium (.ci/run); without it this file fails rather than skips.
@@ -28,7 +28,7 @@ const SCREENSHOT = join(dirname(fileURLToPath(import.meta.url)), "../../../docs/
 const updateScreenshot = process.env.UPDATE_SCREENSHOT === "1";
 const BULK_SIZE = 100_000;
 
-let dataDir: string;
+const { env } = await embeddedDataDirForFile("e2e-data");
 let profileDir: string;
 let server: RunningServer | undefined;
 let context: BrowserContext | undefined;
@@ -37,22 +37,19 @@ const cspViolations: string[] = [];
 let user: Record<string, string>;
 let readOnlyKey: { keyId: string; apiKey: string };
 
-const env = () => ({ DATA_DIR: dataDir, DATABASE_URL: "" });
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   }
-  dataDir = await mkdtemp(join(tmpdir(), "blocklist-e2e-data-"));
   profileDir = await mkdtemp(join(tmpdir(), "blocklist-e2e-profile-"));
-  server = await startServer(env());
+  server = await startServer(env);
 
-  user = await cliJson(env(), "user", "create", "--name", "Acme Health");
+  user = await cliJson(env, "user", "create", "--name", "Acme Health");
   const uid = String(user.uid);
   for (const name of ["Sales line", "Support line", "Bulk line"]) {
-    await cliJson(env(), "agent", "create", "--uid", uid, "--name", name);
+    await cliJson(env, "agent", "create", "--uid", uid, "--name", name);
   }
-  const created = await cliJson(env(), "key", "create", "--uid", uid, "--read-only");
+  const created = await cliJson(env, "key", "create", "--uid", uid, "--read-only");
   readOnlyKey = { keyId: String(created.keyId), apiKey: String(created.apiKey) };
   await fillBulkAgent(uid);
 
@@ -75,7 +72,6 @@ afterAll(async () => {
   await context?.close();
   await server?.stop();
   await rm(profileDir, { recursive: true, force: true });
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 /** 100,000 numbers through the REST route (10,000 a request), so that paging meets a list of real size. */
@@ -344,7 +340,7 @@ describe("the web UI in Chromium", () => {
   });
 
   it("ends the session at the next request once its key is revoked", async () => {
-    await cliJson(env(), "key", "revoke", "--key-id", readOnlyKey.keyId);
+    await cliJson(env, "key", "revoke", "--key-id", readOnlyKey.keyId);
     // The server's check cache hears of the revocation through a notification: wait for it, then ask the UI.
     const refused = await untilRefused(performance.now(), () =>
       call(String(server?.url), "GET", "/api/organizations", { key: readOnlyKey.apiKey }),

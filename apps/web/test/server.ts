@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
@@ -72,6 +74,22 @@ export async function serverForFile(env: Record<string, string> = {}): Promise<S
     await server.stop();
   });
   return { db: database.prisma, databaseUrl: database.url, server };
+}
+
+export interface EmbeddedDataDir {
+  dataDir: string;
+  /** Points a server or the CLI at `dataDir`, where the server runs its embedded PostgreSQL (`pnpm start`). */
+  env: { DATA_DIR: string; DATABASE_URL: string };
+}
+
+/**
+ * For a test file, awaited at its top level: an empty DATA_DIR, deleted after the file's tests (register the
+ * servers' stop after this call, so that they stop first).
+ */
+export async function embeddedDataDirForFile(name: string): Promise<EmbeddedDataDir> {
+  const dataDir = await mkdtemp(join(tmpdir(), `blocklist-${name}-`));
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+  return { dataDir, env: { DATA_DIR: dataDir, DATABASE_URL: "" } };
 }
 
 export interface ServerOnOwnPostgres {

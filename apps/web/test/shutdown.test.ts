@@ -5,33 +5,25 @@
 // "In flight" is made certain: an admin transaction holds one number that every POST contains, so each POST's
 // statement waits halfway until the test releases it, after the signal.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { createPrismaClient } from "@blocklist/db";
 import { startEmbeddedPostgres } from "@blocklist/db/lifecycle";
 import { createTestDatabase } from "@blocklist/db/testing";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type Answer, blockListPath, call } from "./http";
 import { testNumber } from "./numbers";
-import { type RunningServer, startServer } from "./server";
+import { embeddedDataDirForFile, type RunningServer, startServer } from "./server";
 
 const REQUESTS = 4;
 const NUMBERS_PER_REQUEST = 5_000;
 
-let dataDir: string;
+const { dataDir, env } = await embeddedDataDirForFile("shutdown");
 let server: RunningServer | undefined;
-const env = () => ({ DATA_DIR: dataDir, DATABASE_URL: "" });
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "blocklist-shutdown-"));
-});
 afterAll(async () => {
   await server?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Whether a new TCP connection to `url` is refused. */
@@ -52,7 +44,7 @@ function refusesConnections(url: string): Promise<boolean> {
 
 describe("SIGTERM", () => {
   it("finishes in-flight requests, refuses new connections, stops PostgreSQL cleanly and exits 0", async () => {
-    const running = await startServer(env());
+    const running = await startServer(env);
     server = running;
     // A guest connection to the server's embedded PostgreSQL (the way the CLI connects while the server runs).
     const { url } = await startEmbeddedPostgres({ dataDir });
@@ -121,7 +113,7 @@ describe("SIGTERM", () => {
     expect(running.output()).toContain('"msg":"Stopped"');
 
     // Everything those requests reported is there after a restart.
-    server = await startServer(env());
+    server = await startServer(env);
     const list = await call(server.url, "GET", blockListPath({ uid: alice.uid, agentId: alice.agentId }), {
       key: alice.apiKey,
     });
