@@ -1,6 +1,7 @@
 // The run's figures as a Markdown section: printed by `pnpm bench`, and written into docs/BENCHMARKS.md
 // (between two markers, so that the hand-written analysis around it stays) by the full run.
 import type { BenchResult, Pair } from "./run";
+import type { BigListRead } from "./scenarios";
 
 export const RESULTS_START = "<!-- bench:results:start -->";
 export const RESULTS_END = "<!-- bench:results:end -->";
@@ -81,36 +82,8 @@ export function figuresOf(result: BenchResult): Figure[] {
       "s",
       pick(result.post, (r) => r.cpuSeconds),
     ),
-    figure(
-      `${whole}: time (median)`,
-      "s",
-      pick(w, (r) => r.seconds),
-    ),
-    figure(
-      `${whole}: peak server RSS`,
-      "MB",
-      pick(w, (r) => r.peakRss / MB),
-    ),
-    figure(
-      `${whole}: RSS growth during the read`,
-      "MB",
-      pick(w, (r) => r.rssGrowth / MB),
-    ),
-    figure(
-      `${paged}: time (median)`,
-      "s",
-      pick(p, (r) => r.seconds),
-    ),
-    figure(
-      `${paged}: peak server RSS`,
-      "MB",
-      pick(p, (r) => r.peakRss / MB),
-    ),
-    figure(
-      `${paged}: RSS growth during the read`,
-      "MB",
-      pick(p, (r) => r.rssGrowth / MB),
-    ),
+    ...bigListFigures(whole, w),
+    ...bigListFigures(paged, p),
     figure(
       "Server RSS after the run",
       "MB",
@@ -119,6 +92,27 @@ export function figuresOf(result: BenchResult): Figure[] {
         text: "≤ 300 MB",
         met: f.service <= 300,
       }),
+    ),
+  ];
+}
+
+/** The three figures of one way of reading the big list: its time, the server's peak RSS and its growth. */
+function bigListFigures(label: string, reads: Pair<BigListRead>): Figure[] {
+  return [
+    figure(
+      `${label}: time (median)`,
+      "s",
+      pick(reads, (r) => r.seconds),
+    ),
+    figure(
+      `${label}: peak server RSS`,
+      "MB",
+      pick(reads, (r) => r.peakRss / MB),
+    ),
+    figure(
+      `${label}: RSS growth during the read`,
+      "MB",
+      pick(reads, (r) => r.rssGrowth / MB),
     ),
   ];
 }
