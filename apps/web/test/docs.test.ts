@@ -128,9 +128,9 @@ describe("the API reference in Chromium, offline", () => {
     await operation.locator("button.try-out__btn").click();
     await operation.locator("button.execute").click();
     const live = operation.locator(".live-responses-table .response");
-    await expect(live.locator(".response-col_status").innerText()).resolves.toBe("200");
+    await expect(live.locator(".response-col_status").textContent()).resolves.toBe("200");
     const body = JSON.parse(
-      await live.locator(".microlight, pre.example, .highlight-code pre").first().innerText(),
+      await live.locator(".microlight, pre.example, .highlight-code pre").first().textContent(),
     );
     expect(body).toEqual({
       organizations: [

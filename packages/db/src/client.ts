@@ -12,9 +12,11 @@ export interface PoolOptions {
 // Each client's own pool, for the few queries whose result is too large for Prisma's row mapping (see
 // blockedNumbers.ts). On globalThis for the reason given below: the copy of this module that built a client
 // may not be the copy that asks for its pool.
-const poolsByClient: WeakMap<PrismaClient, pg.Pool> = ((
-  globalThis as typeof globalThis & { __blocklistPoolsByClient?: WeakMap<PrismaClient, pg.Pool> }
-).__blocklistPoolsByClient ??= new WeakMap());
+const poolStore = globalThis as typeof globalThis & {
+  __blocklistPoolsByClient?: WeakMap<PrismaClient, pg.Pool>;
+};
+poolStore.__blocklistPoolsByClient ??= new WeakMap();
+const poolsByClient: WeakMap<PrismaClient, pg.Pool> = poolStore.__blocklistPoolsByClient;
 
 function buildClient(
   connectionString: string,

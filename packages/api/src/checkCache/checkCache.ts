@@ -176,7 +176,10 @@ export class CheckCache {
         else for (const hash of change.hashes) this.#keys.invalidate(hash);
         return;
       case "memberships": {
-        if (change.userIds === undefined) return this.#access.clear();
+        if (change.userIds === undefined) {
+          this.#access.clear();
+          return;
+        }
         const prefixes = change.userIds.map((userId) => accessKey(userId, ""));
         this.#access.invalidateWhere((key) => prefixes.some((prefix) => key.startsWith(prefix)));
         return;

@@ -193,6 +193,7 @@ export class RateLimiter {
   private log(level: "warn" | "info", fields: object, message: string): void {
     const logger = this.logger ?? processLogger();
     if (logger) logger[level](fields, message);
+    // biome-ignore lint/suspicious/noConsole: the fallback for a limiter built without a logger (tests)
     else console[level](message, fields);
   }
 }

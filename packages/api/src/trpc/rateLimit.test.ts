@@ -1,6 +1,5 @@
 import { ErrorMessage } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
-import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterEach, describe, expect, it } from "vitest";
 import { getMetrics } from "../observability/metrics";

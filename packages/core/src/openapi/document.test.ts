@@ -33,7 +33,8 @@ describe("the OpenAPI document", () => {
     const { info: _info, ...withoutInfo } = document;
     expect((await validateOpenApi(withoutInfo)).valid).toBe(false);
     const badParameter = structuredClone(document);
-    (badParameter.paths["/api/agent-block-list"]!.get!.parameters![0] as { in: string }).in = "body";
+    const listOperation = badParameter.paths["/api/agent-block-list"]?.get;
+    (listOperation?.parameters?.[0] as { in: string }).in = "body";
     expect((await validateOpenApi(badParameter)).valid).toBe(false);
   });
 
@@ -88,8 +89,8 @@ describe("failure reasons and error texts", () => {
   const schemas = document.components.schemas as Record<string, { properties: Record<string, JsonSchema> }>;
   const errorEnum = (name: string) => schemas[name]?.properties.error?.enum;
   const reasonEnum = (name: string) =>
-    (schemas[name]?.properties.failed?.items as { properties: { reason: JsonSchema } }).properties.reason
-      .enum;
+    (schemas[name]?.properties.failed?.items as { properties: { reason: JsonSchema } } | undefined)
+      ?.properties.reason.enum;
 
   it("are enums of the constants the server answers with", () => {
     expect(reasonEnum("NumbersAdded")).toEqual([...ADD_FAILURE_REASONS]);
