@@ -29,8 +29,10 @@ import { nextRouteLabels } from "./server/routeLabels";
 
 // Exit status for a bad setting (sysexits' EX_CONFIG): a supervisor can tell it from a crash and stop retrying.
 const EXIT_BAD_CONFIG = 78;
-// Probes polled every second: their successful lines are logged at debug level only.
-const PROBE_ROUTES = new Set(["/api/health", "/api/ready", "/api/metrics"]);
+// Answered successfully, these are logged at debug level only: probes polled every second, and the call path's
+// check, which comes thousands of times a second and is counted in the metrics instead
+// (blocklist_checks_total, blocklist_http_requests_total; docs/DECISIONS.md, "What the call path logs").
+const QUIET_ROUTES = new Set(["/api/health", "/api/ready", "/api/metrics", "/api/trpc/blockList.check"]);
 
 const appDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -75,7 +77,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const app = buildHttpServer({
     db: getPrismaClient(),
     metricsToken: config.metrics.token,
-    observe: { logger, routeOf: nextRouteLabels(appDir), quietRoutes: PROBE_ROUTES },
+    observe: { logger, routeOf: nextRouteLabels(appDir), quietRoutes: QUIET_ROUTES },
     pages: pages.getRequestHandler(),
   });
   await app.listen({ port, host: hostname });

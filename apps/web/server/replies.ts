@@ -1,5 +1,7 @@
 // How /api/* answers outside tRPC: JSON always (`application/json`, as every client of this API was told), a
 // domain error through the one table (packages/api/src/errorTable.ts), never a stack trace or a database message.
+
+import { Readable } from "node:stream";
 import { errorAnswerOf, InvalidRequestError, RETRY_AFTER_SECONDS } from "@blocklist/api";
 import { noteRoute, reportError } from "@blocklist/api/observability";
 import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
@@ -11,6 +13,11 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown): Fa
     .code(status)
     .header("content-type", "application/json")
     .send(Buffer.from(JSON.stringify(body)));
+}
+
+/** A 200 whose JSON text streams out as it is read, with backpressure; a failure halfway cuts the connection. */
+export function sendJsonStream(reply: FastifyReply, pieces: AsyncIterable<string>): FastifyReply {
+  return reply.code(200).header("content-type", "application/json").send(Readable.from(pieces));
 }
 
 /** The answer to an error of a REST route: its status and text from the table, else a logged 500. */

@@ -8,6 +8,7 @@ import {
   listBlockedNumbers,
   listOrganizations,
   removeBlockedNumbers,
+  streamWholeBlockList,
   UnsupportedMediaTypeError,
 } from "@blocklist/api";
 import { noteOutcome, noteRoute } from "@blocklist/api/observability";
@@ -16,9 +17,14 @@ import { blockListMutationSchema, blockListQuerySchema } from "@blocklist/core";
 import type { PrismaClient } from "@blocklist/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { isJsonContentType, parseJsonText } from "./bodies";
-import { answerMethodNotAllowed, sendJson } from "./replies";
+import { answerMethodNotAllowed, sendJson, sendJsonStream } from "./replies";
 
 type Method = "GET" | "POST" | "DELETE";
+
+/** An answer already written as JSON text, in pieces to stream. */
+class JsonText {
+  constructor(readonly pieces: AsyncIterable<string>) {}
+}
 type Handle = (request: FastifyRequest, caller: Caller) => Promise<unknown>;
 
 const BODY_METHODS = new Set<Method>(["POST", "DELETE"]);
@@ -56,6 +62,7 @@ function restRoute(
       },
       handler: async (request, reply) => {
         const result = await handle(request, request.caller as Caller);
+        if (result instanceof JsonText) return sendJsonStream(reply, result.pieces);
         noteOutcome(result);
         return sendJson(reply, 200, result);
       },
@@ -72,7 +79,14 @@ function restRoute(
 
 export function registerRestRoutes(app: FastifyInstance, db: PrismaClient): void {
   restRoute(app, db, "/api/agent-block-list", {
-    GET: (request, caller) => listBlockedNumbers(db, caller, parseQuery(blockListQuerySchema, request.query)),
+    GET: async (request, caller) => {
+      const query = parseQuery(blockListQuerySchema, request.query);
+      // Without paging, the whole list streams out: no list is ever held in memory whole.
+      if (query.limit === undefined && query.cursor === undefined) {
+        return new JsonText(await streamWholeBlockList(db, caller, query));
+      }
+      return listBlockedNumbers(db, caller, query);
+    },
     POST: (request, caller) =>
       addBlockedNumbers(db, caller, parseBody(blockListMutationSchema, parseJsonText(request.body))),
     DELETE: (request, caller) =>

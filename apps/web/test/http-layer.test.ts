@@ -3,6 +3,7 @@
 // database; a stand-in for Next.js's page handler.
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
+import { createAgent } from "@blocklist/api";
 import { getMetrics } from "@blocklist/api/observability";
 import { createLogger } from "@blocklist/api/observability/server";
 import { createTenant } from "@blocklist/api/testing";
@@ -191,5 +192,35 @@ describe("the request metrics", () => {
       added: before.added + 2,
     });
     expect(await metrics.httpRequestsInFlight.get()).toMatchObject({ values: [{ value: 0 }] });
+  });
+});
+
+describe("a whole list", () => {
+  it("streams out in one JSON answer, oldest first, whatever its size", async () => {
+    const { agentId } = await createAgent(db, { uid: alice.uid, name: "big" });
+    // More numbers than one read of the stream holds (20,000), so that it takes several.
+    const numbers = Array.from({ length: 45_000 }, (_, index) => `+1415${String(2000000 + index)}`);
+    await db.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) SELECT ${agentId}, unnest(${numbers}::text[])`;
+    const response = await fetch(`${baseUrl}/api/agent-block-list?uid=${alice.uid}&agentId=${agentId}`, {
+      headers: { "X-Authorization": alice.apiKey },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ blockList: numbers, count: numbers.length });
+  });
+
+  it("through tRPC answers at most 10,000 numbers, then pages on", async () => {
+    const { agentId } = await createAgent(db, { uid: alice.uid, name: "paged" });
+    const numbers = Array.from({ length: 10_001 }, (_, index) => `+1415${String(3000000 + index)}`);
+    await db.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) SELECT ${agentId}, unnest(${numbers}::text[])`;
+    const list = (input: object) =>
+      fetch(`${baseUrl}/api/trpc/blockList.list?input=${encodeURIComponent(JSON.stringify(input))}`, {
+        headers: { "X-Authorization": alice.apiKey },
+      }).then((response) => response.json() as Promise<{ result: { data: Record<string, unknown> } }>);
+    const first = (await list({ agentId })).result.data;
+    expect(first.blockList).toEqual(numbers.slice(0, 10_000));
+    expect(first.count).toBe(10_001);
+    const second = (await list({ agentId, cursor: first.nextCursor })).result.data;
+    expect(second).toEqual({ blockList: numbers.slice(10_000), count: 10_001 });
   });
 });

@@ -14,6 +14,7 @@ export {
   listBlockedNumbers,
   removeBlockedNumbers,
 } from "./blockList";
+export { streamWholeBlockList } from "./blockListStream";
 export { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./databaseUnavailable";
 export {
   AuthenticationError,

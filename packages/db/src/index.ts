@@ -3,6 +3,7 @@
 export {
   type BlockedNumberRows,
   type BlockedNumberSelection,
+  blockedNumberBatches,
   countBlockedNumbers,
   selectBlockedNumbers,
 } from "./blockedNumbers";
