@@ -51,6 +51,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const dataDir = defaultDataDir(config.database.dataDir);
   const database = await startDatabase({
     databaseUrl: config.database.url,
+    directUrl: config.database.directUrl,
     dataDir,
     connectTimeoutMs: config.database.connectTimeoutMs,
   });
@@ -67,7 +68,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   // connection of its own (packages/api/src/checkCache/).
   const checkCache = startCheckCache({
     db: getPrismaClient(),
-    connectionString: database.url,
+    directUrl: database.directUrl,
     maxNumbers: config.checkCache.maxNumbers,
   });
 
