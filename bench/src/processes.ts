@@ -1,4 +1,5 @@
-// The two servers under test, each a process of its own whose pid the memory sampler can read.
+// The servers under test (the service and the two references), each a process of its own whose pid the
+// memory sampler can read.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
@@ -38,14 +39,18 @@ export async function startServiceServer(settings: ServerSettings): Promise<Serv
   });
 }
 
-export async function startBaselineServer(settings: ServerSettings): Promise<ServerProcess> {
-  return startProcess(
-    "baseline",
-    benchDir,
-    ["--import", "tsx", path.join("src", "baseline", "server.ts")],
-    settings,
-    {},
-  );
+/** The node:http + pg baseline (src/baseline/server.ts). */
+export function startBaselineServer(settings: ServerSettings): Promise<ServerProcess> {
+  return startReferenceServer("baseline", "server.ts", settings);
+}
+
+/** The all-in-memory reference for `check` (src/baseline/memory-server.ts). */
+export function startMemoryServer(settings: ServerSettings): Promise<ServerProcess> {
+  return startReferenceServer("all-in-memory", "memory-server.ts", settings);
+}
+
+function startReferenceServer(name: string, file: string, settings: ServerSettings): Promise<ServerProcess> {
+  return startProcess(name, benchDir, ["--import", "tsx", path.join("src", "baseline", file)], settings, {});
 }
 
 async function startProcess(
