@@ -1,7 +1,7 @@
 import { ErrorMessage, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { authenticateApiKey } from "../auth";
+import { authenticateApiKey, type Caller } from "../auth";
 import { isDatabaseUnavailable } from "../databaseUnavailable";
 import {
   AuthenticationError,
@@ -10,8 +10,15 @@ import {
   PermissionError,
   RateLimitedError,
 } from "../errors";
-import { noteApiKey, noteOutcome, noteProcedure, reportError } from "../observability/context";
+import {
+  noteApiKey,
+  noteOutcome,
+  noteProcedure,
+  noteSessionKey,
+  reportError,
+} from "../observability/context";
 import { admitRequest } from "../rateLimit/process";
+import { authenticateSession } from "../sessions";
 import type { TrpcContext } from "./context";
 
 /** The one place that turns a domain error into a tRPC code (REST has its twin in rest/responses.ts). */
@@ -80,16 +87,28 @@ const observe = t.middleware(async ({ path, next }) => {
 export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
 
 /**
- * Procedures for a known caller. Server-to-server callers send X-Authorization; the web UI's requests carry the
- * session cookie instead. Both name an API key, verified the same way, so revoking a key ends both at once.
- * Each call counts against the key's rate limit (the REST routes' budget) before its input is parsed; past it,
+ * The caller of a request: X-Authorization holds an API key (whatever cookie comes with it: a session id there is
+ * refused like any unknown key); without it, the web UI's session cookie holds a session id, bound to a key.
+ */
+async function identifyCaller(ctx: TrpcContext): Promise<Caller> {
+  if (ctx.apiKey === null && ctx.sessionId !== null) {
+    const { keyPrefix, ...caller } = await authenticateSession(ctx.db, ctx.sessionId, ctx.sessions);
+    noteSessionKey(caller.keyId, keyPrefix);
+    return caller;
+  }
+  noteApiKey(ctx.apiKey);
+  const caller = await authenticateApiKey(ctx.db, ctx.apiKey);
+  noteApiKey(ctx.apiKey, caller.keyId);
+  return caller;
+}
+
+/**
+ * Procedures for a known caller, by key or by session (identifyCaller); revoking a key ends both at once. Each
+ * call counts against the key's rate limit (the REST routes' budget) before its input is parsed; past it,
  * TOO_MANY_REQUESTS (429) with Retry-After.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  const presentedKey = ctx.apiKey ?? ctx.sessionKey;
-  noteApiKey(presentedKey);
-  const caller = await authenticateApiKey(ctx.db, presentedKey);
-  noteApiKey(presentedKey, caller.keyId);
+  const caller = await identifyCaller(ctx);
   const decision = ctx.rateLimitDecision;
   const admission = decision?.admission ?? admitRequest(caller.keyId, `/api/trpc/${path}`);
   if (decision) decision.admission = admission;

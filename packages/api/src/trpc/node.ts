@@ -72,7 +72,6 @@ async function answeredPlainCheck(
         const value = request.headers[name.toLowerCase()];
         return Array.isArray(value) ? value.join(", ") : (value ?? null);
       },
-      protocol: "encrypted" in request.socket && request.socket.encrypted ? "https:" : "http:",
     },
     resHeaders,
     getPrismaClient(),
