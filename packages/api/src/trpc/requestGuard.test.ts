@@ -2,7 +2,8 @@
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
 import { describe, expect, it } from "vitest";
-import { createTenant } from "../testing/fixtures";
+import { openSession } from "../sessions";
+import { createTenant, DEFAULT_SESSION_SETTINGS } from "../testing/fixtures";
 import { handleTrpcRequest } from "./handler";
 import { isCrossSiteRequest } from "./requestGuard";
 import { SESSION_COOKIE } from "./session";
@@ -11,6 +12,7 @@ const ORIGIN = "http://blocklist.example";
 
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
+const sessionId = await openSession(db, alice.caller, DEFAULT_SESSION_SETTINGS);
 
 /** A signed-in browser's mutation: the session cookie, plus whatever headers the case adds. */
 function mutation(
@@ -20,7 +22,7 @@ function mutation(
 ): Request {
   return new Request(`${ORIGIN}/api/trpc/${procedure}`, {
     method: "POST",
-    headers: { Host: "blocklist.example", Cookie: `${SESSION_COOKIE}=${alice.apiKey}`, ...headers },
+    headers: { Host: "blocklist.example", Cookie: `${SESSION_COOKIE}=${sessionId}`, ...headers },
     body,
     ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
   } as RequestInit);
