@@ -1,7 +1,6 @@
 // The production entry point behind `pnpm start`: checks the configuration, opens the database (embedded
-// PostgreSQL unless DATABASE_URL is set), applies migrations, then serves the built Next.js app on PORT with
-// a request id, one log line, metrics and the security headers (securityHeaders.ts) for every request.
-import { createServer } from "node:http";
+// PostgreSQL unless DATABASE_URL is set), applies migrations, then serves /api/* and the built Next.js pages on
+// PORT through one HTTP layer (server/app.ts).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCheckCache } from "@blocklist/api/checkCache";
@@ -11,12 +10,10 @@ import {
   getMetrics,
   type Logger,
   markStopping,
-  observeRequests,
   routeConsoleToLogger,
   setProcessLogger,
 } from "@blocklist/api/observability/server";
 import { startRateLimiter } from "@blocklist/api/rateLimit";
-import { isCheckRequest, serveTrpc } from "@blocklist/api/trpc/node";
 import { type Config, ConfigError, initConfig } from "@blocklist/config";
 import { configurePrismaClient, disconnectPrismaClient, getPrismaClient } from "@blocklist/db";
 import {
@@ -27,9 +24,8 @@ import {
   startDatabase,
 } from "@blocklist/db/lifecycle";
 import next from "next";
-import { answerClientError } from "./clientErrors";
-import { nextRouteLabels } from "./routeLabels";
-import { withSecurityHeaders } from "./securityHeaders";
+import { buildHttpServer } from "./server/app";
+import { nextRouteLabels } from "./server/routeLabels";
 
 // Exit status for a bad setting (sysexits' EX_CONFIG): a supervisor can tell it from a crash and stop retrying.
 const EXIT_BAD_CONFIG = 78;
@@ -74,35 +70,26 @@ async function main(config: Config, logger: Logger): Promise<void> {
   });
 
   const { port, host: hostname } = config.server;
-  const app = next({ dev: false, dir: appDir, hostname, port });
-  const handle = app.getRequestHandler();
-  await app.prepare();
-
-  // blockList.check, the call path, skips Next.js: same router and context, a fraction of the time per call
-  // (docs/DECISIONS.md, "The check path").
-  const route: typeof handle = (request, response) =>
-    isCheckRequest(request) ? serveTrpc(request, response) : handle(request, response);
-
-  const server = createServer(
-    observeRequests(withSecurityHeaders(route), {
-      logger,
-      routeOf: nextRouteLabels(appDir),
-      quietRoutes: PROBE_ROUTES,
-    }),
-  );
-  server.on("clientError", answerClientError);
-  server.listen(port, hostname, () => {
-    const address = server.address();
-    const listeningPort = typeof address === "object" && address ? address.port : port;
-    const where = database.embedded
-      ? `embedded PostgreSQL in ${dataDir}`
-      : `PostgreSQL at ${redactDatabaseUrl(database.url)}`;
-    logger.info(
-      { port: listeningPort, host: hostname, appliedMigrations: database.appliedMigrations },
-      `Block-list service listening on http://localhost:${listeningPort} (${where})`,
-    );
-    logger.info("Create a first user with: pnpm cli user create --name me --json");
+  const pages = next({ dev: false, dir: appDir, hostname, port });
+  await pages.prepare();
+  const app = buildHttpServer({
+    db: getPrismaClient(),
+    metricsToken: config.metrics.token,
+    webSessions: { lifetimes: config.session, cookieSecurity: config.server },
+    observe: { logger, routeOf: nextRouteLabels(appDir), quietRoutes: PROBE_ROUTES },
+    pages: pages.getRequestHandler(),
   });
+  await app.listen({ port, host: hostname });
+  const address = app.server.address();
+  const listeningPort = typeof address === "object" && address ? address.port : port;
+  const where = database.embedded
+    ? `embedded PostgreSQL in ${dataDir}`
+    : `PostgreSQL at ${redactDatabaseUrl(database.url)}`;
+  logger.info(
+    { port: listeningPort, host: hostname, appliedMigrations: database.appliedMigrations },
+    `Block-list service listening on http://localhost:${listeningPort} (${where})`,
+  );
+  logger.info("Create a first user with: pnpm cli user create --name me --json");
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -110,16 +97,15 @@ async function main(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, `${signal} received: finishing in-flight requests, then stopping`);
     markStopping();
-    const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
-    server.close();
-    server.closeIdleConnections();
+    // Stops listening, closes idle connections, and resolves once in-flight requests are answered.
+    const closed = app.close();
     // A request that never ends (a stalled upload, a hung client) must not hold the shutdown forever.
     const deadline = setTimeout(() => {
       logger.warn(
         { shutdownTimeoutMs: config.server.shutdownTimeoutMs },
         "Shutdown deadline passed: closing the connections of requests still in flight",
       );
-      server.closeAllConnections();
+      app.server.closeAllConnections();
     }, config.server.shutdownTimeoutMs);
     await closed;
     clearTimeout(deadline);

@@ -1,11 +1,10 @@
-import { loadConfig } from "@blocklist/config";
 import type { PrismaClient } from "@blocklist/db";
 import { createAgent } from "../admin/agents";
 import { createApiKey } from "../admin/keys";
 import { createUser } from "../admin/users";
 import { authenticateApiKey, type Caller } from "../auth";
 import type { SessionSettings } from "../sessions";
-import type { TrpcContext } from "../trpc/context";
+import { DEFAULT_WEB_SESSIONS, type TrpcContext } from "../trpc/context";
 
 export interface Tenant {
   uid: string;
@@ -34,13 +33,13 @@ export async function createTenant(db: PrismaClient, name = "tenant"): Promise<T
 }
 
 /** The lifetimes of web UI sessions when nothing is configured. */
-export const DEFAULT_SESSION_SETTINGS: SessionSettings = loadConfig({}).session;
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = DEFAULT_WEB_SESSIONS.lifetimes;
 
 /** A tRPC context as a request with these credentials would get, over plain HTTP unless `secure`. */
 export function trpcTestContext(
   db: PrismaClient,
   request: { apiKey?: string; sessionId?: string; sessions?: SessionSettings; secure?: boolean } = {},
-): TrpcContext {
+): TrpcContext & { resHeaders: Headers } {
   return {
     db,
     apiKey: request.apiKey ?? null,

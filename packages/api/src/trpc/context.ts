@@ -1,9 +1,14 @@
-import { getConfig } from "@blocklist/config";
+import { loadConfig } from "@blocklist/config";
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
-import type { Admission } from "../rateLimit/process";
-import { API_KEY_HEADER } from "../rest/handler";
+import { API_KEY_HEADER } from "../admitCaller";
 import type { SessionSettings } from "../sessions";
-import { cookieIsSecure, readSessionCookie } from "./session";
+import { type CookieSecuritySettings, cookieIsSecure, readSessionCookie } from "./session";
+
+/** Where a procedure adds headers to the answer: a fetch `Headers`, or the HTTP layer's reply. */
+export interface ResponseHeaders {
+  set(name: string, value: string): void;
+  append(name: string, value: string): void;
+}
 
 /** What every procedure sees. Built once per request; procedures never read headers themselves. */
 export interface TrpcContext {
@@ -12,25 +17,34 @@ export interface TrpcContext {
   apiKey: string | null;
   /** The session id in the web UI's session cookie (never a key: sessions.ts). */
   sessionId: string | null;
-  /** Headers added to the answer (the session cookie). */
-  resHeaders: Headers;
-  /** Whether the session cookie gets `Secure` (decided by the configuration: cookieIsSecure). */
+  /** Headers added to the answer (the session cookie, the rate limit). */
+  resHeaders: ResponseHeaders;
+  /** Whether the session cookie gets `Secure`, as the configuration decides (cookieIsSecure). */
   secure: boolean;
   /** The lifetimes of web UI sessions. */
   sessions: SessionSettings;
-  /**
-   * Only on the check path (node.ts), which may run one call twice (a fast attempt, then tRPC's adapter for its
-   * error answer): the rate-limit decision of the first attempt, reused by the second so the call counts once.
-   */
-  rateLimitDecision?: { admission?: Admission };
 }
 
+/** How the web UI's sessions behave (packages/config: SESSION_*, PUBLIC_URL, TRUST_PROXY). */
+export interface WebSessionOptions {
+  lifetimes: SessionSettings;
+  cookieSecurity: CookieSecuritySettings;
+}
+
+const defaults = loadConfig({});
+/** What WebSessionOptions are when nothing is configured. */
+export const DEFAULT_WEB_SESSIONS: WebSessionOptions = {
+  lifetimes: defaults.session,
+  cookieSecurity: { publicUrl: defaults.server.publicUrl, trustProxy: defaults.server.trustProxy },
+};
+
+/** The context of a fetch `Request` (tests, in-process callers); the HTTP layer uses trpcContextOf. */
 export function createTrpcContext(
   { req, resHeaders }: { req: Request; resHeaders: Headers },
   db: PrismaClient = getPrismaClient(),
-  rateLimitDecision?: TrpcContext["rateLimitDecision"],
+  webSessions: WebSessionOptions = DEFAULT_WEB_SESSIONS,
 ): TrpcContext {
-  return trpcContextOf({ header: (name) => req.headers.get(name) }, resHeaders, db, rateLimitDecision);
+  return trpcContextOf({ header: (name) => req.headers.get(name) }, resHeaders, db, webSessions);
 }
 
 /** What a request looks like to the context, whichever server received it. */
@@ -39,21 +53,19 @@ export interface RequestHead {
   header(name: string): string | null;
 }
 
-/** The context rules, shared by the Next route and the check path in front of it (node.ts). */
+/** The context rules, whichever server received the request (the HTTP layer, a test's fetch handler). */
 export function trpcContextOf(
   request: RequestHead,
-  resHeaders: Headers,
+  resHeaders: ResponseHeaders,
   db: PrismaClient,
-  rateLimitDecision?: TrpcContext["rateLimitDecision"],
+  webSessions: WebSessionOptions,
 ): TrpcContext {
-  const config = getConfig();
   return {
-    ...(rateLimitDecision ? { rateLimitDecision } : {}),
     db,
     apiKey: request.header(API_KEY_HEADER),
     sessionId: readSessionCookie(request.header("cookie")),
     resHeaders,
-    secure: cookieIsSecure(config.server, request.header("x-forwarded-proto")),
-    sessions: config.session,
+    secure: cookieIsSecure(webSessions.cookieSecurity, request.header("x-forwarded-proto")),
+    sessions: webSessions.lifetimes,
   };
 }

@@ -1,5 +1,11 @@
-export { createTrpcContext, type TrpcContext } from "./context";
-export { handleTrpcRequest, TRPC_ENDPOINT } from "./handler";
+export {
+  createTrpcContext,
+  DEFAULT_WEB_SESSIONS,
+  type ResponseHeaders,
+  type TrpcContext,
+  trpcContextOf,
+  type WebSessionOptions,
+} from "./context";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
 export type { SessionUser } from "./routers/session";
 export { SESSION_COOKIE } from "./session";

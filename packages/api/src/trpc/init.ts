@@ -1,36 +1,11 @@
 import { ErrorMessage, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { authenticateApiKey, type Caller } from "../auth";
-import { isDatabaseUnavailable } from "../databaseUnavailable";
-import {
-  AuthenticationError,
-  InvalidRequestError,
-  NotFoundError,
-  PermissionError,
-  RateLimitedError,
-} from "../errors";
-import {
-  noteApiKey,
-  noteOutcome,
-  noteProcedure,
-  noteSessionKey,
-  reportError,
-} from "../observability/context";
-import { admitRequest } from "../rateLimit/process";
-import { authenticateSession } from "../sessions";
+import { admitCaller, admitSession } from "../admitCaller";
+import { InvalidRequestError } from "../errors";
+import { errorAnswerOf } from "../errorTable";
+import { noteOutcome, noteProcedure, reportError } from "../observability/context";
 import type { TrpcContext } from "./context";
-
-/** The one place that turns a domain error into a tRPC code (REST has its twin in rest/responses.ts). */
-function trpcCodeOf(cause: unknown): TRPC_ERROR_CODE_KEY | undefined {
-  if (cause instanceof AuthenticationError) return "UNAUTHORIZED";
-  if (cause instanceof PermissionError) return "FORBIDDEN";
-  if (cause instanceof InvalidRequestError) return "BAD_REQUEST";
-  if (cause instanceof NotFoundError) return "NOT_FOUND";
-  if (cause instanceof RateLimitedError) return "TOO_MANY_REQUESTS";
-  if (isDatabaseUnavailable(cause)) return "SERVICE_UNAVAILABLE";
-  return undefined;
-}
 
 /** The message a code answers with: its own for domain errors, a fixed one where the cause may hold internals. */
 function safeMessage(code: TRPC_ERROR_CODE_KEY, message: string): string {
@@ -64,11 +39,9 @@ const t = initTRPC.context<TrpcContext>().create({
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
-    const code = trpcCodeOf(result.error.cause);
-    if (code) {
-      const message = safeMessage(code, result.error.cause?.message ?? "");
-      throw new TRPCError({ code, message, cause: result.error.cause });
-    }
+    const answer = errorAnswerOf(result.error.cause);
+    if (answer)
+      throw new TRPCError({ code: answer.trpcCode, message: answer.message, cause: result.error.cause });
   }
   return result;
 });
@@ -87,33 +60,19 @@ const observe = t.middleware(async ({ path, next }) => {
 export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
 
 /**
- * The caller of a request: X-Authorization holds an API key (whatever cookie comes with it: a session id there is
- * refused like any unknown key); without it, the web UI's session cookie holds a session id, bound to a key.
- */
-async function identifyCaller(ctx: TrpcContext): Promise<Caller> {
-  if (ctx.apiKey === null && ctx.sessionId !== null) {
-    const { keyPrefix, ...caller } = await authenticateSession(ctx.db, ctx.sessionId, ctx.sessions);
-    noteSessionKey(caller.keyId, keyPrefix);
-    return caller;
-  }
-  noteApiKey(ctx.apiKey);
-  const caller = await authenticateApiKey(ctx.db, ctx.apiKey);
-  noteApiKey(ctx.apiKey, caller.keyId);
-  return caller;
-}
-
-/**
- * Procedures for a known caller, by key or by session (identifyCaller); revoking a key ends both at once. Each
- * call counts against the key's rate limit (the REST routes' budget) before its input is parsed; past it,
- * TOO_MANY_REQUESTS (429) with Retry-After.
+ * Procedures for a known caller. Server-to-server callers send an API key in X-Authorization (whatever cookie
+ * comes with it: a session id there is refused like any unknown key); without it, the web UI's session cookie
+ * names a session, bound to a key (sessions.ts). Either way the caller is that key's, so revoking a key ends
+ * both. Each call counts against the key's rate limit (the REST routes' budget) before its input is parsed;
+ * past it, TOO_MANY_REQUESTS (429) with Retry-After.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  const caller = await identifyCaller(ctx);
-  const decision = ctx.rateLimitDecision;
-  const admission = decision?.admission ?? admitRequest(caller.keyId, `/api/trpc/${path}`);
-  if (decision) decision.admission = admission;
+  const route = `/api/trpc/${path}`;
   // In a batch, the last call's view of the budget is the one the answer carries.
-  for (const [name, value] of Object.entries(admission.headers)) ctx.resHeaders.set(name, value);
-  if (admission.refused) throw new RateLimitedError();
+  const setHeader = (name: string, value: string) => ctx.resHeaders.set(name, value);
+  const caller =
+    ctx.apiKey === null && ctx.sessionId !== null
+      ? await admitSession(ctx.db, ctx.sessionId, ctx.sessions, route, setHeader)
+      : await admitCaller(ctx.db, ctx.apiKey, route, setHeader);
   return next({ ctx: { caller } });
 });

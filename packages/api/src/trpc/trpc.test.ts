@@ -9,16 +9,14 @@ import { createBlockListClient } from "../client";
 import { hashSecret } from "../ids";
 import type { SessionSettings } from "../sessions";
 import { createTenant, type Tenant, trpcTestContext } from "../testing/fixtures";
-import { createTrpcContext, type TrpcContext } from "./context";
-import { handleTrpcRequest } from "./handler";
+import { createTrpcContext } from "./context";
 import { appRouter, createCaller } from "./root";
 
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
 const bob = await createTenant(db, "bob");
 
-const context = (request: Parameters<typeof trpcTestContext>[1] = {}): TrpcContext =>
-  trpcTestContext(db, request);
+const context = (request: Parameters<typeof trpcTestContext>[1] = {}) => trpcTestContext(db, request);
 const as = (apiKey: string) => createCaller(context({ apiKey }));
 
 async function newAgent(tenant: Tenant): Promise<string> {
@@ -35,8 +33,14 @@ async function failure(call: Promise<unknown>): Promise<{ code: string; message:
   return { code: error.code, message: error.message };
 }
 
-/** Serves the router in-process, exactly as the Next route does. */
-const serve = (req: Request) => handleTrpcRequest(req, db);
+/** Serves the router in-process through tRPC's fetch adapter, with the server's context rules. */
+const serve = (req: Request) =>
+  fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: (options) => createTrpcContext(options, db),
+  });
 
 describe("blockList procedures", () => {
   it("add, list, remove with the same reasons as REST", async () => {
