@@ -105,30 +105,29 @@ function flag(fallback: boolean) {
   return oneOf(["true", "false"], fallback ? "true" : "false").transform((value) => value === "true");
 }
 
-const postgresUrl = z.string().refine(
-  (value) => {
-    try {
-      return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  },
-  { error: "must be a postgresql://user:password@host:port/database URL" },
+/** A URL with one of these schemes (`postgres:`…), else `error`. */
+function urlWith(protocols: string[], error: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error },
+  );
+}
+
+const postgresUrl = urlWith(
+  ["postgres:", "postgresql:"],
+  "must be a postgresql://user:password@host:port/database URL",
 );
 
 const publicUrl = z
   .string()
   .trim()
-  .refine(
-    (value) => {
-      try {
-        return ["http:", "https:"].includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { error: "must be an http:// or https:// URL" },
-  );
+  .pipe(urlWith(["http:", "https:"], "must be an http:// or https:// URL"));
 
 const host = z
   .string()
