@@ -78,6 +78,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const app = buildHttpServer({
     db: getPrismaClient(),
     metricsToken: config.metrics.token,
+    webSessions: { lifetimes: config.session, cookieSecurity: config.server },
     observe: { logger, routeOf: nextRouteLabels(appDir), quietRoutes: QUIET_ROUTES },
     pages: pages.getRequestHandler(),
   });

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, InvalidRequestError } from "@blocklist/api";
 import { metricsResponse, readinessResponse, reportError } from "@blocklist/api/observability";
 import { REQUEST_ID_HEADER, requestIdOf } from "@blocklist/api/observability/server";
+import type { WebSessionOptions } from "@blocklist/api/trpc";
 import { ErrorMessage } from "@blocklist/core";
 import { buildOpenApiDocument } from "@blocklist/core/openapi";
 import type { PrismaClient } from "@blocklist/db";
@@ -15,13 +16,15 @@ import { type ObserveOptions, observeRequests } from "./observe";
 import { answerMethodNotAllowed, answerNotFound, answerRestError, sendJson } from "./replies";
 import { registerRestRoutes } from "./rest";
 import { securityHeadersFor } from "./securityHeaders";
-import { answerTrpc, handleTrpc, screenTrpcRequest, TRPC_ROUTE } from "./trpc";
+import { answerTrpc, handleTrpc, screenTrpcRequest, TRPC_ROUTE, type TrpcServices } from "./trpc";
 
 export type PageHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 export interface HttpServerOptions {
   db: PrismaClient;
   metricsToken: string | undefined;
+  /** Lifetimes of web UI sessions, and what decides their cookie's `Secure`. */
+  webSessions: WebSessionOptions;
   observe: ObserveOptions;
   /** Next.js's request handler; without it (tests of the API alone) pages answer 404. */
   pages?: PageHandler;
@@ -58,6 +61,7 @@ function answerPageCrash(response: ServerResponse, error: unknown): void {
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const { db } = options;
+  const trpcServices: TrpcServices = { db, webSessions: options.webSessions };
   const app = Fastify({
     // One line per request is written by observe.ts, with the service's own fields.
     logger: false,
@@ -80,7 +84,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const domainError = asDomainError(error);
     if (request.routeOptions.url === TRPC_ROUTE && TRPC_METHODS.has(request.method)) {
-      return answerTrpc(request as Parameters<typeof answerTrpc>[0], reply, db, domainError);
+      return answerTrpc(request as Parameters<typeof answerTrpc>[0], reply, trpcServices, domainError);
     }
     return answerRestError(reply, domainError);
   });
@@ -92,7 +96,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     url: TRPC_ROUTE,
     exposeHeadRoute: false,
     preParsing: async (request) => screenTrpcRequest(request),
-    handler: (request, reply) => handleTrpc(request as Parameters<typeof handleTrpc>[0], reply, db),
+    handler: (request, reply) => handleTrpc(request as Parameters<typeof handleTrpc>[0], reply, trpcServices),
   });
   app.route({
     method: ["PUT", "PATCH", "DELETE", "OPTIONS"],

@@ -8,7 +8,13 @@ import {
   RETRY_AFTER_SECONDS,
   UnsupportedMediaTypeError,
 } from "@blocklist/api";
-import { appRouter, createCaller, type TrpcContext, trpcContextOf } from "@blocklist/api/trpc";
+import {
+  appRouter,
+  createCaller,
+  type TrpcContext,
+  trpcContextOf,
+  type WebSessionOptions,
+} from "@blocklist/api/trpc";
 import type { PrismaClient } from "@blocklist/db";
 import { TRPCError } from "@trpc/server";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
@@ -30,14 +36,21 @@ function headerOf(request: FastifyRequest) {
   };
 }
 
-function contextOf(request: FastifyRequest, reply: FastifyReply, db: PrismaClient): TrpcContext {
+/** What the tRPC routes are handed at start: the database, and how web UI sessions behave. */
+export interface TrpcServices {
+  db: PrismaClient;
+  webSessions: WebSessionOptions;
+}
+
+function contextOf(request: FastifyRequest, reply: FastifyReply, services: TrpcServices): TrpcContext {
   return trpcContextOf(
-    { header: headerOf(request), protocol: `${request.protocol}:` },
+    { header: headerOf(request) },
     {
       set: (name, value) => void reply.header(name, value),
       append: (name, value) => void reply.header(name, value),
     },
-    db,
+    services.db,
+    services.webSessions,
   );
 }
 
@@ -83,7 +96,7 @@ function replyTypingJson(reply: FastifyReply): FastifyReply {
 export async function answerTrpc(
   request: FastifyRequest<{ Params: { path: string } }>,
   reply: FastifyReply,
-  db: PrismaClient,
+  services: TrpcServices,
   refusal?: unknown,
 ): Promise<void> {
   if (refusal !== undefined) {
@@ -101,7 +114,7 @@ export async function answerTrpc(
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: () => {
       if (refusalError !== undefined) throw refusalError;
-      return contextOf(request, reply, db);
+      return contextOf(request, reply, services);
     },
     responseMeta: retryAfterOnOutage,
   });
@@ -126,10 +139,10 @@ function plainCheckInput(
 async function answerCheck(
   request: FastifyRequest,
   reply: FastifyReply,
-  db: PrismaClient,
+  services: TrpcServices,
   input: unknown,
 ): Promise<void> {
-  const ctx = contextOf(request, reply, db);
+  const ctx = contextOf(request, reply, services);
   reply.header("vary", "trpc-accept, accept").header("content-type", "application/json");
   try {
     const data = await createCaller(ctx).blockList.check(input as never);
@@ -154,9 +167,9 @@ async function answerCheck(
 export async function handleTrpc(
   request: FastifyRequest<{ Params: { path: string } }>,
   reply: FastifyReply,
-  db: PrismaClient,
+  services: TrpcServices,
 ): Promise<void> {
   const check = plainCheckInput(request);
-  if (check) return answerCheck(request, reply, db, check.input);
-  return answerTrpc(request, reply, db);
+  if (check) return answerCheck(request, reply, services, check.input);
+  return answerTrpc(request, reply, services);
 }

@@ -2,6 +2,7 @@
 // be able to tell: the same URL, statuses, bodies and headers as every other procedure, which Next.js serves.
 import { createTenant } from "@blocklist/api/testing";
 import { describe, expect, it } from "vitest";
+import { signIn } from "./http";
 import { serverForFile } from "./server";
 
 const { db, server } = await serverForFile();
@@ -108,13 +109,17 @@ describe("GET /api/trpc/blockList.check", () => {
     });
   });
 
-  it("accepts the UI's session cookie instead of X-Authorization", async () => {
+  it("accepts the UI's session cookie instead of X-Authorization, and refuses a key in its place", async () => {
     const query = { agentId: alice.agentId, number: "+14155552671" };
+    const { cookie } = await signIn(server.url, alice.readOnlyKey);
+    expect(
+      await send(`/api/trpc/blockList.check?input=${input(query)}`, { headers: { Cookie: cookie } }),
+    ).toMatchObject({ status: 200, body: { result: { data: { blocked: false } } } });
     expect(
       await send(`/api/trpc/blockList.check?input=${input(query)}`, {
         headers: { Cookie: `bl_session=${alice.readOnlyKey}` },
       }),
-    ).toMatchObject({ status: 200, body: { result: { data: { blocked: false } } } });
+    ).toMatchObject({ status: 401, body: { error: { data: { code: "UNAUTHORIZED", httpStatus: 401 } } } });
   });
 
   it("leaves other methods and paths to Next.js, as before", async () => {

@@ -147,7 +147,7 @@ async function checkNumber(number: string) {
 // --- the journey ---------------------------------------------------------------------------------------
 
 describe("the web UI in Chromium", () => {
-  it("signs in with a key into an httpOnly cookie, never into the page's storage", async () => {
+  it("signs in with a key into an httpOnly session cookie, never the key, and never into the page's storage", async () => {
     await page.goto(String(server?.url));
     await visible(page.getByRole("heading", { name: "Sign in" }));
     await signIn(String(user.apiKey));
@@ -155,8 +155,16 @@ describe("the web UI in Chromium", () => {
     await visible(page.getByRole("button", { name: "Sign out" }));
     expect(await page.getByText(`Signed in with key ${String(user.apiKey).slice(0, 9)}…`).count()).toBe(1);
     const cookies = await context?.cookies();
-    expect(cookies?.map(({ name, httpOnly, sameSite }) => ({ name, httpOnly, sameSite }))).toEqual([
-      { name: "bl_session", httpOnly: true, sameSite: "Strict" },
+    // A session id, not the key (packages/api/src/sessions.ts).
+    expect(
+      cookies?.map(({ name, value, httpOnly, sameSite }) => ({ name, value, httpOnly, sameSite })),
+    ).toEqual([
+      {
+        name: "bl_session",
+        value: expect.stringMatching(/^ses_[0-9A-Za-z]{32}$/),
+        httpOnly: true,
+        sameSite: "Strict",
+      },
     ]);
     const storage = await page.evaluate(() => ({
       cookie: document.cookie,

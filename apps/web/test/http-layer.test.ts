@@ -7,6 +7,7 @@ import { createAgent } from "@blocklist/api";
 import { getMetrics } from "@blocklist/api/observability";
 import { createLogger } from "@blocklist/api/observability/server";
 import { createTenant } from "@blocklist/api/testing";
+import { DEFAULT_WEB_SESSIONS } from "@blocklist/api/trpc";
 import { ErrorMessage, FailureReason } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
@@ -28,6 +29,7 @@ const logger = createLogger({ level: "debug", format: "json", destination: sink 
 const app = buildHttpServer({
   db,
   metricsToken: undefined,
+  webSessions: DEFAULT_WEB_SESSIONS,
   observe: { logger, routeOf: () => undefined, quietRoutes: new Set(["/api/health"]) },
   // A stand-in for Next.js: one page that crashes, every other path unknown.
   pages: async (request, response) => {

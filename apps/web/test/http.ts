@@ -44,3 +44,11 @@ export async function call(
 export function blockListPath(query: Record<string, string>): string {
   return `/api/agent-block-list?${new URLSearchParams(query)}`;
 }
+
+/** Signs in through the UI's procedure, as the page does; the `Cookie` header that carries the session after. */
+export async function signIn(baseUrl: string, apiKey: string, headers: Record<string, string> = {}) {
+  const answer = await call(baseUrl, "POST", "/api/trpc/session.signIn", { body: { apiKey }, headers });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  const setCookie = answer.headers.get("set-cookie") ?? "";
+  return { cookie: setCookie.split(";")[0] ?? "", setCookie };
+}

@@ -2,7 +2,7 @@
 import { createTenant } from "@blocklist/api/testing";
 import { FailureReason } from "@blocklist/core";
 import { describe, expect, it } from "vitest";
-import { call } from "./http";
+import { call, signIn } from "./http";
 import { type MetricFamily, parsePrometheusText } from "./prometheus";
 import { serverForFile } from "./server";
 
@@ -10,6 +10,7 @@ const METRICS_TOKEN = "test-metrics-token-0123456789";
 
 const { db, server } = await serverForFile({ METRICS_TOKEN, LOG_LEVEL: "info" });
 const alice = await createTenant(db, "alice");
+const { cookie: aliceSession } = await signIn(server.url, alice.apiKey);
 
 /** Every line the server wrote, parsed: each one must be a JSON object. */
 function logLines(): Record<string, unknown>[] {
@@ -74,7 +75,7 @@ describe("request logs", () => {
   it("gives every request an id, echoed in the answer, and logs tRPC calls by procedure", async () => {
     const input = encodeURIComponent(JSON.stringify({ agentId: alice.agentId, number: "+14155552671" }));
     const response = await fetch(`${server.url}/api/trpc/blockList.check?input=${input}`, {
-      headers: { Cookie: `bl_session=${alice.apiKey}` },
+      headers: { Cookie: aliceSession },
     });
     expect(response.status).toBe(200);
     const requestId = response.headers.get("x-request-id") ?? "";
@@ -83,6 +84,7 @@ describe("request logs", () => {
     expect(line).toMatchObject({
       route: "/api/trpc/blockList.check",
       status: 200,
+      keyId: alice.caller.keyId,
       keyPrefix: alice.apiKey.slice(0, 9),
       checks: { calls: 1, blocked: 1, invalidNumber: 0 },
     });
@@ -96,6 +98,7 @@ describe("request logs", () => {
     for (const secret of [
       alice.apiKey,
       alice.readOnlyKey,
+      aliceSession.split("=")[1] ?? aliceSession,
       "bl_guessedguessedguessedguessedgu",
       METRICS_TOKEN,
     ]) {

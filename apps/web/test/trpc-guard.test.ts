@@ -3,13 +3,14 @@
 import { createTenant } from "@blocklist/api/testing";
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
 import { describe, expect, it } from "vitest";
-import { blockListPath, call } from "./http";
+import { blockListPath, call, signIn } from "./http";
 import { serverForFile } from "./server";
 
 const { db, server } = await serverForFile();
 const alice = await createTenant(db, "alice");
 
-const session = () => ({ Cookie: `bl_session=${alice.apiKey}` });
+const { cookie: aliceSession } = await signIn(server.url, alice.apiKey);
+const session = () => ({ Cookie: aliceSession });
 const addBody = (number: string) => JSON.stringify({ agentId: alice.agentId, numbers: [number] });
 
 async function stored(): Promise<string[]> {

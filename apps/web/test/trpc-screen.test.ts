@@ -3,12 +3,13 @@
 import type { AddressInfo } from "node:net";
 import { createLogger } from "@blocklist/api/observability/server";
 import { createTenant } from "@blocklist/api/testing";
-import { SESSION_COOKIE } from "@blocklist/api/trpc";
+import { DEFAULT_WEB_SESSIONS } from "@blocklist/api/trpc";
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildHttpServer } from "../server/app";
 import { isCrossSiteRequest } from "../server/crossSite";
+import { signIn } from "./http";
 
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
@@ -16,11 +17,14 @@ const alice = await createTenant(db, "alice");
 const app = buildHttpServer({
   db,
   metricsToken: undefined,
+  webSessions: DEFAULT_WEB_SESSIONS,
   observe: { logger: createLogger({ level: "silent", format: "json" }) },
 });
 await app.listen({ port: 0, host: "127.0.0.1" });
 const ORIGIN = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 afterAll(() => app.close());
+
+const { cookie: aliceSession } = await signIn(ORIGIN, alice.apiKey);
 
 /** Sends a request built as a browser would, to the running layer. */
 const serve = (request: Request) => fetch(request);
@@ -33,7 +37,7 @@ function mutation(
 ): Request {
   return new Request(`${ORIGIN}/api/trpc/${procedure}`, {
     method: "POST",
-    headers: { Cookie: `${SESSION_COOKIE}=${alice.apiKey}`, ...headers },
+    headers: { Cookie: aliceSession, ...headers },
     body,
     ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
   } as RequestInit);

@@ -1,8 +1,9 @@
 import type { PrismaClient } from "@blocklist/db";
 import { authenticateApiKey, type Caller } from "./auth";
 import { RateLimitedError } from "./errors";
-import { noteApiKey } from "./observability/context";
+import { noteApiKey, noteSessionKey } from "./observability/context";
 import { admitRequest } from "./rateLimit/process";
+import { authenticateSession, type SessionSettings } from "./sessions";
 
 /** The header a server-to-server caller sends its API key in. */
 export const API_KEY_HEADER = "X-Authorization";
@@ -21,6 +22,27 @@ export async function admitCaller(
   noteApiKey(presentedKey);
   const caller = await authenticateApiKey(db, presentedKey);
   noteApiKey(presentedKey, caller.keyId);
+  return withinBudget(caller, route, setHeader);
+}
+
+/** The same for a web UI request: its session (401), then the budget of the key the session is bound to. */
+export async function admitSession(
+  db: PrismaClient,
+  sessionId: string,
+  lifetimes: SessionSettings,
+  route: string,
+  setHeader: (name: string, value: string) => void,
+): Promise<Caller> {
+  const { keyPrefix, ...caller } = await authenticateSession(db, sessionId, lifetimes);
+  noteSessionKey(caller.keyId, keyPrefix);
+  return withinBudget(caller, route, setHeader);
+}
+
+function withinBudget(
+  caller: Caller,
+  route: string,
+  setHeader: (name: string, value: string) => void,
+): Caller {
   const admission = admitRequest(caller.keyId, route);
   for (const [name, value] of Object.entries(admission.headers)) setHeader(name, value);
   if (admission.refused) throw new RateLimitedError();

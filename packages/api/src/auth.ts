@@ -49,8 +49,11 @@ async function findKey(db: PrismaClient, hash: Uint8Array<ArrayBuffer>): Promise
   );
 }
 
-/** Fire-and-forget, throttled per process: a request never waits for it and never fails because of it. */
-function recordKeyUse(db: PrismaClient, keyId: string): void {
+/**
+ * Fire-and-forget, throttled per process: a request never waits for it and never fails because of it. Also
+ * called for the key behind a web UI session (sessions.ts).
+ */
+export function recordKeyUse(db: PrismaClient, keyId: string): void {
   const now = Date.now();
   const last = lastUsedWrittenAt.get(keyId);
   if (last !== undefined && now - last < LAST_USED_WRITE_INTERVAL_MS) return;

@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import { randomBase62 } from "./ids";
+import { hashSecret, randomBase62, secretPattern } from "./ids";
 
 const KEY_PREFIX = "bl_";
 // 32 base62 characters carry about 190 random bits, well above the 128 asked for.
 const KEY_RANDOM_LENGTH = 32;
-const KEY_FORMAT = new RegExp(`^${KEY_PREFIX}[0-9A-Za-z]{${KEY_RANDOM_LENGTH}}$`);
+const KEY_FORMAT = secretPattern(KEY_PREFIX, KEY_RANDOM_LENGTH);
 // Enough to tell keys apart in a listing, far too little to guess the rest.
 const DISPLAY_PREFIX_LENGTH = KEY_PREFIX.length + 6;
 
@@ -14,9 +13,9 @@ export interface NewApiKey {
   prefix: string;
 }
 
-/** SHA-256, not a slow password hash: the secret is long and random, and verification sits on the call path. */
+/** What is stored of a key and looked up when it is presented (hashSecret: SHA-256). */
 export function hashApiKey(secret: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(createHash("sha256").update(secret, "utf8").digest());
+  return hashSecret(secret);
 }
 
 /** The visible start of a key, as listings show it. */

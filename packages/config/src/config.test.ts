@@ -19,7 +19,13 @@ function problemsOf(env: Record<string, string>): string[] {
 describe("loadConfig", () => {
   it("has a default for every setting", () => {
     expect(loadConfig({})).toEqual({
-      server: { port: 3000, host: "0.0.0.0", shutdownTimeoutMs: 25_000 },
+      server: {
+        port: 3000,
+        host: "0.0.0.0",
+        shutdownTimeoutMs: 25_000,
+        publicUrl: undefined,
+        trustProxy: false,
+      },
       database: {
         url: undefined,
         directUrl: undefined,
@@ -31,6 +37,7 @@ describe("loadConfig", () => {
       metrics: { token: undefined },
       rateLimit: { requests: 6000, windowSeconds: 60 },
       checkCache: { maxNumbers: 1_000_000 },
+      session: { idleMinutes: 720, maxHours: 168 },
     });
   });
 
@@ -51,9 +58,19 @@ describe("loadConfig", () => {
         RATE_LIMIT_REQUESTS: "100",
         RATE_LIMIT_WINDOW_SECONDS: "1",
         CHECK_CACHE_MAX_NUMBERS: "0",
+        PUBLIC_URL: "https://blocklist.example.com",
+        TRUST_PROXY: "true",
+        SESSION_IDLE_MINUTES: "30",
+        SESSION_MAX_HOURS: "24",
       }),
     ).toEqual({
-      server: { port: 8080, host: "127.0.0.1", shutdownTimeoutMs: 5000 },
+      server: {
+        port: 8080,
+        host: "127.0.0.1",
+        shutdownTimeoutMs: 5000,
+        publicUrl: "https://blocklist.example.com",
+        trustProxy: true,
+      },
       database: {
         url: "postgresql://app:secret@pgbouncer.internal:6432/blocklist",
         directUrl: "postgresql://app:secret@db.internal:5432/blocklist",
@@ -65,6 +82,7 @@ describe("loadConfig", () => {
       metrics: { token: "0123456789abcdef0123" },
       rateLimit: { requests: 100, windowSeconds: 1 },
       checkCache: { maxNumbers: 0 },
+      session: { idleMinutes: 30, maxHours: 24 },
     });
   });
 
@@ -138,6 +156,27 @@ describe("loadConfig", () => {
       'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     ],
     ["LOG_FORMAT", "xml", 'Invalid configuration: LOG_FORMAT must be one of auto, json, pretty (got "xml")'],
+    ["TRUST_PROXY", "yes", 'Invalid configuration: TRUST_PROXY must be one of true, false (got "yes")'],
+    [
+      "PUBLIC_URL",
+      "blocklist.example.com",
+      'Invalid configuration: PUBLIC_URL must be an http:// or https:// URL (got "blocklist.example.com")',
+    ],
+    [
+      "PUBLIC_URL",
+      "ftp://blocklist.example.com",
+      'Invalid configuration: PUBLIC_URL must be an http:// or https:// URL (got "ftp://blocklist.example.com")',
+    ],
+    [
+      "SESSION_IDLE_MINUTES",
+      "0",
+      'Invalid configuration: SESSION_IDLE_MINUTES must be a whole number from 1 to 43200 (got "0")',
+    ],
+    [
+      "SESSION_MAX_HOURS",
+      "8761",
+      'Invalid configuration: SESSION_MAX_HOURS must be a whole number from 1 to 8760 (got "8761")',
+    ],
   ])("refuses %s=%s with one line naming it", (name, value, message) => {
     expect(problemsOf({ [name]: value })).toEqual([message]);
   });

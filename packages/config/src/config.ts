@@ -15,6 +15,10 @@ export interface Config {
     host: string;
     /** After SIGTERM, how long in-flight requests may take before their connections are closed. */
     shutdownTimeoutMs: number;
+    /** Where people open the service (`https://…`); when set, its scheme alone decides the cookie's `Secure`. */
+    publicUrl: string | undefined;
+    /** Whether a proxy in front sets X-Forwarded-Proto; only then is that header believed. */
+    trustProxy: boolean;
   };
   database: {
     /** An external PostgreSQL, for the service's pool (a pooler may be in between); undefined runs the embedded one. */
@@ -49,6 +53,12 @@ export interface Config {
   checkCache: {
     /** Most blocked numbers an instance holds in memory for `check`, all agents together; 0: none. */
     maxNumbers: number;
+  };
+  session: {
+    /** A web UI session unused for this long ends. */
+    idleMinutes: number;
+    /** A web UI session ends this long after sign-in, however much it is used. */
+    maxHours: number;
   };
 }
 
@@ -96,16 +106,33 @@ function oneOf<const Values extends readonly [string, ...string[]]>(
   ).transform((value) => value ?? fallback);
 }
 
-const postgresUrl = z.string().refine(
-  (value) => {
-    try {
-      return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  },
-  { error: "must be a postgresql://user:password@host:port/database URL" },
+function flag(fallback: boolean) {
+  return oneOf(["true", "false"], fallback ? "true" : "false").transform((value) => value === "true");
+}
+
+/** A URL with one of these schemes (`postgres:`…), else `error`. */
+function urlWith(protocols: string[], error: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error },
+  );
+}
+
+const postgresUrl = urlWith(
+  ["postgres:", "postgresql:"],
+  "must be a postgresql://user:password@host:port/database URL",
 );
+
+const publicUrl = z
+  .string()
+  .trim()
+  .pipe(urlWith(["http:", "https:"], "must be an http:// or https:// URL"));
 
 const host = z
   .string()
@@ -126,6 +153,8 @@ export const environmentSchema = z
     // Under the 30 s most supervisors (Kubernetes, systemd, Docker) wait before SIGKILL, so the embedded database
     // is still stopped cleanly.
     SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 25_000),
+    PUBLIC_URL: optional(publicUrl),
+    TRUST_PROXY: flag(false),
     DATABASE_URL: optional(postgresUrl),
     // LISTEN and the migration lock need a session that a pooler in transaction mode (PgBouncer) does not keep.
     DATABASE_DIRECT_URL: optional(postgresUrl),
@@ -140,6 +169,9 @@ export const environmentSchema = z
     RATE_LIMIT_REQUESTS: wholeNumber(0, 1_000_000_000, 6000),
     RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 60),
     CHECK_CACHE_MAX_NUMBERS: wholeNumber(0, 100_000_000, 1_000_000),
+    // A working day of inactivity, and a week in all: a copied cookie dies overnight, a person signs in weekly.
+    SESSION_IDLE_MINUTES: wholeNumber(1, 43_200, 720),
+    SESSION_MAX_HOURS: wholeNumber(1, 8760, 168),
   })
   .superRefine((settings, context) => {
     if (settings.DATABASE_DIRECT_URL !== undefined && settings.DATABASE_URL === undefined) {
@@ -180,7 +212,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const settings = result.data;
   return {
-    server: { port: settings.PORT, host: settings.HOST, shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS },
+    server: {
+      port: settings.PORT,
+      host: settings.HOST,
+      shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+      publicUrl: settings.PUBLIC_URL,
+      trustProxy: settings.TRUST_PROXY,
+    },
     database: {
       url: settings.DATABASE_URL,
       directUrl: settings.DATABASE_DIRECT_URL ?? settings.DATABASE_URL,
@@ -192,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: { token: settings.METRICS_TOKEN },
     rateLimit: { requests: settings.RATE_LIMIT_REQUESTS, windowSeconds: settings.RATE_LIMIT_WINDOW_SECONDS },
     checkCache: { maxNumbers: settings.CHECK_CACHE_MAX_NUMBERS },
+    session: { idleMinutes: settings.SESSION_IDLE_MINUTES, maxHours: settings.SESSION_MAX_HOURS },
   };
 }
 

@@ -147,6 +147,7 @@ describe("migrateDatabase", () => {
       "memberships",
       "organizations",
       "rate_limit_counters",
+      "sessions",
       "users",
     ]);
     const indexes = await query<{ indexname: string; indexdef: string }>(

@@ -101,6 +101,14 @@ export function noteApiKey(presented: string | null | undefined, keyId?: string)
   if (keyId !== undefined) observation.keyId = keyId;
 }
 
+/** The key behind a verified web UI session: its id and stored display prefix (the cookie holds no key). */
+export function noteSessionKey(keyId: string, keyPrefix: string): void {
+  const observation = currentObservation();
+  if (!observation) return;
+  observation.keyId = keyId;
+  observation.keyPrefix = keyPrefix;
+}
+
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((entry) => typeof entry === "string");
 }

@@ -1,6 +1,8 @@
+import { loadConfig } from "@blocklist/config";
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
 import { API_KEY_HEADER } from "../admitCaller";
-import { readSessionCookie } from "./session";
+import type { SessionSettings } from "../sessions";
+import { type CookieSecuritySettings, cookieIsSecure, readSessionCookie } from "./session";
 
 /** Where a procedure adds headers to the answer: a fetch `Headers`, or the HTTP layer's reply. */
 export interface ResponseHeaders {
@@ -13,31 +15,42 @@ export interface TrpcContext {
   db: PrismaClient;
   /** The X-Authorization key of a server-to-server caller. */
   apiKey: string | null;
-  /** The key kept in the web UI's session cookie. */
-  sessionKey: string | null;
+  /** The session id in the web UI's session cookie (never a key: sessions.ts). */
+  sessionId: string | null;
   /** Headers added to the answer (the session cookie, the rate limit). */
   resHeaders: ResponseHeaders;
-  /** Whether the request came over HTTPS, so that the cookie gets `Secure`. */
+  /** Whether the session cookie gets `Secure`, as the configuration decides (cookieIsSecure). */
   secure: boolean;
+  /** The lifetimes of web UI sessions. */
+  sessions: SessionSettings;
 }
 
+/** How the web UI's sessions behave (packages/config: SESSION_*, PUBLIC_URL, TRUST_PROXY). */
+export interface WebSessionOptions {
+  lifetimes: SessionSettings;
+  cookieSecurity: CookieSecuritySettings;
+}
+
+const defaults = loadConfig({});
+/** What WebSessionOptions are when nothing is configured. */
+export const DEFAULT_WEB_SESSIONS: WebSessionOptions = {
+  lifetimes: defaults.session,
+  cookieSecurity: { publicUrl: defaults.server.publicUrl, trustProxy: defaults.server.trustProxy },
+};
+
+/** The context of a fetch `Request` (tests, in-process callers); the HTTP layer uses trpcContextOf. */
 export function createTrpcContext(
   { req, resHeaders }: { req: Request; resHeaders: Headers },
   db: PrismaClient = getPrismaClient(),
+  webSessions: WebSessionOptions = DEFAULT_WEB_SESSIONS,
 ): TrpcContext {
-  return trpcContextOf(
-    { header: (name) => req.headers.get(name), protocol: new URL(req.url).protocol },
-    resHeaders,
-    db,
-  );
+  return trpcContextOf({ header: (name) => req.headers.get(name) }, resHeaders, db, webSessions);
 }
 
 /** What a request looks like to the context, whichever server received it. */
 export interface RequestHead {
   /** A header's value, or null (names in any case). */
   header(name: string): string | null;
-  /** The URL scheme the request arrived on, `http:` or `https:`. */
-  protocol: string;
 }
 
 /** The context rules, whichever server received the request (the HTTP layer, a test's fetch handler). */
@@ -45,13 +58,14 @@ export function trpcContextOf(
   request: RequestHead,
   resHeaders: ResponseHeaders,
   db: PrismaClient,
+  webSessions: WebSessionOptions,
 ): TrpcContext {
-  const forwardedProto = request.header("x-forwarded-proto")?.split(",")[0]?.trim();
   return {
     db,
     apiKey: request.header(API_KEY_HEADER),
-    sessionKey: readSessionCookie(request.header("cookie")),
+    sessionId: readSessionCookie(request.header("cookie")),
     resHeaders,
-    secure: (forwardedProto ?? request.protocol.replace(":", "")) === "https",
+    secure: cookieIsSecure(webSessions.cookieSecurity, request.header("x-forwarded-proto")),
+    sessions: webSessions.lifetimes,
   };
 }

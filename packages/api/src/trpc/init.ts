@@ -1,7 +1,7 @@
 import { ErrorMessage, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { admitCaller } from "../admitCaller";
+import { admitCaller, admitSession } from "../admitCaller";
 import { InvalidRequestError } from "../errors";
 import { errorAnswerOf } from "../errorTable";
 import { noteOutcome, noteProcedure, reportError } from "../observability/context";
@@ -60,15 +60,19 @@ const observe = t.middleware(async ({ path, next }) => {
 export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
 
 /**
- * Procedures for a known caller. Server-to-server callers send X-Authorization; the web UI's requests carry the
- * session cookie instead. Both name an API key, verified the same way, so revoking a key ends both at once.
- * Each call counts against the key's rate limit (the REST routes' budget) before its input is parsed; past it,
- * TOO_MANY_REQUESTS (429) with Retry-After.
+ * Procedures for a known caller. Server-to-server callers send an API key in X-Authorization (whatever cookie
+ * comes with it: a session id there is refused like any unknown key); without it, the web UI's session cookie
+ * names a session, bound to a key (sessions.ts). Either way the caller is that key's, so revoking a key ends
+ * both. Each call counts against the key's rate limit (the REST routes' budget) before its input is parsed;
+ * past it, TOO_MANY_REQUESTS (429) with Retry-After.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  const caller = await admitCaller(ctx.db, ctx.apiKey ?? ctx.sessionKey, `/api/trpc/${path}`, (name, value) =>
-    // In a batch, the last call's view of the budget is the one the answer carries.
-    ctx.resHeaders.set(name, value),
-  );
+  const route = `/api/trpc/${path}`;
+  // In a batch, the last call's view of the budget is the one the answer carries.
+  const setHeader = (name: string, value: string) => ctx.resHeaders.set(name, value);
+  const caller =
+    ctx.apiKey === null && ctx.sessionId !== null
+      ? await admitSession(ctx.db, ctx.sessionId, ctx.sessions, route, setHeader)
+      : await admitCaller(ctx.db, ctx.apiKey, route, setHeader);
   return next({ ctx: { caller } });
 });

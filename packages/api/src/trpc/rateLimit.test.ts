@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { getMetrics } from "../observability/metrics";
 import { RateLimiter } from "../rateLimit/limiter";
 import { admitRequest, setRateLimiter } from "../rateLimit/process";
-import { createTenant } from "../testing/fixtures";
+import { createTenant, trpcTestContext } from "../testing/fixtures";
 import { createTrpcContext, type TrpcContext } from "./context";
 import { appRouter, createCaller } from "./root";
 
@@ -32,7 +32,7 @@ function installLimiter(): RateLimiter {
 }
 
 function context(apiKey: string | null, resHeaders = new Headers()): TrpcContext {
-  return { db, apiKey, sessionKey: null, resHeaders, secure: false };
+  return { ...trpcTestContext(db, apiKey === null ? {} : { apiKey }), resHeaders };
 }
 
 const tooManyRequests = {

@@ -6,25 +6,17 @@ import { describe, expect, it } from "vitest";
 import { createAgent } from "../admin/agents";
 import { revokeApiKey } from "../admin/keys";
 import { createBlockListClient } from "../client";
-import { createTenant, type Tenant } from "../testing/fixtures";
-import { createTrpcContext, type TrpcContext } from "./context";
+import { hashSecret } from "../ids";
+import type { SessionSettings } from "../sessions";
+import { createTenant, type Tenant, trpcTestContext } from "../testing/fixtures";
+import { createTrpcContext } from "./context";
 import { appRouter, createCaller } from "./root";
 
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
 const bob = await createTenant(db, "bob");
 
-function context(
-  credentials: { apiKey?: string; sessionKey?: string } = {},
-): TrpcContext & { resHeaders: Headers } {
-  return {
-    db,
-    apiKey: credentials.apiKey ?? null,
-    sessionKey: credentials.sessionKey ?? null,
-    resHeaders: new Headers(),
-    secure: false,
-  };
-}
+const context = (request: Parameters<typeof trpcTestContext>[1] = {}) => trpcTestContext(db, request);
 const as = (apiKey: string) => createCaller(context({ apiKey }));
 
 async function newAgent(tenant: Tenant): Promise<string> {
@@ -238,55 +230,164 @@ describe("organizations and agents", () => {
 });
 
 describe("session", () => {
-  it("signs in with a key into an httpOnly, SameSite=Strict cookie, and out again", async () => {
+  /** Signs in through the procedure; the session id the cookie holds. */
+  async function signIn(apiKey: string, sessions?: SessionSettings): Promise<string> {
+    const signingIn = context(sessions ? { sessions } : {});
+    await createCaller(signingIn).session.signIn({ apiKey });
+    return sessionIdOf(signingIn.resHeaders.get("set-cookie"));
+  }
+  const sessionIdOf = (cookie: string | null) =>
+    decodeURIComponent(/^bl_session=([^;]*)/.exec(cookie ?? "")?.[1] ?? "");
+  const unauthorized = { code: "UNAUTHORIZED", message: ErrorMessage.invalidKey };
+
+  it("signs in into an httpOnly, SameSite=Strict cookie holding a session id, never the key, and out again", async () => {
     const signingIn = context();
     const user = await createCaller(signingIn).session.signIn({ apiKey: alice.readOnlyKey });
     expect(user).toEqual({ uid: alice.uid, readOnly: true, keyPrefix: alice.readOnlyKey.slice(0, 9) });
     const cookie = signingIn.resHeaders.get("set-cookie") ?? "";
-    expect(cookie).toMatch(/^bl_session=bl_\w+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict$/);
+    // Max-Age: SESSION_MAX_HOURS (168) in seconds.
+    expect(cookie).toMatch(
+      /^bl_session=ses_[0-9A-Za-z]{32}; Max-Age=604800; Path=\/; HttpOnly; SameSite=Strict$/,
+    );
+    expect(cookie).not.toContain(alice.readOnlyKey);
+    expect(cookie).not.toContain(alice.readOnlyKey.slice(3));
 
-    const sessionKey = decodeURIComponent(cookie.split(";")[0]?.split("=")[1] ?? "");
-    const session = createCaller(context({ sessionKey }));
+    const sessionId = sessionIdOf(cookie);
+    const session = createCaller(context({ sessionId }));
     expect(await session.session.me()).toEqual(user);
     expect(await session.organizations.list()).toMatchObject({ organizations: [{ id: alice.orgId }] });
 
-    const signingOut = context({ sessionKey });
+    const signingOut = context({ sessionId });
     expect(await createCaller(signingOut).session.signOut()).toEqual({ signedOut: true });
     expect(signingOut.resHeaders.get("set-cookie")).toMatch(
       /^bl_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict$/,
     );
+    // A copy of the cookie kept from before is refused: the session itself ended.
+    expect(await session.session.me()).toBeNull();
+    expect(await failure(session.organizations.list())).toEqual(unauthorized);
     expect(await createCaller(context()).session.me()).toBeNull();
   });
 
-  it("marks the cookie Secure over HTTPS and refuses a wrong key without setting one", async () => {
-    const response = await serve(
-      new Request("https://blocklist.example/api/trpc/session.signIn", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ apiKey: alice.apiKey }),
-      }),
-    );
-    expect(response.status).toBe(200);
-    expect(response.headers.get("set-cookie")).toMatch(/; Secure/);
-
-    const signingIn = context();
-    expect(await failure(createCaller(signingIn).session.signIn({ apiKey: "bl_wrong" }))).toEqual({
-      code: "UNAUTHORIZED",
-      message: ErrorMessage.invalidKey,
-    });
-    expect(signingIn.resHeaders.get("set-cookie")).toBeNull();
+  it("stores only the hash of the session id, bound to the key it was opened with", async () => {
+    const tenant = await createTenant(db, "stored session");
+    const sessionId = await signIn(tenant.apiKey);
+    expect(
+      await db.session.findMany({ where: { keyId: tenant.caller.keyId }, select: { hash: true } }),
+    ).toEqual([{ hash: hashSecret(sessionId) }]);
   });
 
-  it("ends a session whose key is revoked", async () => {
+  it("refuses an API key in the cookie, and a session id as X-Authorization", async () => {
+    const sessionId = await signIn(alice.apiKey);
+    const keyInCookie = createCaller(context({ sessionId: alice.apiKey }));
+    expect(await keyInCookie.session.me()).toBeNull();
+    expect(await failure(keyInCookie.organizations.list())).toEqual(unauthorized);
+    expect(await failure(as(sessionId).organizations.list())).toEqual(unauthorized);
+    expect(
+      await failure(as(sessionId).blockList.check({ agentId: alice.agentId, number: "+14155552671" })),
+    ).toEqual(unauthorized);
+    // The session itself still works.
+    expect(await createCaller(context({ sessionId })).session.me()).toMatchObject({ uid: alice.uid });
+  });
+
+  it("refuses a forged or unknown session id", async () => {
+    const sessionId = await signIn(alice.apiKey);
+    const forged = [
+      `ses_${"A".repeat(32)}`,
+      `${sessionId.slice(0, -1)}${sessionId.endsWith("a") ? "b" : "a"}`,
+      sessionId.slice(0, -1),
+      `${sessionId}x`,
+      "ses_",
+      "garbage",
+    ];
+    for (const candidate of forged) {
+      const caller = createCaller(context({ sessionId: candidate }));
+      expect(await caller.session.me()).toBeNull();
+      expect(await failure(caller.blockList.list({ agentId: alice.agentId }))).toEqual(unauthorized);
+    }
+  });
+
+  it("ends a session whose key is revoked, and with the key's user", async () => {
     const tenant = await createTenant(db, "revoked session");
-    const session = createCaller(context({ sessionKey: tenant.apiKey }));
+    const session = createCaller(context({ sessionId: await signIn(tenant.apiKey) }));
     expect(await session.session.me()).toMatchObject({ uid: tenant.uid });
     await revokeApiKey(db, tenant.caller.keyId);
     expect(await session.session.me()).toBeNull();
-    expect(await failure(session.organizations.list())).toEqual({
-      code: "UNAUTHORIZED",
-      message: ErrorMessage.invalidKey,
+    expect(await failure(session.organizations.list())).toEqual(unauthorized);
+
+    const deleted = await createTenant(db, "deleted user");
+    await signIn(deleted.readOnlyKey);
+    await db.user.delete({ where: { id: deleted.uid } });
+    expect(await db.session.count({ where: { keyId: deleted.readOnlyCaller.keyId } })).toBe(0);
+  });
+
+  it("ends a session unused for SESSION_IDLE_MINUTES, or SESSION_MAX_HOURS after sign-in", async () => {
+    const sessions = { idleMinutes: 1, maxHours: 1 };
+    const backdate = async (sessionId: string, ago: { lastUsed: number; created: number }) => {
+      const now = Date.now();
+      await db.session.update({
+        where: { hash: hashSecret(sessionId) },
+        data: { lastUsedAt: new Date(now - ago.lastUsed), createdAt: new Date(now - ago.created) },
+      });
+      return createCaller(context({ sessionId, sessions }));
+    };
+    const recent = await backdate(await signIn(alice.apiKey, sessions), {
+      lastUsed: 50_000,
+      created: 3_500_000,
     });
+    const idle = await backdate(await signIn(alice.apiKey, sessions), { lastUsed: 61_000, created: 61_000 });
+    const old = await backdate(await signIn(alice.apiKey, sessions), { lastUsed: 0, created: 3_601_000 });
+    expect(await recent.session.me()).toMatchObject({ uid: alice.uid });
+    expect(await idle.session.me()).toBeNull();
+    expect(await failure(idle.organizations.list())).toEqual(unauthorized);
+    expect(await old.session.me()).toBeNull();
+    expect(await failure(old.organizations.list())).toEqual(unauthorized);
+  });
+
+  it("refuses a wrong key without opening a session or setting a cookie", async () => {
+    const signingIn = context();
+    const before = await db.session.count();
+    expect(await failure(createCaller(signingIn).session.signIn({ apiKey: "bl_wrong" }))).toEqual(
+      unauthorized,
+    );
+    expect(signingIn.resHeaders.get("set-cookie")).toBeNull();
+    expect(await db.session.count()).toBe(before);
+  });
+
+  it("marks the cookie Secure as the context says, and signing in again ends the browser's old session", async () => {
+    const old = await signIn(alice.apiKey);
+    const signingIn = context({ sessionId: old, secure: true });
+    await createCaller(signingIn).session.signIn({ apiKey: alice.apiKey });
+    expect(signingIn.resHeaders.get("set-cookie")).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
+    expect(await createCaller(context({ sessionId: old })).session.me()).toBeNull();
+    expect(
+      await createCaller(
+        context({ sessionId: sessionIdOf(signingIn.resHeaders.get("set-cookie")) }),
+      ).session.me(),
+    ).toMatchObject({ uid: alice.uid });
+  });
+});
+
+describe("the cookie's Secure, through the endpoint", () => {
+  it("ignores a client's X-Forwarded-Proto and the request's scheme without PUBLIC_URL or TRUST_PROXY", async () => {
+    for (const [url, forwarded] of [
+      ["http://blocklist.example", "https"],
+      ["https://blocklist.example", null],
+    ] as const) {
+      const response = await serve(
+        new Request(`${url}/api/trpc/session.signIn`, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            ...(forwarded ? { "X-Forwarded-Proto": forwarded } : {}),
+          },
+          body: JSON.stringify({ apiKey: alice.apiKey }),
+        }),
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get("set-cookie")).toMatch(
+        /^bl_session=ses_\w+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Strict$/,
+      );
+    }
   });
 });
 
