@@ -66,3 +66,14 @@ export class NotFoundError extends Error {
     this.name = "NotFoundError";
   }
 }
+
+/**
+ * An admin command refused because it would leave data that no one can reach (an organization without members,
+ * agents without anyone to manage them). Nothing was changed; the message says what to do first.
+ */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}

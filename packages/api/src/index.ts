@@ -1,8 +1,28 @@
 export { type AgentAccess, authorizeAgentAccess } from "./access";
-export { createAgent, type NewAgent } from "./admin/agents";
-export { type ApiKeySummary, createApiKey, listApiKeys, revokeApiKey } from "./admin/keys";
-export { addOrganizationMember, createOrganization } from "./admin/organizations";
-export { type CreatedUser, createUser } from "./admin/users";
+export { type AgentSummary, createAgent, deleteAgent, listAgents, type NewAgent } from "./admin/agents";
+export {
+  type ApiKeySummary,
+  createApiKey,
+  listApiKeys,
+  type NewApiKey,
+  revokeApiKey,
+  setApiKeyRateLimit,
+} from "./admin/keys";
+export {
+  addOrganizationMember,
+  createOrganization,
+  listAllOrganizations,
+  type OrganizationSummary,
+  removeOrganizationMember,
+} from "./admin/organizations";
+export {
+  type CreatedUser,
+  createUser,
+  type DeletedUser,
+  deleteUser,
+  listUsers,
+  type UserSummary,
+} from "./admin/users";
 export { authenticateApiKey, type Caller } from "./auth";
 export {
   addBlockedNumbers,
@@ -15,6 +35,7 @@ export {
 } from "./blockList";
 export {
   AuthenticationError,
+  ConflictError,
   InvalidRequestError,
   NotFoundError,
   PermissionError,

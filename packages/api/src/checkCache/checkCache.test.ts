@@ -241,7 +241,7 @@ describe("the check cache", () => {
     let loads = 0;
     const load = async () => {
       loads += 1;
-      return { keyId: "key_1", userId: "usr_1", readOnly: false, revoked: false };
+      return { keyId: "key_1", userId: "usr_1", readOnly: false, revoked: false, rateLimit: null };
     };
     // Never listened: every lookup goes to the loader, nothing is kept.
     await cache.key("01", load);
@@ -275,7 +275,13 @@ describe("the check cache", () => {
   it("drops everything on a notification it does not understand", async () => {
     const cache = new CheckCache(db, { maxNumbers: 1000 });
     cache.listening(performance.now());
-    await cache.key("01", async () => ({ keyId: "key_1", userId: "usr_1", readOnly: false, revoked: false }));
+    await cache.key("01", async () => ({
+      keyId: "key_1",
+      userId: "usr_1",
+      readOnly: false,
+      revoked: false,
+      rateLimit: null,
+    }));
     expect(cache.stats().keys).toBe(1);
     cache.apply('{"kind":"something new"}');
     expect(cache.stats().keys).toBe(0);

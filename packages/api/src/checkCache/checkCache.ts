@@ -3,6 +3,7 @@
 // (changeListener in @blocklist/db): a change committed anywhere reaches every instance through them, and
 // while they do not flow, nothing here is used and everything goes to the database.
 import type { PrismaClient } from "@blocklist/db";
+import type { KeyRateLimit } from "../rateLimit/budget";
 import { type Change, parseChange } from "./changes";
 import { LoadingCache } from "./loadingCache";
 
@@ -12,6 +13,7 @@ export interface KnownKey {
   userId: string;
   readOnly: boolean;
   revoked: boolean;
+  rateLimit: KeyRateLimit;
 }
 
 export interface CheckCacheOptions {

@@ -1,22 +1,29 @@
+import { numbersUnits } from "@blocklist/core";
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
 import { authenticateApiKey, type Caller } from "../auth";
 import { RateLimitedError } from "../errors";
 import { noteApiKey, noteOutcome, noteRoute } from "../observability/context";
+import { charge } from "../rateLimit/admission";
 import { admitRequest } from "../rateLimit/process";
 import { errorResponse, jsonResponse, methodNotAllowedResponse } from "./responses";
 
 export interface RestContext {
   db: PrismaClient;
   caller: Caller;
+  /**
+   * Charges the rest of the request's cost for the `count` numbers its parsed body carries (one unit per started
+   * hundred); throws RateLimitedError (429, without doing the work) when they do not fit in the key's budget.
+   */
+  chargeNumbers(count: number): void;
 }
 
 export const API_KEY_HEADER = "X-Authorization";
 
 /**
  * Wraps a REST route handler: authenticates the key first (step 1 of the check order, before the request is
- * even parsed), counts the request against the key's rate limit (429 past it), runs the handler, answers its
- * result as JSON 200 and any error through `errorResponse`. Every answer to a known key carries the
- * RateLimit-* headers. Along the way it notes the route, the key and what the call did for the request's log
+ * even parsed), counts the request's admission unit against the key's rate limit (429 past it), runs the
+ * handler (which charges the numbers of its body once parsed), answers its result as JSON 200 and any error
+ * through `errorResponse`. Every answer to a key with a budget carries the RateLimit-* headers. Along the way it notes the route, the key and what the call did for the request's log
  * line and metrics.
  */
 export function restHandler(
@@ -32,10 +39,15 @@ export function restHandler(
       noteApiKey(presentedKey);
       const caller = await authenticateApiKey(db, presentedKey);
       noteApiKey(presentedKey, caller.keyId);
-      const admission = admitRequest(caller.keyId, route);
+      let admission = admitRequest(caller, route);
       limitHeaders = admission.headers;
       if (admission.refused) throw new RateLimitedError();
-      const result = await handle(request, { db, caller });
+      const chargeNumbers = (count: number) => {
+        admission = charge(admission, numbersUnits(count));
+        limitHeaders = admission.headers;
+        if (admission.refused) throw new RateLimitedError();
+      };
+      const result = await handle(request, { db, caller, chargeNumbers });
       noteOutcome(result);
       return jsonResponse(result, 200, limitHeaders);
     } catch (error) {

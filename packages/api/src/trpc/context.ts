@@ -1,5 +1,5 @@
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
-import type { Admission } from "../rateLimit/process";
+import type { Admission } from "../rateLimit/admission";
 import { API_KEY_HEADER } from "../rest/handler";
 import { readSessionCookie } from "./session";
 

@@ -1,4 +1,4 @@
-import { ErrorMessage, toIssues } from "@blocklist/core";
+import { agentNumbersInputSchema, ErrorMessage, numbersUnits, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { authenticateApiKey } from "../auth";
@@ -11,6 +11,7 @@ import {
   RateLimitedError,
 } from "../errors";
 import { noteApiKey, noteOutcome, noteProcedure, reportError } from "../observability/context";
+import { type Admission, charge } from "../rateLimit/admission";
 import { admitRequest } from "../rateLimit/process";
 import type { TrpcContext } from "./context";
 
@@ -82,8 +83,8 @@ export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
 /**
  * Procedures for a known caller. Server-to-server callers send X-Authorization; the web UI's requests carry the
  * session cookie instead. Both name an API key, verified the same way, so revoking a key ends both at once.
- * Each call counts against the key's rate limit (the REST routes' budget) before its input is parsed; past it,
- * TOO_MANY_REQUESTS (429) with Retry-After.
+ * Each call counts its admission unit against the key's rate limit (the REST routes' budget) before its input is
+ * parsed; past it, TOO_MANY_REQUESTS (429) with Retry-After.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
   const presentedKey = ctx.apiKey ?? ctx.sessionKey;
@@ -91,10 +92,25 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) =
   const caller = await authenticateApiKey(ctx.db, presentedKey);
   noteApiKey(presentedKey, caller.keyId);
   const decision = ctx.rateLimitDecision;
-  const admission = decision?.admission ?? admitRequest(caller.keyId, `/api/trpc/${path}`);
+  const admission = decision?.admission ?? admitRequest(caller, `/api/trpc/${path}`);
   if (decision) decision.admission = admission;
-  // In a batch, the last call's view of the budget is the one the answer carries.
-  for (const [name, value] of Object.entries(admission.headers)) ctx.resHeaders.set(name, value);
-  if (admission.refused) throw new RateLimitedError();
-  return next({ ctx: { caller } });
+  answerBudget(ctx.resHeaders, admission);
+  return next({ ctx: { caller, admission } });
 });
+
+/**
+ * add and remove: once the input is parsed, the numbers it carries are charged against the key's budget (one unit
+ * per started hundred, as on REST); past what is left, TOO_MANY_REQUESTS without doing the work.
+ */
+export const numbersProcedure = authedProcedure.input(agentNumbersInputSchema).use(({ ctx, input, next }) => {
+  const admission = charge(ctx.admission, numbersUnits(input.numbers.length));
+  answerBudget(ctx.resHeaders, admission);
+  return next({ ctx: { admission } });
+});
+
+/** Puts the key's budget on the answer, and refuses the call past it. */
+function answerBudget(resHeaders: Headers, admission: Admission): void {
+  // In a batch, the last call's view of the budget is the one the answer carries.
+  for (const [name, value] of Object.entries(admission.headers)) resHeaders.set(name, value);
+  if (admission.refused) throw new RateLimitedError();
+}

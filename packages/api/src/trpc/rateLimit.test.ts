@@ -23,7 +23,7 @@ const NOW = Date.UTC(2026, 10, 27, 12, 0, 30);
 function installLimiter(): RateLimiter {
   const limiter = new RateLimiter({
     db: () => db,
-    limit: LIMIT,
+    defaultBudget: LIMIT,
     windowSeconds: WINDOW_SECONDS,
     now: () => NOW,
   });
@@ -116,7 +116,10 @@ describe("authed procedures under a rate limit", () => {
   });
 
   it("are not limited when no limiter runs (RATE_LIMIT_REQUESTS=0)", async () => {
-    expect(admitRequest("key_any", "/api/organizations")).toEqual({ refused: false, headers: {} });
+    expect(admitRequest({ keyId: "key_any", rateLimit: 5 }, "/api/organizations")).toEqual({
+      refused: false,
+      headers: {},
+    });
     const resHeaders = new Headers();
     const caller = createCaller(context(bob.apiKey, resHeaders));
     for (let index = 0; index < LIMIT + 2; index += 1) await caller.organizations.list();

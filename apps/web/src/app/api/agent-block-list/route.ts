@@ -8,12 +8,17 @@ export const GET = restHandler(async (request, { db, caller }) =>
   listBlockedNumbers(db, caller, parseQuery(blockListQuerySchema, request)),
 );
 
-export const POST = restHandler(async (request, { db, caller }) =>
-  addBlockedNumbers(db, caller, await parseJsonBody(blockListMutationSchema, request)),
-);
+// The body's numbers are charged against the key's budget once it is parsed, before any work is done.
+export const POST = restHandler(async (request, { db, caller, chargeNumbers }) => {
+  const body = await parseJsonBody(blockListMutationSchema, request);
+  chargeNumbers(body.numbers.length);
+  return addBlockedNumbers(db, caller, body);
+});
 
-export const DELETE = restHandler(async (request, { db, caller }) =>
-  removeBlockedNumbers(db, caller, await parseJsonBody(blockListMutationSchema, request)),
-);
+export const DELETE = restHandler(async (request, { db, caller, chargeNumbers }) => {
+  const body = await parseJsonBody(blockListMutationSchema, request);
+  chargeNumbers(body.numbers.length);
+  return removeBlockedNumbers(db, caller, body);
+});
 
 export const { PUT, PATCH, OPTIONS } = methodsNotAllowed(["GET", "POST", "DELETE"]);
