@@ -25,19 +25,24 @@ const program = new Command("cli")
 
 const jsonOption = () => new Option("--json", "print one JSON object on stdout and nothing else");
 
+// Commander turns a parser's null (`default`) into "", so the budget travels wrapped.
+interface RateLimitChoice {
+  rateLimit: KeyRateLimit;
+}
+
 const rateLimitOption = () =>
   new Option(
     "--rate-limit <units>",
     "the key's own budget of cost units per rate-limit window: a whole number, unlimited, or default " +
       "(RATE_LIMIT_REQUESTS)",
-  ).argParser((text): KeyRateLimit => {
+  ).argParser((text): RateLimitChoice => {
     const rateLimit = parseKeyRateLimit(text);
     if (rateLimit === undefined) {
       throw new InvalidArgumentError(
         `expected a whole number from 1 to ${MAX_KEY_RATE_LIMIT}, unlimited or default.`,
       );
     }
-    return rateLimit;
+    return { rateLimit };
   });
 
 const user = program.command("user").description("manage users");
@@ -147,12 +152,12 @@ key
   .option("--read-only", "the key may list but not change block lists")
   .addOption(rateLimitOption())
   .addOption(jsonOption())
-  .action((options: { uid: string; readOnly?: boolean; rateLimit?: KeyRateLimit; json?: boolean }) =>
+  .action((options: { uid: string; readOnly?: boolean; rateLimit?: RateLimitChoice; json?: boolean }) =>
     runAdminCommand(options, (db) =>
       createApiKey(db, {
         uid: options.uid,
         readOnly: options.readOnly === true,
-        rateLimit: options.rateLimit ?? null,
+        rateLimit: options.rateLimit?.rateLimit ?? null,
       }),
     ),
   );
@@ -178,8 +183,8 @@ key
   .requiredOption("--key-id <keyId>", "key id")
   .addOption(rateLimitOption().makeOptionMandatory())
   .addOption(jsonOption())
-  .action((options: { keyId: string; rateLimit: KeyRateLimit; json?: boolean }) =>
-    runAdminCommand(options, (db) => setApiKeyRateLimit(db, options.keyId, options.rateLimit)),
+  .action((options: { keyId: string; rateLimit: RateLimitChoice; json?: boolean }) =>
+    runAdminCommand(options, (db) => setApiKeyRateLimit(db, options.keyId, options.rateLimit.rateLimit)),
   );
 
 try {
