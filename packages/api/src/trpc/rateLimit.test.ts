@@ -3,6 +3,7 @@ import { testDatabaseForFile } from "@blocklist/db/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterEach, describe, expect, it } from "vitest";
 import { getMetrics } from "../observability/metrics";
+import { createApiKey } from "../admin/keys";
 import { RateLimiter } from "../rateLimit/limiter";
 import { admitRequest, setRateLimiter } from "../rateLimit/process";
 import { createTenant } from "../testing/fixtures";
@@ -113,6 +114,57 @@ describe("authed procedures under a rate limit", () => {
     expect(await refused.json()).toMatchObject({
       error: { message: ErrorMessage.tooManyRequests, data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 } },
     });
+  });
+
+  it("hold a key with a budget of its own to it, and charge add and remove for their numbers once parsed", async () => {
+    installLimiter();
+    const { apiKey } = await createApiKey(db, { uid: alice.uid, readOnly: false, rateLimit: 10 });
+    const resHeaders = new Headers();
+    const caller = createCaller(context(apiKey, resHeaders));
+    const remaining = () => resHeaders.get("RateLimit-Remaining");
+    const numbers = (count: number, from: number) =>
+      Array.from({ length: count }, (_, index) => `+1415555${String(from + index).padStart(4, "0")}`);
+
+    // 150 numbers: 1 unit at admission, 2 once the input is parsed.
+    await caller.blockList.add({ agentId: alice.agentId, numbers: numbers(150, 0) });
+    expect([resHeaders.get("RateLimit-Limit"), remaining(), resHeaders.get("RateLimit-Policy")]).toEqual([
+      "10",
+      "7",
+      `10;w=${WINDOW_SECONDS}`,
+    ]);
+    // Input that does not parse costs its admission only.
+    await expect(caller.blockList.remove({ agentId: alice.agentId, numbers: [] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(remaining()).toBe("6");
+    await caller.blockList.remove({ agentId: alice.agentId, numbers: numbers(100, 0) });
+    expect(remaining()).toBe("4");
+    // 1 + 10 units with 4 left: admitted, then refused before anything is added.
+    await expect(
+      caller.blockList.add({ agentId: alice.agentId, numbers: numbers(1000, 1000) }),
+    ).rejects.toMatchObject(tooManyRequests);
+    expect(Object.fromEntries(resHeaders)).toEqual({
+      "ratelimit-limit": "10",
+      "ratelimit-remaining": "3",
+      "ratelimit-reset": "30",
+      "ratelimit-policy": `10;w=${WINDOW_SECONDS}`,
+      "retry-after": "30",
+    });
+    expect(await db.blockedNumber.count({ where: { agentId: alice.agentId } })).toBe(50);
+    for (let index = 0; index < 3; index += 1) await caller.organizations.list();
+    await expect(caller.organizations.list()).rejects.toMatchObject(tooManyRequests);
+    await db.blockedNumber.deleteMany({ where: { agentId: alice.agentId } });
+  });
+
+  it("never refuse an unlimited key, and give it no RateLimit-* headers", async () => {
+    installLimiter();
+    const { apiKey } = await createApiKey(db, { uid: bob.uid, readOnly: true, rateLimit: "unlimited" });
+    const resHeaders = new Headers();
+    const caller = createCaller(context(apiKey, resHeaders));
+    for (let index = 0; index < LIMIT * 3; index += 1) {
+      await caller.blockList.check({ agentId: bob.agentId, number: "+14155552671" });
+    }
+    expect([...resHeaders.keys()]).toEqual([]);
   });
 
   it("are not limited when no limiter runs (RATE_LIMIT_REQUESTS=0)", async () => {
