@@ -358,11 +358,11 @@ describe("user delete", () => {
     const before = await everything(db);
 
     const [first, second] = [ada.orgId, acme].sort();
-    const agentsOf = (orgId: string | undefined) => (orgId === ada.orgId ? 1 : 2);
+    const agentsOf = (orgId: string | undefined) => (orgId === ada.orgId ? "1 agent" : "2 agents");
     expect(await failure(deleteUser(db, ada.uid))).toEqual(
       conflict(
-        `User ${ada.uid} is the last member of ${first} (${agentsOf(first)} agents), ${second} ` +
-          `(${agentsOf(second)} agents), whose agents would be left with no one to manage them: delete those ` +
+        `User ${ada.uid} is the last member of ${first} (${agentsOf(first)}), ${second} ` +
+          `(${agentsOf(second)}), whose agents would be left with no one to manage them: delete those ` +
           "agents first (pnpm cli agent delete), or add another member (pnpm cli org add-member)",
       ),
     );

@@ -91,7 +91,7 @@ export async function deleteUser(db: PrismaClient, uid: string): Promise<Deleted
     const stranded = soleMemberOf.filter((organization) => organization._count.agents > 0);
     if (stranded.length > 0) {
       const named = stranded.map(
-        (organization) => `${organization.id} (${organization._count.agents} agents)`,
+        ({ id, _count: { agents } }) => `${id} (${agents} agent${agents === 1 ? "" : "s"})`,
       );
       throw new ConflictError(
         `User ${uid} is the last member of ${named.join(", ")}, whose agents would be left with no one to ` +
