@@ -4,7 +4,7 @@ import { createPrismaClient, type PrismaClient, startChangeListener } from "@blo
 import { createTestDatabase } from "@blocklist/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgent } from "../admin/agents";
-import { revokeApiKey } from "../admin/keys";
+import { revokeApiKey, setApiKeyRateLimit } from "../admin/keys";
 import { authenticateApiKey } from "../auth";
 import { addBlockedNumbers, checkBlockedNumber, loadAgentNumbers, removeBlockedNumbers } from "../blockList";
 import { AuthenticationError, PermissionError } from "../errors";
@@ -130,6 +130,18 @@ describe("the check cache", () => {
     await expect.poll(() => refusal(authenticateApiKey(db, bob.apiKey))).toBeInstanceOf(AuthenticationError);
     // The refusal is remembered too, and still right.
     expect(await refusal(authenticateApiKey(db, bob.apiKey))).toBeInstanceOf(AuthenticationError);
+  });
+
+  it("follows a key's own rate-limit budget changed elsewhere", async () => {
+    const cache = await startListening();
+    const fred = await createTenant(elsewhere, "fred");
+    const budget = async () => (await authenticateApiKey(db, fred.apiKey)).rateLimit;
+    expect(await budget()).toBeNull();
+    expect(cache.stats().keys).toBe(1);
+    await setApiKeyRateLimit(elsewhere, fred.caller.keyId, 42);
+    await expect.poll(budget).toBe(42);
+    await setApiKeyRateLimit(elsewhere, fred.caller.keyId, "unlimited");
+    await expect.poll(budget).toBe("unlimited");
   });
 
   it("stops access when the membership goes or the agent is deleted", async () => {
