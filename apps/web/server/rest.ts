@@ -1,10 +1,12 @@
 // The REST routes: each one reads as parse → one service call → answer. What every route shares (the key and
 // its budget before anything is parsed, a JSON body only, errors through the one table) is in restRoute().
 import {
+  type AdmittedCaller,
   API_KEY_HEADER,
   addBlockedNumbers,
   admitCaller,
   type Caller,
+  chargeNumbers,
   listBlockedNumbers,
   listOrganizations,
   removeBlockedNumbers,
@@ -25,7 +27,13 @@ type Method = "GET" | "POST" | "DELETE";
 class JsonText {
   constructor(readonly pieces: AsyncIterable<string>) {}
 }
-type Handle = (request: FastifyRequest, caller: Caller) => Promise<unknown>;
+/** What a route's handler gets besides the request: who calls, and a way to charge its body's numbers. */
+interface RestCall {
+  caller: Caller;
+  /** The parsed body's numbers cost one unit per started hundred on top of the admission (429 past the budget). */
+  chargeNumbers(count: number): void;
+}
+type Handle = (request: FastifyRequest, call: RestCall) => Promise<unknown>;
 
 const BODY_METHODS = new Set<Method>(["POST", "DELETE"]);
 /** The methods a browser or client may try; those a route lacks answer 405 with `Allow`. */
@@ -33,7 +41,7 @@ const CLIENT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as c
 
 declare module "fastify" {
   interface FastifyRequest {
-    caller?: Caller;
+    admitted?: AdmittedCaller;
   }
 }
 
@@ -50,7 +58,7 @@ function restRoute(
       // Before the body is read: the key, its budget, then a JSON Content-Type for a body.
       preParsing: async (request, reply) => {
         noteRoute(url);
-        request.caller = await admitCaller(
+        request.admitted = await admitCaller(
           db,
           request.headers[API_KEY_HEADER.toLowerCase()] as string,
           url,
@@ -61,7 +69,15 @@ function restRoute(
         }
       },
       handler: async (request, reply) => {
-        const result = await handle(request, request.caller as Caller);
+        const admitted = request.admitted as AdmittedCaller;
+        const result = await handle(request, {
+          caller: admitted.caller,
+          chargeNumbers: (count) => {
+            admitted.admission = chargeNumbers(admitted.admission, count, (name, value) =>
+              reply.header(name, value),
+            );
+          },
+        });
         if (result instanceof JsonText) return sendJsonStream(reply, result.pieces);
         noteOutcome(result);
         return sendJson(reply, 200, result);
@@ -77,9 +93,16 @@ function restRoute(
   });
 }
 
+/** POST and DELETE: the body parsed, then its numbers charged against the key's budget, before any work. */
+function numbersBody(request: FastifyRequest, call: RestCall) {
+  const body = parseBody(blockListMutationSchema, parseJsonText(request.body));
+  call.chargeNumbers(body.numbers.length);
+  return body;
+}
+
 export function registerRestRoutes(app: FastifyInstance, db: PrismaClient): void {
   restRoute(app, db, "/api/agent-block-list", {
-    GET: async (request, caller) => {
+    GET: async (request, { caller }) => {
       const query = parseQuery(blockListQuerySchema, request.query);
       // Without paging, the whole list streams out: no list is ever held in memory whole.
       if (query.limit === undefined && query.cursor === undefined) {
@@ -87,12 +110,10 @@ export function registerRestRoutes(app: FastifyInstance, db: PrismaClient): void
       }
       return listBlockedNumbers(db, caller, query);
     },
-    POST: (request, caller) =>
-      addBlockedNumbers(db, caller, parseBody(blockListMutationSchema, parseJsonText(request.body))),
-    DELETE: (request, caller) =>
-      removeBlockedNumbers(db, caller, parseBody(blockListMutationSchema, parseJsonText(request.body))),
+    POST: (request, call) => addBlockedNumbers(db, call.caller, numbersBody(request, call)),
+    DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call)),
   });
   restRoute(app, db, "/api/organizations", {
-    GET: (_request, caller) => listOrganizations(db, caller),
+    GET: (_request, { caller }) => listOrganizations(db, caller),
   });
 }

@@ -161,3 +161,14 @@ export function parsePrometheusText(text: string): MetricFamily[] {
   for (const family of families.values()) if (family.type === "histogram") checkHistogram(family);
   return [...families.values()];
 }
+
+/** The value of the first sample called `name` on a running server's `/api/metrics`, if it has one. */
+export async function scrapedValue(
+  baseUrl: string,
+  token: string,
+  name: string,
+): Promise<number | undefined> {
+  const response = await fetch(`${baseUrl}/api/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+  const samples = parsePrometheusText(await response.text()).flatMap((family) => family.samples);
+  return samples.find((sample) => sample.name === name)?.value;
+}

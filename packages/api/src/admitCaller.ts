@@ -1,24 +1,33 @@
+// Step 1 of the check order, for REST and tRPC alike: who is calling (401), then whether the key's budget has
+// room (429), before the request is parsed; and, once a body is parsed, the rest of its cost (rateLimit/).
+import { numbersUnits } from "@blocklist/core";
 import type { PrismaClient } from "@blocklist/db";
 import { authenticateApiKey, type Caller } from "./auth";
 import { RateLimitedError } from "./errors";
 import { noteApiKey, noteSessionKey } from "./observability/context";
+import { type Admission, charge } from "./rateLimit/admission";
 import { admitRequest } from "./rateLimit/process";
 import { authenticateSession, type SessionSettings } from "./sessions";
 
 /** The header a server-to-server caller sends its API key in. */
 export const API_KEY_HEADER = "X-Authorization";
 
-/**
- * Step 1 of the check order, before the request is even parsed, for REST and tRPC alike: the key (401), then
- * its budget (429, counted under the bounded label `route`). Every answer to a known key carries the
- * RateLimit-* headers, handed to `setHeader` before anything can fail.
- */
+/** Puts a header on the answer; RateLimit-* go on every answer to a limited key, before anything can fail. */
+export type SetHeader = (name: string, value: string) => void;
+
+export interface AdmittedCaller {
+  caller: Caller;
+  /** The request's admission unit, which chargeNumbers() adds to once the body is parsed. */
+  admission: Admission;
+}
+
+/** An API key (401), then its budget (429, counted under the bounded label `route`). */
 export async function admitCaller(
   db: PrismaClient,
   presentedKey: string | null | undefined,
   route: string,
-  setHeader: (name: string, value: string) => void,
-): Promise<Caller> {
+  setHeader: SetHeader,
+): Promise<AdmittedCaller> {
   noteApiKey(presentedKey);
   const caller = await authenticateApiKey(db, presentedKey);
   noteApiKey(presentedKey, caller.keyId);
@@ -31,20 +40,27 @@ export async function admitSession(
   sessionId: string,
   lifetimes: SessionSettings,
   route: string,
-  setHeader: (name: string, value: string) => void,
-): Promise<Caller> {
+  setHeader: SetHeader,
+): Promise<AdmittedCaller> {
   const { keyPrefix, ...caller } = await authenticateSession(db, sessionId, lifetimes);
   noteSessionKey(caller.keyId, keyPrefix);
   return withinBudget(caller, route, setHeader);
 }
 
-function withinBudget(
-  caller: Caller,
-  route: string,
-  setHeader: (name: string, value: string) => void,
-): Caller {
-  const admission = admitRequest(caller.keyId, route);
+/**
+ * Once a body is parsed: its `count` numbers cost one unit per started hundred on top of the admission. Past what
+ * is left, 429 without doing the work. Returns the admission that now stands.
+ */
+export function chargeNumbers(admission: Admission, count: number, setHeader: SetHeader): Admission {
+  return answered(charge(admission, numbersUnits(count)), setHeader);
+}
+
+function withinBudget(caller: Caller, route: string, setHeader: SetHeader): AdmittedCaller {
+  return { caller, admission: answered(admitRequest(caller, route), setHeader) };
+}
+
+function answered(admission: Admission, setHeader: SetHeader): Admission {
   for (const [name, value] of Object.entries(admission.headers)) setHeader(name, value);
   if (admission.refused) throw new RateLimitedError();
-  return caller;
+  return admission;
 }

@@ -9,20 +9,29 @@ import { hashApiKey } from "./keys";
 const { prisma: db } = await testDatabaseForFile();
 
 describe("authenticateApiKey", () => {
-  it("identifies the key's user and access", async () => {
+  it("identifies the key's user, access and own rate-limit budget", async () => {
     const { uid, apiKey } = await createUser(db, "someone");
-    const { keyId, apiKey: readOnlyKey } = await createApiKey(db, { uid, readOnly: true });
+    const { keyId, apiKey: readOnlyKey } = await createApiKey(db, { uid, readOnly: true, rateLimit: 250 });
+    const { apiKey: unlimitedKey } = await createApiKey(db, { uid, readOnly: false, rateLimit: "unlimited" });
     const { keys } = await listApiKeys(db, uid);
 
     await expect(authenticateApiKey(db, apiKey)).resolves.toEqual({
       keyId: keys[0]?.keyId,
       userId: uid,
       readOnly: false,
+      rateLimit: null,
     });
     await expect(authenticateApiKey(db, readOnlyKey)).resolves.toEqual({
       keyId,
       userId: uid,
       readOnly: true,
+      rateLimit: 250,
+    });
+    await expect(authenticateApiKey(db, unlimitedKey)).resolves.toEqual({
+      keyId: keys[2]?.keyId,
+      userId: uid,
+      readOnly: false,
+      rateLimit: "unlimited",
     });
   });
 

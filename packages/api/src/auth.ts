@@ -2,12 +2,15 @@ import type { PrismaClient } from "@blocklist/db";
 import { checkCacheFor, type KnownKey } from "./checkCache";
 import { AuthenticationError } from "./errors";
 import { hashApiKey } from "./keys";
+import { type KeyRateLimit, keyRateLimitFromColumn } from "./rateLimit/budget";
 
 /** Who is calling: established once per request, then passed to every service function. */
 export interface Caller {
   keyId: string;
   userId: string;
   readOnly: boolean;
+  /** The key's own rate-limit budget (null: the default); cached with the key, so a change arrives like a revocation. */
+  rateLimit: KeyRateLimit;
 }
 
 // A real key is `bl_` + 32 characters; anything far longer is refused before hashing.
@@ -36,16 +39,22 @@ export async function authenticateApiKey(
   if (!key || key.revoked) throw new AuthenticationError();
 
   recordKeyUse(db, key.keyId);
-  return { keyId: key.keyId, userId: key.userId, readOnly: key.readOnly };
+  return { keyId: key.keyId, userId: key.userId, readOnly: key.readOnly, rateLimit: key.rateLimit };
 }
 
 async function findKey(db: PrismaClient, hash: Uint8Array<ArrayBuffer>): Promise<KnownKey | null> {
   const key = await db.apiKey.findUnique({
     where: { hash },
-    select: { id: true, userId: true, readOnly: true, revokedAt: true },
+    select: { id: true, userId: true, readOnly: true, revokedAt: true, rateLimit: true },
   });
   return (
-    key && { keyId: key.id, userId: key.userId, readOnly: key.readOnly, revoked: key.revokedAt !== null }
+    key && {
+      keyId: key.id,
+      userId: key.userId,
+      readOnly: key.readOnly,
+      revoked: key.revokedAt !== null,
+      rateLimit: keyRateLimitFromColumn(key.rateLimit),
+    }
   );
 }
 

@@ -74,3 +74,14 @@ export class CrossSiteRequestError extends Error {
     this.name = "CrossSiteRequestError";
   }
 }
+
+/**
+ * An admin command refused because it would leave data that no one can reach (an organization without members,
+ * agents without anyone to manage them). Nothing was changed; the message says what to do first.
+ */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}

@@ -1,9 +1,29 @@
 export { type AgentAccess, authorizeAgentAccess } from "./access";
-export { createAgent, type NewAgent } from "./admin/agents";
-export { type ApiKeySummary, createApiKey, listApiKeys, revokeApiKey } from "./admin/keys";
-export { addOrganizationMember, createOrganization } from "./admin/organizations";
-export { type CreatedUser, createUser } from "./admin/users";
-export { API_KEY_HEADER, admitCaller } from "./admitCaller";
+export { type AgentSummary, createAgent, deleteAgent, listAgents, type NewAgent } from "./admin/agents";
+export {
+  type ApiKeySummary,
+  createApiKey,
+  listApiKeys,
+  type NewApiKey,
+  revokeApiKey,
+  setApiKeyRateLimit,
+} from "./admin/keys";
+export {
+  addOrganizationMember,
+  createOrganization,
+  listAllOrganizations,
+  type OrganizationSummary,
+  removeOrganizationMember,
+} from "./admin/organizations";
+export {
+  type CreatedUser,
+  createUser,
+  type DeletedUser,
+  deleteUser,
+  listUsers,
+  type UserSummary,
+} from "./admin/users";
+export { type AdmittedCaller, API_KEY_HEADER, admitCaller, chargeNumbers } from "./admitCaller";
 export { authenticateApiKey, type Caller } from "./auth";
 export {
   addBlockedNumbers,
@@ -19,6 +39,7 @@ export { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./databaseUnavailabl
 export {
   AuthenticationError,
   BodyTooLargeError,
+  ConflictError,
   CrossSiteRequestError,
   InvalidRequestError,
   NotFoundError,

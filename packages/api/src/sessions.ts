@@ -6,6 +6,7 @@ import type { PrismaClient } from "@blocklist/db";
 import { type Caller, recordKeyUse } from "./auth";
 import { AuthenticationError } from "./errors";
 import { hashSecret, randomBase62, secretPattern } from "./ids";
+import { keyRateLimitFromColumn } from "./rateLimit/budget";
 
 const SESSION_PREFIX = "ses_";
 // 32 base62 characters carry about 190 random bits, like a key.
@@ -69,7 +70,9 @@ export async function authenticateSession(
     select: {
       createdAt: true,
       lastUsedAt: true,
-      key: { select: { id: true, userId: true, readOnly: true, revokedAt: true, prefix: true } },
+      key: {
+        select: { id: true, userId: true, readOnly: true, revokedAt: true, prefix: true, rateLimit: true },
+      },
     },
   });
   if (!session || session.key.revokedAt !== null || isExpired(session, settings, now)) {
@@ -77,8 +80,8 @@ export async function authenticateSession(
   }
   await recordSessionUse(db, hash, session.lastUsedAt, now);
   recordKeyUse(db, session.key.id);
-  const { id: keyId, userId, readOnly, prefix: keyPrefix } = session.key;
-  return { keyId, userId, readOnly, keyPrefix };
+  const { id: keyId, userId, readOnly, prefix: keyPrefix, rateLimit } = session.key;
+  return { keyId, userId, readOnly, keyPrefix, rateLimit: keyRateLimitFromColumn(rateLimit) };
 }
 
 /** Ends a session (sign-out): its row is deleted, so its cookie is refused everywhere from now on. */

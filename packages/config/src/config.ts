@@ -164,7 +164,8 @@ export const environmentSchema = z
     LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
     LOG_FORMAT: oneOf(LOG_FORMATS, "auto"),
     METRICS_TOKEN: optional(metricsToken),
-    // 100 requests a second per key on average: far above one customer's inbound calls, far below a runaway loop
+    // Cost units per key per window, for keys without a budget of their own (0: those are unlimited). 100 requests
+    // a second per key on average: far above one customer's inbound calls, far below a runaway loop
     // (docs/DECISIONS.md, "Rate limiting").
     RATE_LIMIT_REQUESTS: wholeNumber(0, 1_000_000_000, 6000),
     RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 60),

@@ -1,3 +1,4 @@
+export * from "./cost";
 export * from "./messages";
 export * from "./parse";
 export * from "./paste";

@@ -1,14 +1,46 @@
-import { testDatabaseForFile } from "@blocklist/db/testing";
+import type { PrismaClient } from "@blocklist/db";
+import { createTestDatabase, testDatabaseForFile } from "@blocklist/db/testing";
 import { describe, expect, it } from "vitest";
 import { authenticateApiKey } from "../auth";
-import { NotFoundError } from "../errors";
+import { addBlockedNumbers, listBlockedNumbers } from "../blockList";
+import { AuthenticationError, ConflictError, NotFoundError, PermissionError } from "../errors";
 import { listOrganizations } from "../organizations";
-import { createAgent } from "./agents";
-import { createApiKey, listApiKeys, revokeApiKey } from "./keys";
-import { addOrganizationMember, createOrganization } from "./organizations";
-import { createUser } from "./users";
+import { createAgent, deleteAgent, listAgents } from "./agents";
+import { createApiKey, listApiKeys, revokeApiKey, setApiKeyRateLimit } from "./keys";
+import {
+  addOrganizationMember,
+  createOrganization,
+  listAllOrganizations,
+  removeOrganizationMember,
+} from "./organizations";
+import { createUser, deleteUser, listUsers } from "./users";
 
 const { prisma: db } = await testDatabaseForFile();
+
+/** What a call fails with, for whole-value assertions on refusals. */
+async function failure(call: Promise<unknown>): Promise<{ name: string; message: string }> {
+  const error = await call.then(
+    () => new Error("it succeeded"),
+    (thrown: Error) => thrown,
+  );
+  return { name: error.name, message: error.message };
+}
+
+const notFound = (message: string) => ({ name: NotFoundError.name, message });
+const conflict = (message: string) => ({ name: ConflictError.name, message });
+
+/** Every row of the tables an admin command may change, to show that a refusal changed nothing. */
+async function everything(client: PrismaClient) {
+  const [users, organizations, memberships, agents, keys, numbers] = await Promise.all([
+    client.user.findMany({ orderBy: { id: "asc" } }),
+    client.organization.findMany({ orderBy: { id: "asc" } }),
+    client.membership.findMany({ orderBy: [{ userId: "asc" }, { organizationId: "asc" }] }),
+    client.agent.findMany({ orderBy: { id: "asc" } }),
+    client.apiKey.findMany({ orderBy: { id: "asc" } }),
+    client.blockedNumber.findMany({ orderBy: { id: "asc" } }),
+  ]);
+  return { users, organizations, memberships, agents, keys, numbers };
+}
 
 describe("admin", () => {
   it("gives a new user a personal organization where agents go by default", async () => {
@@ -80,6 +112,7 @@ describe("admin", () => {
         readOnly: false,
         revoked: false,
         createdAt: expect.any(String),
+        rateLimit: null,
       },
       {
         keyId: readOnly.keyId,
@@ -87,8 +120,267 @@ describe("admin", () => {
         readOnly: true,
         revoked: true,
         createdAt: expect.any(String),
+        rateLimit: null,
       },
     ]);
     expect(JSON.stringify(keys)).not.toContain(readOnly.apiKey);
+  });
+
+  it("gives a key its own budget, unlimited, or the default back, and lists it", async () => {
+    const { uid } = await createUser(db, "Ada");
+    const { keyId } = await createApiKey(db, { uid, readOnly: false, rateLimit: 50 });
+    const budgets = async () => (await listApiKeys(db, uid)).keys.map((key) => key.rateLimit);
+    const stored = async () =>
+      (await db.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { rateLimit: true } })).rateLimit;
+    expect(await budgets()).toEqual([null, 50]);
+    expect(await stored()).toBe(50);
+
+    await expect(setApiKeyRateLimit(db, keyId, "unlimited")).resolves.toEqual({
+      keyId,
+      rateLimit: "unlimited",
+    });
+    expect(await budgets()).toEqual([null, "unlimited"]);
+    expect(await stored()).toBe(0);
+    await expect(setApiKeyRateLimit(db, keyId, 1_000_000_000)).resolves.toEqual({
+      keyId,
+      rateLimit: 1_000_000_000,
+    });
+    await expect(setApiKeyRateLimit(db, keyId, null)).resolves.toEqual({ keyId, rateLimit: null });
+    expect(await budgets()).toEqual([null, null]);
+
+    expect(await failure(setApiKeyRateLimit(db, "key_missing", 5))).toEqual(
+      notFound("No API key with id key_missing"),
+    );
+    // The column holds 0 (unlimited) or more, whoever writes it.
+    await expect(db.$executeRaw`UPDATE api_keys SET rate_limit = -1 WHERE id = ${keyId}`).rejects.toThrow(
+      /api_keys_rate_limit_check/,
+    );
+  });
+});
+
+describe("listing", () => {
+  it("names every user, organization and agent, oldest first, and filters agents", async () => {
+    // A database of its own, so that the whole listing is this test's.
+    const fresh = await createTestDatabase();
+    try {
+      const client = fresh.prisma;
+      const ada = await createUser(client, "Ada");
+      const bo = await createUser(client, "Bo");
+      const { orgId: acme } = await createOrganization(client, "Acme");
+      await addOrganizationMember(client, { orgId: acme, uid: ada.uid });
+      await addOrganizationMember(client, { orgId: acme, uid: bo.uid });
+      const { agentId: support } = await createAgent(client, { uid: ada.uid, name: "support", orgId: acme });
+      const { agentId: sales } = await createAgent(client, { uid: bo.uid, name: "sales" });
+      await addBlockedNumbers(client, await authenticateApiKey(client, bo.apiKey), {
+        uid: bo.uid,
+        agentId: sales,
+        numbers: ["+14155552671", "+442079460958"],
+      });
+      const at = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
+
+      expect(await listUsers(client)).toEqual({
+        users: [
+          { uid: ada.uid, name: "Ada", orgIds: [ada.orgId, acme], createdAt: at },
+          { uid: bo.uid, name: "Bo", orgIds: [bo.orgId, acme], createdAt: at },
+        ],
+      });
+      expect(await listAllOrganizations(client)).toEqual({
+        organizations: [
+          { orgId: ada.orgId, name: "Ada", members: [ada.uid], agents: 0, createdAt: at },
+          { orgId: bo.orgId, name: "Bo", members: [bo.uid], agents: 1, createdAt: at },
+          { orgId: acme, name: "Acme", members: [ada.uid, bo.uid], agents: 1, createdAt: at },
+        ],
+      });
+      const supportAgent = {
+        agentId: support,
+        name: "support",
+        orgId: acme,
+        blockedNumbers: 0,
+        createdAt: at,
+      };
+      const salesAgent = { agentId: sales, name: "sales", orgId: bo.orgId, blockedNumbers: 2, createdAt: at };
+      expect(await listAgents(client)).toEqual({ agents: [supportAgent, salesAgent] });
+      expect(await listAgents(client, { orgId: acme })).toEqual({ agents: [supportAgent] });
+      expect(await listAgents(client, { uid: ada.uid })).toEqual({ agents: [supportAgent] });
+      expect(await listAgents(client, { uid: bo.uid })).toEqual({ agents: [supportAgent, salesAgent] });
+      expect(await listAgents(client, { uid: bo.uid, orgId: bo.orgId })).toEqual({ agents: [salesAgent] });
+      expect(await listAgents(client, { uid: ada.uid, orgId: bo.orgId })).toEqual({ agents: [] });
+      expect(await failure(listAgents(client, { orgId: "org_missing" }))).toEqual(
+        notFound("No organization with id org_missing"),
+      );
+      expect(await failure(listAgents(client, { uid: "usr_missing" }))).toEqual(
+        notFound("No user with uid usr_missing"),
+      );
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
+
+describe("org remove-member", () => {
+  it("takes the user's access to the organization's agents away, and keeps everyone else's", async () => {
+    const ada = await createUser(db, "Ada");
+    const bo = await createUser(db, "Bo");
+    const { orgId } = await createOrganization(db, "Acme");
+    await addOrganizationMember(db, { orgId, uid: ada.uid });
+    await addOrganizationMember(db, { orgId, uid: bo.uid });
+    const { agentId } = await createAgent(db, { uid: ada.uid, name: "support", orgId });
+    const bosKey = await authenticateApiKey(db, bo.apiKey);
+    const list = { uid: bo.uid, agentId };
+    expect(await listBlockedNumbers(db, bosKey, list)).toEqual({ blockList: [], count: 0 });
+
+    await expect(removeOrganizationMember(db, { orgId, uid: bo.uid })).resolves.toEqual({
+      orgId,
+      uid: bo.uid,
+      removed: true,
+    });
+    await expect(listBlockedNumbers(db, bosKey, list)).rejects.toBeInstanceOf(PermissionError);
+    expect((await listOrganizations(db, bosKey)).organizations.map((org) => org.id)).toEqual([bo.orgId]);
+    const adasKey = await authenticateApiKey(db, ada.apiKey);
+    expect(await listBlockedNumbers(db, adasKey, { uid: ada.uid, agentId })).toEqual({
+      blockList: [],
+      count: 0,
+    });
+  });
+
+  it("refuses to remove an organization's last member, or someone who is not a member, changing nothing", async () => {
+    const ada = await createUser(db, "Ada");
+    const bo = await createUser(db, "Bo");
+    const before = await everything(db);
+
+    expect(await failure(removeOrganizationMember(db, { orgId: ada.orgId, uid: ada.uid }))).toEqual(
+      conflict(
+        `User ${ada.uid} is the last member of organization ${ada.orgId}, which would be left with no one to ` +
+          `manage it: add another member first (pnpm cli org add-member --org ${ada.orgId} --uid …)`,
+      ),
+    );
+    expect(await failure(removeOrganizationMember(db, { orgId: ada.orgId, uid: bo.uid }))).toEqual(
+      notFound(`User ${bo.uid} is not a member of organization ${ada.orgId}`),
+    );
+    expect(await failure(removeOrganizationMember(db, { orgId: "org_missing", uid: bo.uid }))).toEqual(
+      notFound("No organization with id org_missing"),
+    );
+    expect(await failure(removeOrganizationMember(db, { orgId: ada.orgId, uid: "usr_missing" }))).toEqual(
+      notFound("No user with uid usr_missing"),
+    );
+    expect(await everything(db)).toEqual(before);
+  });
+
+  it("lets only one of two removals at once take the last but one member", async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const ada = await createUser(db, "Ada");
+      const bo = await createUser(db, "Bo");
+      const { orgId } = await createOrganization(db, "Pair");
+      await addOrganizationMember(db, { orgId, uid: ada.uid });
+      await addOrganizationMember(db, { orgId, uid: bo.uid });
+      const outcomes = await Promise.allSettled([
+        removeOrganizationMember(db, { orgId, uid: ada.uid }),
+        removeOrganizationMember(db, { orgId, uid: bo.uid }),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["fulfilled", "rejected"]);
+      expect(outcomes.find((outcome) => outcome.status === "rejected")).toMatchObject({
+        reason: expect.any(ConflictError),
+      });
+      expect(await db.membership.count({ where: { organizationId: orgId } })).toBe(1);
+    }
+  });
+});
+
+describe("agent delete", () => {
+  it("deletes the agent with its whole block list, and nothing of any other agent", async () => {
+    const ada = await createUser(db, "Ada");
+    const caller = await authenticateApiKey(db, ada.apiKey);
+    const { agentId } = await createAgent(db, { uid: ada.uid, name: "old line" });
+    const { agentId: kept } = await createAgent(db, { uid: ada.uid, name: "new line" });
+    const numbers = ["+14155552671", "+442079460958", "+33142685300"];
+    await addBlockedNumbers(db, caller, { uid: ada.uid, agentId, numbers });
+    await addBlockedNumbers(db, caller, { uid: ada.uid, agentId: kept, numbers: numbers.slice(0, 1) });
+
+    await expect(deleteAgent(db, agentId)).resolves.toEqual({ agentId, deleted: true, deletedNumbers: 3 });
+    expect(await db.blockedNumber.count({ where: { agentId } })).toBe(0);
+    await expect(listBlockedNumbers(db, caller, { uid: ada.uid, agentId })).rejects.toBeInstanceOf(
+      PermissionError,
+    );
+    expect(await listBlockedNumbers(db, caller, { uid: ada.uid, agentId: kept })).toEqual({
+      blockList: ["+14155552671"],
+      count: 1,
+    });
+    expect(await failure(deleteAgent(db, agentId))).toEqual(notFound(`No agent with id ${agentId}`));
+  });
+});
+
+describe("user delete", () => {
+  it("deletes the user, their keys and their empty personal organization; shared ones keep their agents", async () => {
+    const ada = await createUser(db, "Ada");
+    const bo = await createUser(db, "Bo");
+    const { keyId: secondKey, apiKey: secondSecret } = await createApiKey(db, {
+      uid: bo.uid,
+      readOnly: true,
+    });
+    const { orgId: acme } = await createOrganization(db, "Acme");
+    await addOrganizationMember(db, { orgId: acme, uid: ada.uid });
+    await addOrganizationMember(db, { orgId: acme, uid: bo.uid });
+    const { agentId } = await createAgent(db, { uid: bo.uid, name: "support", orgId: acme });
+    const bosCaller = await authenticateApiKey(db, bo.apiKey);
+    await addBlockedNumbers(db, bosCaller, { uid: bo.uid, agentId, numbers: ["+14155552671"] });
+
+    await expect(deleteUser(db, bo.uid)).resolves.toEqual({
+      uid: bo.uid,
+      deleted: true,
+      deletedKeyIds: [bosCaller.keyId, secondKey],
+      deletedOrgIds: [bo.orgId],
+    });
+    for (const secret of [bo.apiKey, secondSecret]) {
+      await expect(authenticateApiKey(db, secret)).rejects.toBeInstanceOf(AuthenticationError);
+    }
+    expect(await db.organization.findUnique({ where: { id: bo.orgId } })).toBeNull();
+    // Acme, its agent and the number Bo's key added stay, in Ada's hands.
+    const adasCaller = await authenticateApiKey(db, ada.apiKey);
+    expect(await listBlockedNumbers(db, adasCaller, { uid: ada.uid, agentId })).toEqual({
+      blockList: ["+14155552671"],
+      count: 1,
+    });
+    expect(await db.blockedNumber.findMany({ where: { agentId }, select: { addedByKeyId: true } })).toEqual([
+      { addedByKeyId: null },
+    ]);
+    expect(await failure(deleteUser(db, bo.uid))).toEqual(notFound(`No user with uid ${bo.uid}`));
+  });
+
+  it("refuses while the user is the last member of an organization that has agents, naming each, changing nothing", async () => {
+    const ada = await createUser(db, "Ada");
+    await createAgent(db, { uid: ada.uid, name: "main" });
+    const { orgId: acme } = await createOrganization(db, "Acme");
+    await addOrganizationMember(db, { orgId: acme, uid: ada.uid });
+    await createAgent(db, { uid: ada.uid, name: "one", orgId: acme });
+    await createAgent(db, { uid: ada.uid, name: "two", orgId: acme });
+    const { orgId: empty } = await createOrganization(db, "Empty");
+    await addOrganizationMember(db, { orgId: empty, uid: ada.uid });
+    const before = await everything(db);
+
+    const [first, second] = [ada.orgId, acme].sort();
+    const agentsOf = (orgId: string | undefined) => (orgId === ada.orgId ? "1 agent" : "2 agents");
+    expect(await failure(deleteUser(db, ada.uid))).toEqual(
+      conflict(
+        `User ${ada.uid} is the last member of ${first} (${agentsOf(first)}), ${second} ` +
+          `(${agentsOf(second)}), whose agents would be left with no one to manage them: delete those ` +
+          "agents first (pnpm cli agent delete), or add another member (pnpm cli org add-member)",
+      ),
+    );
+    expect(await everything(db)).toEqual(before);
+    await authenticateApiKey(db, ada.apiKey);
+  });
+
+  it("never leaves an agent without anyone to manage it when an agent is created meanwhile", async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const ada = await createUser(db, "Ada");
+      const [deletion, creation] = await Promise.allSettled([
+        deleteUser(db, ada.uid),
+        createAgent(db, { uid: ada.uid, name: "raced" }),
+      ]);
+      // Exactly one wins: the user goes and the agent is never made, or the agent is made and the user stays.
+      expect([deletion.status, creation.status].sort()).toEqual(["fulfilled", "rejected"]);
+      const orphans = await db.agent.count({ where: { organization: { memberships: { none: {} } } } });
+      expect(orphans).toBe(0);
+    }
   });
 });

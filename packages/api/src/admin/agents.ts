@@ -40,3 +40,68 @@ async function personalOrganizationId(db: PrismaClient, uid: string): Promise<st
   if (!first) throw new NotFoundError(`User ${uid} belongs to no organization; pass --org`);
   return first.organizationId;
 }
+
+export interface AgentSummary {
+  agentId: string;
+  name: string;
+  orgId: string;
+  /** How many numbers its block list holds. */
+  blockedNumbers: number;
+  createdAt: string;
+}
+
+/**
+ * Agents, oldest first: all of them, those of one organization (`orgId`), those a user may manage (`uid`: of
+ * every organization they belong to), or both filters at once.
+ */
+export async function listAgents(
+  db: PrismaClient,
+  filter: { orgId?: string; uid?: string } = {},
+): Promise<{ agents: AgentSummary[] }> {
+  if (filter.orgId !== undefined) await requireOrganization(db, filter.orgId);
+  if (filter.uid !== undefined) await requireUser(db, filter.uid);
+  const agents = await db.agent.findMany({
+    where: {
+      ...(filter.orgId === undefined ? {} : { organizationId: filter.orgId }),
+      ...(filter.uid === undefined
+        ? {}
+        : { organization: { memberships: { some: { userId: filter.uid } } } }),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      organizationId: true,
+      createdAt: true,
+      _count: { select: { blockedNumbers: true } },
+    },
+  });
+  return {
+    agents: agents.map((agent) => ({
+      agentId: agent.id,
+      name: agent.name,
+      orgId: agent.organizationId,
+      blockedNumbers: agent._count.blockedNumbers,
+      createdAt: agent.createdAt.toISOString(),
+    })),
+  };
+}
+
+/**
+ * Deletes an agent and its whole block list with it: a list belongs to its agent and means nothing without it.
+ * Every instance stops serving both within a second (the agents and blocked_numbers triggers of the
+ * change_notifications migration).
+ */
+export async function deleteAgent(
+  db: PrismaClient,
+  agentId: string,
+): Promise<{ agentId: string; deleted: true; deletedNumbers: number }> {
+  return db.$transaction(async (tx) => {
+    // Locked first, so that the count is of every number deleted: an add waits, then finds no agent.
+    const locked = await tx.$queryRaw<unknown[]>`SELECT 1 FROM agents WHERE id = ${agentId} FOR UPDATE`;
+    if (locked.length === 0) throw new NotFoundError(`No agent with id ${agentId}`);
+    const { count } = await tx.blockedNumber.deleteMany({ where: { agentId } });
+    await tx.agent.delete({ where: { id: agentId }, select: { id: true } });
+    return { agentId, deleted: true as const, deletedNumbers: count };
+  });
+}

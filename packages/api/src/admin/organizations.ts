@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@blocklist/db";
-import { NotFoundError } from "../errors";
+import { ConflictError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 
 export async function createOrganization(db: PrismaClient, name: string): Promise<{ orgId: string }> {
@@ -22,6 +22,76 @@ export async function addOrganizationMember(
     select: { userId: true },
   });
   return { orgId: membership.orgId, uid: membership.uid };
+}
+
+/**
+ * Takes a user out of an organization; their keys lose its agents within a second (the membership trigger of
+ * the change_notifications migration). Refused for the organization's last member: an organization always keeps
+ * one, so that its agents and lists stay in someone's hands. Not idempotent: a non-member is an error, so that a
+ * mistyped id is not mistaken for success.
+ */
+export async function removeOrganizationMember(
+  db: PrismaClient,
+  membership: { orgId: string; uid: string },
+): Promise<{ orgId: string; uid: string; removed: true }> {
+  const { orgId, uid } = membership;
+  await requireUser(db, uid);
+  return db.$transaction(async (tx) => {
+    // Locked, so that two removals at once cannot both see another member left.
+    const locked = await tx.$queryRaw<unknown[]>`SELECT 1 FROM organizations WHERE id = ${orgId} FOR UPDATE`;
+    if (locked.length === 0) throw new NotFoundError(`No organization with id ${orgId}`);
+    const member = await tx.membership.findUnique({
+      where: { userId_organizationId: { userId: uid, organizationId: orgId } },
+      select: { userId: true },
+    });
+    if (!member) throw new NotFoundError(`User ${uid} is not a member of organization ${orgId}`);
+    if ((await tx.membership.count({ where: { organizationId: orgId } })) === 1) {
+      throw new ConflictError(
+        `User ${uid} is the last member of organization ${orgId}, which would be left with no one to manage it: ` +
+          `add another member first (pnpm cli org add-member --org ${orgId} --uid …)`,
+      );
+    }
+    await tx.membership.delete({
+      where: { userId_organizationId: { userId: uid, organizationId: orgId } },
+      select: { userId: true },
+    });
+    return { orgId, uid, removed: true as const };
+  });
+}
+
+export interface OrganizationSummary {
+  orgId: string;
+  name: string;
+  /** Member uids, in the order they joined. */
+  members: string[];
+  /** How many agents it has (`agent list --org` names them). */
+  agents: number;
+  createdAt: string;
+}
+
+/** Every organization, oldest first. */
+export async function listAllOrganizations(
+  db: PrismaClient,
+): Promise<{ organizations: OrganizationSummary[] }> {
+  const organizations = await db.organization.findMany({
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      createdAt: true,
+      memberships: { orderBy: [{ createdAt: "asc" }, { userId: "asc" }], select: { userId: true } },
+      _count: { select: { agents: true } },
+    },
+  });
+  return {
+    organizations: organizations.map((organization) => ({
+      orgId: organization.id,
+      name: organization.name,
+      members: organization.memberships.map((membership) => membership.userId),
+      agents: organization._count.agents,
+      createdAt: organization.createdAt.toISOString(),
+    })),
+  };
 }
 
 export async function requireUser(db: PrismaClient, uid: string): Promise<void> {

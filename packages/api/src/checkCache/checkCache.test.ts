@@ -4,7 +4,7 @@ import { createPrismaClient, type PrismaClient, poolOf, startChangeListener } fr
 import { createTestDatabase } from "@blocklist/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgent } from "../admin/agents";
-import { revokeApiKey } from "../admin/keys";
+import { revokeApiKey, setApiKeyRateLimit } from "../admin/keys";
 import { authenticateApiKey } from "../auth";
 import { addBlockedNumbers, checkBlockedNumber, loadAgentNumbers, removeBlockedNumbers } from "../blockList";
 import { AuthenticationError, PermissionError } from "../errors";
@@ -133,6 +133,18 @@ describe("the check cache", () => {
     expect(await refusal(authenticateApiKey(db, bob.apiKey))).toBeInstanceOf(AuthenticationError);
   });
 
+  it("follows a key's own rate-limit budget changed elsewhere", async () => {
+    const cache = await startListening();
+    const fred = await createTenant(elsewhere, "fred");
+    const budget = async () => (await authenticateApiKey(db, fred.apiKey)).rateLimit;
+    expect(await budget()).toBeNull();
+    expect(cache.stats().keys).toBe(1);
+    await setApiKeyRateLimit(elsewhere, fred.caller.keyId, 42);
+    await expect.poll(budget).toBe(42);
+    await setApiKeyRateLimit(elsewhere, fred.caller.keyId, "unlimited");
+    await expect.poll(budget).toBe("unlimited");
+  });
+
   it("stops access when the membership goes or the agent is deleted", async () => {
     await startListening();
     const carol = await createTenant(elsewhere, "carol");
@@ -242,7 +254,7 @@ describe("the check cache", () => {
     let loads = 0;
     const load = async () => {
       loads += 1;
-      return { keyId: "key_1", userId: "usr_1", readOnly: false, revoked: false };
+      return { keyId: "key_1", userId: "usr_1", readOnly: false, revoked: false, rateLimit: null };
     };
     // Never listened: every lookup goes to the loader, nothing is kept.
     await cache.key("01", load);
@@ -287,7 +299,13 @@ describe("the check cache", () => {
     const cache = new CheckCache(db, { maxNumbers: 1000 });
     cache.listening();
     cache.delivered(performance.now());
-    await cache.key("01", async () => ({ keyId: "key_1", userId: "usr_1", readOnly: false, revoked: false }));
+    await cache.key("01", async () => ({
+      keyId: "key_1",
+      userId: "usr_1",
+      readOnly: false,
+      revoked: false,
+      rateLimit: null,
+    }));
     expect(cache.stats().keys).toBe(1);
     cache.apply('{"kind":"something new"}');
     expect(cache.stats().keys).toBe(0);

@@ -4,6 +4,7 @@
 // connection less than `trustMs` ago): a change committed anywhere reaches every instance through them, and
 // while they do not arrive, nothing here is used and everything goes to the database.
 import type { PrismaClient } from "@blocklist/db";
+import type { KeyRateLimit } from "../rateLimit/budget";
 import { type Change, parseChange } from "./changes";
 import { LoadingCache } from "./loadingCache";
 
@@ -13,6 +14,7 @@ export interface KnownKey {
   userId: string;
   readOnly: boolean;
   revoked: boolean;
+  rateLimit: KeyRateLimit;
 }
 
 export interface CheckCacheOptions {

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from "@blocklist/config";
 import { createPrismaClient, type PrismaClient } from "@blocklist/db";
 import { defaultDataDir, startDatabase } from "@blocklist/db/lifecycle";
-import { NotFoundError } from "../errors";
+import { ConflictError, NotFoundError } from "../errors";
 
 /**
  * Opens the service's database (the running server's embedded PostgreSQL, a fresh one, or DATABASE_URL),
@@ -35,16 +35,16 @@ export async function runAdminCommand<Result extends object>(
 
 function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return error.problems.join("\n");
-  if (error instanceof NotFoundError) return error.message;
+  if (error instanceof NotFoundError || error instanceof ConflictError) return error.message;
   if (error instanceof Error) return error.message.split("\n")[0] ?? "unknown error";
   return String(error);
 }
 
-/** `key: value` lines; nested lists as one indented line per entry. */
+/** `key: value` lines; a list of records as one indented `field=value` line per record. */
 function formatForPeople(result: object): string {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(result)) {
-    if (Array.isArray(value)) {
+    if (Array.isArray(value) && value.some((entry) => typeof entry === "object" && entry !== null)) {
       lines.push(`${name}:`);
       for (const entry of value)
         lines.push(
@@ -53,7 +53,8 @@ function formatForPeople(result: object): string {
             .join("  ")}`,
         );
     } else {
-      lines.push(`${name}: ${value}`);
+      // A list of ids reads as one line (`deletedKeyIds: key_a, key_b`).
+      lines.push(`${name}: ${Array.isArray(value) ? value.join(", ") : value}`);
     }
   }
   return `${lines.join("\n")}\n`;

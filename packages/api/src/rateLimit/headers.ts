@@ -2,7 +2,8 @@ import type { RateLimitDecision } from "./limiter";
 
 /**
  * The headers of draft-ietf-httpapi-ratelimit-headers (RateLimit-Limit, -Remaining, -Reset in seconds,
- * -Policy `limit;w=window`) on every answer to a known key, plus Retry-After on a refusal.
+ * -Policy `limit;w=window`), in cost units, on every answer to a key with a budget, plus Retry-After on a refusal.
+ * A key that is not limited gets none of them (admission.ts).
  */
 export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
   return {

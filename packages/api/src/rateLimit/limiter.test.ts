@@ -32,13 +32,28 @@ interface LogLine {
   message: string;
 }
 
+/** Every key of a test has the same budget, `limit`: spend() holds a key to it. */
+class TestLimiter extends RateLimiter {
+  constructor(
+    options: RateLimiterOptions,
+    readonly limit: number,
+  ) {
+    super(options);
+  }
+
+  spend(keyId: string, units = 1): RateLimitDecision {
+    return this.take(keyId, this.limit, units);
+  }
+}
+
 function limiterOn(
   db: PrismaClient | (() => PrismaClient),
   options: Partial<RateLimiterOptions> & { clock: Clock; limit: number; log?: LogLine[] },
-): RateLimiter {
-  const { clock, log = [], ...rest } = options;
-  return new RateLimiter({
+): TestLimiter {
+  const { clock, log = [], limit, ...rest } = options;
+  const limiterOptions: RateLimiterOptions = {
     db: typeof db === "function" ? db : () => db,
+    defaultBudget: "unlimited",
     windowSeconds: WINDOW_SECONDS,
     now: clock.now,
     logger: {
@@ -46,7 +61,8 @@ function limiterOn(
       info: (_fields, message) => log.push({ level: "info", message }),
     },
     ...rest,
-  });
+  };
+  return new TestLimiter(limiterOptions, limit);
 }
 
 function secondClient(): PrismaClient {
@@ -63,10 +79,10 @@ async function storedCount(keyId: string, windowStart: number): Promise<number |
   return counter?.count;
 }
 
-/** Takes `times` requests and says how many were admitted. */
-function takeMany(limiter: RateLimiter, keyId: string, times: number): number {
+/** Takes `times` requests of one unit and says how many were admitted. */
+function takeMany(limiter: TestLimiter, keyId: string, times: number): number {
   let admitted = 0;
-  for (let index = 0; index < times; index += 1) if (limiter.take(keyId).allowed) admitted += 1;
+  for (let index = 0; index < times; index += 1) if (limiter.spend(keyId).allowed) admitted += 1;
   return admitted;
 }
 
@@ -74,7 +90,7 @@ describe("one instance", () => {
   it("admits `limit` requests a window, then refuses until the window ends, saying when", () => {
     const clock = new Clock(T0 + 10_200);
     const limiter = limiterOn(database.prisma, { clock, limit: 3 });
-    const decisions = Array.from({ length: 4 }, () => limiter.take("key_exceed"));
+    const decisions = Array.from({ length: 4 }, () => limiter.spend("key_exceed"));
     const admitted = { allowed: true, limit: 3, resetSeconds: 50, windowSeconds: WINDOW_SECONDS };
     expect(decisions).toEqual<RateLimitDecision[]>([
       { ...admitted, remaining: 2 },
@@ -92,7 +108,33 @@ describe("one instance", () => {
     expect(rateLimitHeaders(decisions[0] as RateLimitDecision)).not.toHaveProperty("Retry-After");
 
     clock.time = T0 + WINDOW_MS - 1;
-    expect(limiter.take("key_exceed")).toMatchObject({ allowed: false, resetSeconds: 1 });
+    expect(limiter.spend("key_exceed")).toMatchObject({ allowed: false, resetSeconds: 1 });
+  });
+
+  it("counts units: what does not fit in what is left is refused, not counted, and the answer says what is left", () => {
+    const clock = new Clock(T0 + 10_200);
+    const limiter = limiterOn(database.prisma, { clock, limit: 150 });
+    const decision = { allowed: true, limit: 150, resetSeconds: 50, windowSeconds: WINDOW_SECONDS };
+    expect(limiter.spend("key_units", 101)).toEqual({ ...decision, remaining: 49 });
+    expect(limiter.spend("key_units", 50)).toEqual({ ...decision, allowed: false, remaining: 49 });
+    expect(limiter.spend("key_units", 49)).toEqual({ ...decision, remaining: 0 });
+    expect(limiter.spend("key_units")).toEqual({ ...decision, allowed: false, remaining: 0 });
+  });
+
+  it("holds each key to the budget it is asked with, a changed one applying to what was already used", () => {
+    const limiter = limiterOn(database.prisma, { clock: new Clock(T0), limit: 1 });
+    expect(limiter.take("key_small", 2)).toMatchObject({ allowed: true, limit: 2, remaining: 1 });
+    expect(limiter.take("key_large", 1000, 500)).toMatchObject({
+      allowed: true,
+      limit: 1000,
+      remaining: 500,
+    });
+    expect(limiter.take("key_small", 2)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(limiter.take("key_small", 2)).toMatchObject({ allowed: false, remaining: 0 });
+    // The key's budget is raised mid-window: its 2 units stay spent.
+    expect(limiter.take("key_small", 5)).toMatchObject({ allowed: true, limit: 5, remaining: 2 });
+    // And lowered below what it already spent: refused until the window ends.
+    expect(limiter.take("key_small", 2)).toMatchObject({ allowed: false, limit: 2, remaining: 0 });
   });
 
   it("starts a whole new budget when the window rolls over", () => {
@@ -100,7 +142,7 @@ describe("one instance", () => {
     const limiter = limiterOn(database.prisma, { clock, limit: 2 });
     expect(takeMany(limiter, "key_rollover", 5)).toBe(2);
     clock.time = T0 + WINDOW_MS;
-    expect(limiter.take("key_rollover")).toEqual({
+    expect(limiter.spend("key_rollover")).toEqual({
       allowed: true,
       limit: 2,
       remaining: 1,
@@ -113,7 +155,7 @@ describe("one instance", () => {
   it("keeps each key's budget apart", () => {
     const limiter = limiterOn(database.prisma, { clock: new Clock(T0), limit: 2 });
     expect(takeMany(limiter, "key_busy", 10)).toBe(2);
-    expect(limiter.take("key_quiet")).toMatchObject({ allowed: true, remaining: 1 });
+    expect(limiter.spend("key_quiet")).toMatchObject({ allowed: true, remaining: 1 });
   });
 
   it("writes what it admitted, not what it refused, and keeps the budget across flushes", async () => {
@@ -124,19 +166,19 @@ describe("one instance", () => {
     expect(takeMany(limiter, "key_written", 10)).toBe(2);
     await limiter.flush();
     expect(await storedCount("key_written", T0)).toBe(5);
-    expect(limiter.take("key_written").allowed).toBe(false);
+    expect(limiter.spend("key_written").allowed).toBe(false);
   });
 
   it("flushes in the background once started, and writes what is left when closed", async () => {
     const limiter = limiterOn(database.prisma, { clock: new Clock(T0), limit: 100, flushIntervalMs: 20 });
     limiter.start();
-    limiter.take("key_timer");
+    limiter.spend("key_timer");
     await vi.waitFor(async () => expect(await storedCount("key_timer", T0)).toBe(1), {
       timeout: 30_000,
       interval: 50,
     });
-    limiter.take("key_timer");
-    limiter.take("key_timer");
+    limiter.spend("key_timer");
+    limiter.spend("key_timer");
     await limiter.close();
     expect(await storedCount("key_timer", T0)).toBe(3);
   });
@@ -149,7 +191,7 @@ describe("one instance", () => {
     }));
     await database.prisma.rateLimitCounter.createMany({ data: old });
     const limiter = limiterOn(database.prisma, { clock: new Clock(T0 + 5000), limit: 10 });
-    limiter.take("key_cleanup");
+    limiter.spend("key_cleanup");
     await limiter.flush();
     const left = await database.prisma.rateLimitCounter.findMany({
       where: { keyId: { in: ["key_old", "key_cleanup"] } },
@@ -171,19 +213,19 @@ describe("several instances on one database", () => {
 
     expect(takeMany(first, "key_shared", 6)).toBe(6);
     await first.flush();
-    expect(second.take("key_shared")).toMatchObject({ allowed: true, remaining: 9 });
+    expect(second.spend("key_shared")).toMatchObject({ allowed: true, remaining: 9 });
     await second.flush();
     // The second instance now knows of the first one's 6 requests.
-    expect(second.take("key_shared")).toMatchObject({ allowed: true, remaining: 2 });
+    expect(second.spend("key_shared")).toMatchObject({ allowed: true, remaining: 2 });
     expect(takeMany(second, "key_shared", 5)).toBe(2);
     await second.flush();
     expect(await storedCount("key_shared", T0)).toBe(10);
 
     // The first instance has not flushed since: it admits until its next flush tells it (the bounded overshoot).
-    expect(first.take("key_shared").allowed).toBe(true);
+    expect(first.spend("key_shared").allowed).toBe(true);
     await first.flush();
-    expect(first.take("key_shared").allowed).toBe(false);
-    expect(second.take("key_shared").allowed).toBe(false);
+    expect(first.spend("key_shared").allowed).toBe(false);
+    expect(second.spend("key_shared").allowed).toBe(false);
     expect(await storedCount("key_shared", T0)).toBe(11);
   });
 
@@ -216,7 +258,7 @@ describe("several instances on one database", () => {
     );
     expect(instances.map((instance) => takeMany(instance, "key_burst", 100))).toEqual([10, 10]);
     await Promise.all(instances.map((instance) => instance.flush()));
-    expect(instances.map((instance) => instance.take("key_burst").allowed)).toEqual([false, false]);
+    expect(instances.map((instance) => instance.spend("key_burst").allowed)).toEqual([false, false]);
     expect(await storedCount("key_burst", T0)).toBe(20);
   });
 
@@ -269,8 +311,13 @@ describe("when the database cannot be reached", () => {
   });
 });
 
-describe("construction", () => {
-  it("needs a budget of at least one request", () => {
-    expect(() => limiterOn(database.prisma, { clock: new Clock(T0), limit: 0 })).toThrow(RangeError);
+describe("budgets", () => {
+  it("are at least one unit, by default and for each key", () => {
+    expect(() => limiterOn(database.prisma, { clock: new Clock(T0), limit: 1, defaultBudget: 0 })).toThrow(
+      RangeError,
+    );
+    const limiter = limiterOn(database.prisma, { clock: new Clock(T0), limit: 1 });
+    expect(() => limiter.take("key_zero", 0)).toThrow(RangeError);
+    expect(() => limiter.take("key_zero", 1.5)).toThrow(RangeError);
   });
 });

@@ -1,18 +1,20 @@
-// A fixed-window request budget per API key, shared by every instance through PostgreSQL without a database
-// round trip per request: each instance decides from memory (the total it last read back plus its own counts
-// not yet written) and writes its counts in one batched statement every FLUSH_INTERVAL_MS, reading back the
-// totals of all instances. docs/DECISIONS.md ("Rate limiting") gives the bound on overshoot.
+// A fixed-window budget of cost units per API key, shared by every instance through PostgreSQL without a
+// database round trip per request: each instance decides from memory (the total it last read back plus its own
+// counts not yet written) and writes its counts in one batched statement every FLUSH_INTERVAL_MS, reading back
+// the totals of all instances. docs/DECISIONS.md ("Rate limiting") gives the bound on overshoot. Which budget a
+// key has, and what a request costs, are decided by the caller (admission.ts): the limiter only counts.
 import type { PrismaClient } from "@blocklist/db";
 import { type ProcessLogger, processLogger, reportError } from "../observability/context";
+import type { Budget } from "./budget";
 import { addToCounters, type CounterIncrement, deleteCountersBefore } from "./counters";
 
 export const FLUSH_INTERVAL_MS = 250;
 
 export interface RateLimitDecision {
   allowed: boolean;
-  /** Requests a key may make per window. */
+  /** Units the key may spend per window. */
   limit: number;
-  /** Requests left in this window after this one (0 when refused). */
+  /** Units left in this window after these (when refused: what is left, which is less than was asked). */
   remaining: number;
   /** Whole seconds until the window ends and the budget is whole again (at least 1). */
   resetSeconds: number;
@@ -22,8 +24,8 @@ export interface RateLimitDecision {
 export interface RateLimiterOptions {
   /** The client to write counters with; a function, so that a client rebuilt after an outage is used. */
   db: () => PrismaClient;
-  /** Requests per key per window (at least 1). */
-  limit: number;
+  /** The budget of a key without one of its own (RATE_LIMIT_REQUESTS; "unlimited" when that is 0). */
+  defaultBudget: Budget;
   windowSeconds: number;
   /** How often the timer of start() flushes; tests call flush() themselves. */
   flushIntervalMs?: number;
@@ -37,14 +39,14 @@ interface KeyWindow {
   windowStart: number;
   /** All instances' total as last read back from the database (our flushed counts included). */
   known: number;
-  /** Admitted here, being written by the flush under way. */
+  /** Units admitted here, being written by the flush under way. */
   flushing: number;
-  /** Admitted here since, not written yet. */
+  /** Units admitted here since, not written yet. */
   pending: number;
 }
 
 export class RateLimiter {
-  readonly limit: number;
+  readonly defaultBudget: Budget;
   readonly windowSeconds: number;
   private readonly windowMs: number;
   private readonly db: () => PrismaClient;
@@ -59,8 +61,8 @@ export class RateLimiter {
   private cleanedUpThrough = Number.NEGATIVE_INFINITY;
 
   constructor(options: RateLimiterOptions) {
-    if (!(options.limit >= 1)) throw new RangeError("A rate limit needs a budget of at least 1 request");
-    this.limit = options.limit;
+    if (options.defaultBudget !== "unlimited") requireBudget(options.defaultBudget);
+    this.defaultBudget = options.defaultBudget;
     this.windowSeconds = options.windowSeconds;
     this.windowMs = options.windowSeconds * 1000;
     this.db = options.db;
@@ -70,10 +72,11 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request of `keyId` if the budget allows it. Synchronous and in memory: it never waits for the
-   * database. A refused request is not counted.
+   * Counts `units` of `keyId` if they fit in what is left of its `limit` this window. Synchronous and in memory:
+   * it never waits for the database. Units refused are not counted.
    */
-  take(keyId: string): RateLimitDecision {
+  take(keyId: string, limit: number, units = 1): RateLimitDecision {
+    requireBudget(limit);
     const now = this.now();
     const windowStart = this.windowStartOf(now);
     let window = this.keys.get(keyId);
@@ -84,10 +87,10 @@ export class RateLimiter {
     }
     const used = window.known + window.flushing + window.pending;
     const resetSeconds = Math.max(1, Math.ceil((windowStart + this.windowMs - now) / 1000));
-    const decision = { limit: this.limit, resetSeconds, windowSeconds: this.windowSeconds };
-    if (used >= this.limit) return { ...decision, allowed: false, remaining: 0 };
-    window.pending += 1;
-    return { ...decision, allowed: true, remaining: this.limit - used - 1 };
+    const decision = { limit, resetSeconds, windowSeconds: this.windowSeconds };
+    if (used + units > limit) return { ...decision, allowed: false, remaining: Math.max(0, limit - used) };
+    window.pending += units;
+    return { ...decision, allowed: true, remaining: limit - used - units };
   }
 
   /**
@@ -196,4 +199,9 @@ export class RateLimiter {
     // biome-ignore lint/suspicious/noConsole: the fallback for a limiter built without a logger (tests)
     else console[level](message, fields);
   }
+}
+
+function requireBudget(limit: number): void {
+  if (!(Number.isInteger(limit) && limit >= 1))
+    throw new RangeError("A rate limit needs a budget of at least 1 unit");
 }

@@ -1,22 +1,20 @@
 // The process's one rate limiter. The server starts it (server.ts); request code finds it on globalThis, since
 // the server (run by tsx) and the route handlers (bundled by Next.js) load separate copies of this module.
-// Without a started limiter (limiting off, or code that does not run under the server) nothing is limited.
+// Without a started limiter (code that does not run under the server) nothing is limited.
 import { getPrismaClient } from "@blocklist/db";
-import { recordRateLimitRefusal } from "../observability/metrics";
-import { rateLimitHeaders } from "./headers";
+import { type Admission, admit, type MeteredKey } from "./admission";
 import { RateLimiter } from "./limiter";
 
 const globalStore = globalThis as typeof globalThis & { __blocklistRateLimiter?: RateLimiter };
 
-/** Starts the process's limiter from the settings; none when `requests` is 0 (limiting off). */
-export function startRateLimiter(settings: {
-  requests: number;
-  windowSeconds: number;
-}): RateLimiter | undefined {
-  if (settings.requests === 0) return undefined;
+/**
+ * Starts the process's limiter from the settings. With `requests` 0 a key without a budget of its own is not
+ * limited, but a key with one still is (`pnpm cli key set-rate-limit`).
+ */
+export function startRateLimiter(settings: { requests: number; windowSeconds: number }): RateLimiter {
   const limiter = new RateLimiter({
     db: getPrismaClient,
-    limit: settings.requests,
+    defaultBudget: settings.requests === 0 ? "unlimited" : settings.requests,
     windowSeconds: settings.windowSeconds,
   });
   limiter.start();
@@ -33,19 +31,10 @@ export function getRateLimiter(): RateLimiter | undefined {
   return globalStore.__blocklistRateLimiter;
 }
 
-export interface Admission {
-  refused: boolean;
-  /** RateLimit-* (and Retry-After when refused) for the answer; none when limiting is off. */
-  headers: Record<string, string>;
-}
-
 /**
- * Counts one request of an authenticated key against its budget, right after authentication and before the
- * request is parsed. A refusal is counted in the metrics under `route` (a bounded label).
+ * admit() with the process's limiter: the admission unit of an authenticated key (admission.ts). charge() needs
+ * no limiter of its own: the admission carries it.
  */
-export function admitRequest(keyId: string, route: string): Admission {
-  const decision = getRateLimiter()?.take(keyId);
-  if (!decision) return { refused: false, headers: {} };
-  if (!decision.allowed) recordRateLimitRefusal(route);
-  return { refused: !decision.allowed, headers: rateLimitHeaders(decision) };
+export function admitRequest(key: MeteredKey, route: string): Admission {
+  return admit(getRateLimiter(), key, route);
 }

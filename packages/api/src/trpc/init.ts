@@ -1,7 +1,7 @@
-import { ErrorMessage, toIssues } from "@blocklist/core";
+import { agentNumbersInputSchema, ErrorMessage, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { admitCaller, admitSession } from "../admitCaller";
+import { admitCaller, admitSession, chargeNumbers } from "../admitCaller";
 import { InvalidRequestError } from "../errors";
 import { errorAnswerOf } from "../errorTable";
 import { noteOutcome, noteProcedure, reportError } from "../observability/context";
@@ -63,16 +63,28 @@ export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
  * Procedures for a known caller. Server-to-server callers send an API key in X-Authorization (whatever cookie
  * comes with it: a session id there is refused like any unknown key); without it, the web UI's session cookie
  * names a session, bound to a key (sessions.ts). Either way the caller is that key's, so revoking a key ends
- * both. Each call counts against the key's rate limit (the REST routes' budget) before its input is parsed;
- * past it, TOO_MANY_REQUESTS (429) with Retry-After.
+ * both. Each call counts its admission unit against the key's rate limit (the REST routes' budget) before its
+ * input is parsed; past it, TOO_MANY_REQUESTS (429) with Retry-After.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
   const route = `/api/trpc/${path}`;
   // In a batch, the last call's view of the budget is the one the answer carries.
   const setHeader = (name: string, value: string) => ctx.resHeaders.set(name, value);
-  const caller =
+  const admitted =
     ctx.apiKey === null && ctx.sessionId !== null
       ? await admitSession(ctx.db, ctx.sessionId, ctx.sessions, route, setHeader)
       : await admitCaller(ctx.db, ctx.apiKey, route, setHeader);
-  return next({ ctx: { caller } });
+  return next({ ctx: admitted });
+});
+
+/**
+ * add and remove: once the input is parsed, the numbers it carries are charged against the key's budget (one unit
+ * per started hundred, as on REST); past what is left, TOO_MANY_REQUESTS without doing the work.
+ */
+export const numbersProcedure = authedProcedure.input(agentNumbersInputSchema).use(({ ctx, input, next }) => {
+  // In a batch, the last call's view of the budget is the one the answer carries.
+  const admission = chargeNumbers(ctx.admission, input.numbers.length, (name, value) =>
+    ctx.resHeaders.set(name, value),
+  );
+  return next({ ctx: { admission } });
 });

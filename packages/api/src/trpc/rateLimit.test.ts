@@ -2,6 +2,7 @@ import { ErrorMessage } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterEach, describe, expect, it } from "vitest";
+import { createApiKey } from "../admin/keys";
 import { getMetrics } from "../observability/metrics";
 import { RateLimiter } from "../rateLimit/limiter";
 import { admitRequest, setRateLimiter } from "../rateLimit/process";
@@ -23,7 +24,7 @@ const NOW = Date.UTC(2026, 10, 27, 12, 0, 30);
 function installLimiter(): RateLimiter {
   const limiter = new RateLimiter({
     db: () => db,
-    limit: LIMIT,
+    defaultBudget: LIMIT,
     windowSeconds: WINDOW_SECONDS,
     now: () => NOW,
   });
@@ -115,8 +116,62 @@ describe("authed procedures under a rate limit", () => {
     });
   });
 
+  it("hold a key with a budget of its own to it, and charge add and remove for their numbers once parsed", async () => {
+    installLimiter();
+    const { apiKey } = await createApiKey(db, { uid: alice.uid, readOnly: false, rateLimit: 10 });
+    const resHeaders = new Headers();
+    const caller = createCaller(context(apiKey, resHeaders));
+    const remaining = () => resHeaders.get("RateLimit-Remaining");
+    const numbers = (count: number, from: number) =>
+      Array.from({ length: count }, (_, index) => `+1415555${String(from + index).padStart(4, "0")}`);
+
+    // 150 numbers: 1 unit at admission, 2 once the input is parsed.
+    await caller.blockList.add({ agentId: alice.agentId, numbers: numbers(150, 0) });
+    expect([resHeaders.get("RateLimit-Limit"), remaining(), resHeaders.get("RateLimit-Policy")]).toEqual([
+      "10",
+      "7",
+      `10;w=${WINDOW_SECONDS}`,
+    ]);
+    // Input that does not parse costs its admission only.
+    await expect(caller.blockList.remove({ agentId: alice.agentId, numbers: [] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(remaining()).toBe("6");
+    await caller.blockList.remove({ agentId: alice.agentId, numbers: numbers(100, 0) });
+    expect(remaining()).toBe("4");
+    // 1 + 10 units with 4 left: admitted, then refused before anything is added.
+    await expect(
+      caller.blockList.add({ agentId: alice.agentId, numbers: numbers(1000, 1000) }),
+    ).rejects.toMatchObject(tooManyRequests);
+    expect(Object.fromEntries(resHeaders)).toEqual({
+      "ratelimit-limit": "10",
+      "ratelimit-remaining": "3",
+      "ratelimit-reset": "30",
+      "ratelimit-policy": `10;w=${WINDOW_SECONDS}`,
+      "retry-after": "30",
+    });
+    expect(await db.blockedNumber.count({ where: { agentId: alice.agentId } })).toBe(50);
+    for (let index = 0; index < 3; index += 1) await caller.organizations.list();
+    await expect(caller.organizations.list()).rejects.toMatchObject(tooManyRequests);
+    await db.blockedNumber.deleteMany({ where: { agentId: alice.agentId } });
+  });
+
+  it("never refuse an unlimited key, and give it no RateLimit-* headers", async () => {
+    installLimiter();
+    const { apiKey } = await createApiKey(db, { uid: bob.uid, readOnly: true, rateLimit: "unlimited" });
+    const resHeaders = new Headers();
+    const caller = createCaller(context(apiKey, resHeaders));
+    for (let index = 0; index < LIMIT * 3; index += 1) {
+      await caller.blockList.check({ agentId: bob.agentId, number: "+14155552671" });
+    }
+    expect([...resHeaders.keys()]).toEqual([]);
+  });
+
   it("are not limited when no limiter runs (RATE_LIMIT_REQUESTS=0)", async () => {
-    expect(admitRequest("key_any", "/api/organizations")).toEqual({ refused: false, headers: {} });
+    expect(admitRequest({ keyId: "key_any", rateLimit: 5 }, "/api/organizations")).toEqual({
+      refused: false,
+      headers: {},
+    });
     const resHeaders = new Headers();
     const caller = createCaller(context(bob.apiKey, resHeaders));
     for (let index = 0; index < LIMIT + 2; index += 1) await caller.organizations.list();

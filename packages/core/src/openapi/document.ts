@@ -1,3 +1,4 @@
+import { NUMBERS_PER_UNIT, requestUnits } from "../cost";
 import { ErrorMessage } from "../messages";
 import { blockListQuerySchema, MAX_BODY_BYTES, MAX_NUMBERS_PER_REQUEST, MAX_PAGE_LIMIT } from "../schemas";
 import {
@@ -102,16 +103,26 @@ function requestBody(examples: Record<string, ApiExample>): RequestBodyObject {
 
 const digits = { type: "string", pattern: "^[0-9]+$" };
 
-/** What every answer to a known key says about its rate limit (draft-ietf-httpapi-ratelimit-headers). */
+/** What an add or remove costs against the key's budget. */
+const NUMBERS_COST =
+  `It costs 1 + ceil(numbers / ${NUMBERS_PER_UNIT}) units of the key's budget ` +
+  `(${requestUnits(MAX_NUMBERS_PER_REQUEST)} for ${MAX_NUMBERS_PER_REQUEST.toLocaleString("en-US")} numbers).`;
+
+/** What every answer to a key with a budget says about it (draft-ietf-httpapi-ratelimit-headers). */
 const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
   "RateLimit-Limit": {
-    description: "Requests the key may make per window (`RATE_LIMIT_REQUESTS`).",
+    description:
+      "Cost units the key may spend per window: its own budget, or `RATE_LIMIT_REQUESTS`. Absent for a key " +
+      "without a limit.",
     schema: digits,
   },
-  "RateLimit-Remaining": { description: "Requests left to the key in the current window.", schema: digits },
+  "RateLimit-Remaining": {
+    description: "Units left to the key in the current window, after this request's cost.",
+    schema: digits,
+  },
   "RateLimit-Reset": { description: "Seconds until the current window ends.", schema: digits },
   "RateLimit-Policy": {
-    description: "The budget as `requests;w=window seconds`, e.g. `6000;w=60`.",
+    description: "The budget as `units;w=window seconds`, e.g. `6000;w=60`.",
     schema: { type: "string", pattern: "^[0-9]+;w=[0-9]+$" },
   },
 };
@@ -211,10 +222,14 @@ Every request carries an API key in the \`${API_KEY_HEADER}\` header (the admin 
 success or error, is JSON. Checks run in this order and the first that fails decides the answer:
 
 1. the key is missing, empty, unknown or revoked: **401** \`${ErrorMessage.invalidKey}\`;
-   the key has used up its request budget for the current window: **429** \`${ErrorMessage.tooManyRequests}\`,
-   with \`Retry-After\` (seconds). Every answer to a known key carries \`RateLimit-Limit\`,
-   \`RateLimit-Remaining\`, \`RateLimit-Reset\` (seconds) and \`RateLimit-Policy\` (\`requests;w=seconds\`);
-   the budget is per key, over all instances of the service;
+   the key has used up its budget for the current window: **429** \`${ErrorMessage.tooManyRequests}\`,
+   with \`Retry-After\` (seconds). The budget is per key, over all instances of the service, and counts work in
+   cost units: a request costs 1 + ceil(numbers / ${NUMBERS_PER_UNIT}) units (a GET costs 1, a POST or DELETE of
+   ${MAX_NUMBERS_PER_REQUEST.toLocaleString("en-US")} numbers ${requestUnits(MAX_NUMBERS_PER_REQUEST)}). One unit is
+   counted here; the rest once the body is parsed (after the 415, 413 and 400 checks of step 2), and a request whose
+   numbers do not fit in what is left is a **429** too, having changed nothing. Every answer to a key with a budget
+   carries \`RateLimit-Limit\`, \`RateLimit-Remaining\`, \`RateLimit-Reset\` (seconds) and \`RateLimit-Policy\`
+   (\`units;w=seconds\`); a key without a limit gets none of them;
 2. a POST or DELETE body without \`Content-Type: application/json\`: **415** \`${ErrorMessage.unsupportedMediaType}\`;
    one larger than ${MAX_BODY_BYTES} bytes (2 MiB): **413** \`${ErrorMessage.bodyTooLarge}\`, refused before it is read;
    the query (GET) or body (POST, DELETE) is malformed: **400**, with \`issues\` naming each field;
@@ -273,7 +288,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
           description:
             "Adds numbers to the agent's list. Every entry is answered once: in `added` (E.164) or in " +
             "`failed` with its reason, exactly as it was sent. A request where every number fails is still " +
-            "a 200. Concurrent requests never store a number twice.",
+            "a 200. Concurrent requests never store a number twice. " +
+            NUMBERS_COST,
           tag: BLOCK_LIST_TAG,
           body: true,
           responses: {
@@ -289,7 +305,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: "Unblock numbers",
           description:
             "Removes numbers from the agent's list, with the same body and the same 400 rules as adding. " +
-            "Every entry is answered once: in `removed` (E.164) or in `failed` with its reason.",
+            "Every entry is answered once: in `removed` (E.164) or in `failed` with its reason. " +
+            NUMBERS_COST,
           tag: BLOCK_LIST_TAG,
           body: true,
           responses: {
@@ -351,8 +368,9 @@ export function buildOpenApiDocument(): OpenApiDocument {
         },
         TooManyRequests: {
           description:
-            "The key has used up its request budget for the current window (the same budget for every route " +
-            "and for the tRPC procedures). Other keys, of the same user too, are not affected.",
+            "The key has used up its budget for the current window (the same budget for every route and for " +
+            "the tRPC procedures), or the numbers of this request cost more units than are left; nothing was " +
+            "changed. Other keys, of the same user too, are not affected.",
           headers: {
             "Retry-After": {
               description: "Seconds until the window ends and the key may send again.",

@@ -1,9 +1,4 @@
-import {
-  agentNumbersInputSchema,
-  blockListPageInputSchema,
-  checkInputSchema,
-  MAX_PAGE_LIMIT,
-} from "@blocklist/core";
+import { blockListPageInputSchema, checkInputSchema, MAX_PAGE_LIMIT } from "@blocklist/core";
 import type { TRPCRouterRecord } from "@trpc/server";
 import {
   addBlockedNumbers,
@@ -11,7 +6,7 @@ import {
   listBlockedNumbers,
   removeBlockedNumbers,
 } from "../../blockList";
-import { authedProcedure } from "../init";
+import { authedProcedure, numbersProcedure } from "../init";
 
 // The same service functions as the REST route. A typed caller is always acting as its own user, so `uid`
 // is the caller's rather than an input.
@@ -27,17 +22,14 @@ export const blockListRouter = {
       }),
     ),
 
-  add: authedProcedure
-    .input(agentNumbersInputSchema)
-    .mutation(({ ctx, input }) =>
-      addBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
-    ),
+  // `{ agentId, numbers }`, its numbers charged against the key's budget (numbersProcedure).
+  add: numbersProcedure.mutation(({ ctx, input }) =>
+    addBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
+  ),
 
-  remove: authedProcedure
-    .input(agentNumbersInputSchema)
-    .mutation(({ ctx, input }) =>
-      removeBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
-    ),
+  remove: numbersProcedure.mutation(({ ctx, input }) =>
+    removeBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
+  ),
 
   /** The call path: is this caller blocked for this agent? */
   check: authedProcedure
