@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@blocklist/db";
 import { newId } from "../ids";
 import { createApiKey } from "./keys";
+import { requireDisplayName } from "./names";
 
 export interface CreatedUser {
   uid: string;
@@ -10,6 +11,7 @@ export interface CreatedUser {
 
 /** A new user always gets a personal organization and a read-write key, so they can start at once. */
 export async function createUser(db: PrismaClient, name: string): Promise<CreatedUser> {
+  requireDisplayName(name);
   const uid = newId("usr");
   const orgId = newId("org");
   await db.$transaction([
