@@ -13,6 +13,8 @@ export {
   listBlockedNumbers,
   removeBlockedNumbers,
 } from "./blockList";
+export { type CursorScope, decodeCursor, encodeCursor, MAX_CURSOR_POSITION } from "./cursor";
+export { cursorKeyOf, loadCursorKey } from "./cursorKey";
 export {
   AuthenticationError,
   InvalidRequestError,
@@ -20,5 +22,6 @@ export {
   PermissionError,
   type RequestIssue,
 } from "./errors";
+export { type IdPrefix, isWellFormedId } from "./ids";
 export { generateApiKey, hashApiKey } from "./keys";
 export { listOrganizations } from "./organizations";
