@@ -1,4 +1,4 @@
-import { createTenant } from "@blocklist/api/testing";
+import { createTenant, impossibleIdsLike } from "@blocklist/api/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { serverForFile } from "./server";
@@ -11,17 +11,80 @@ const alice = await createTenant(db, "alice");
 // Thousands of cases in all: each property runs this many random requests.
 const RUNS = 1000;
 
+// Paged lists of two customers, for real cursors: alice's own, and bob's (another list).
+const bob = await createTenant(db, "bob");
+async function firstCursor(tenant: typeof alice): Promise<string> {
+  const headers = { "X-Authorization": tenant.apiKey, "Content-Type": "application/json" };
+  const url = new URL("/api/agent-block-list", server.url);
+  const body = JSON.stringify({
+    uid: tenant.uid,
+    agentId: tenant.agentId,
+    numbers: ["+14155552671", "+442079460958"],
+  });
+  expect((await fetch(url, { method: "POST", headers, body })).status).toBe(200);
+  url.search = new URLSearchParams({ uid: tenant.uid, agentId: tenant.agentId, limit: "1" }).toString();
+  const { nextCursor } = (await (await fetch(url, { headers })).json()) as { nextCursor: string };
+  return nextCursor;
+}
+const ownCursor = await firstCursor(alice);
+const foreignCursor = await firstCursor(bob);
+
+// Text holding what SQL and UTF-8 choke on: NUL, lone surrogates, control characters.
+const oddText = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom("\u0000", "\ud800", "\udfff", "\u001f", "\u007f", "\ufffd", "é", "-", "_"),
+    fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
+  ),
+  maxLength: 40,
+});
+/** Agent ids that cannot exist, each sent where an agent id goes. */
+const oddAgentId = fc.oneof(
+  fc.constantFrom(...impossibleIdsLike(alice.agentId).map(([, id]) => id)),
+  oddText.map((text) => `agt_${text}`),
+  fc.nat({ max: 5000 }).map((length) => `agt_${"a".repeat(length)}`),
+);
+/** Cursors the service did not issue for alice's list, and her own. */
+const oddCursor = fc.oneof(
+  fc.constant(ownCursor),
+  fc.constant(foreignCursor),
+  fc
+    .tuple(fc.nat({ max: ownCursor.length - 1 }), fc.constantFrom("A", "b", "-", "_", "0"))
+    .map(([at, character]) => `${ownCursor.slice(0, at)}${character}${ownCursor.slice(at + 1)}`),
+  fc.nat({ max: ownCursor.length - 1 }).map((length) => ownCursor.slice(0, length)),
+  // Cursors of earlier releases: a row id, up to far above PostgreSQL's bigint.
+  fc.bigInt({ min: 0n, max: 10n ** 30n }).map((id) => Buffer.from(`n:${id}`).toString("base64url")),
+  fc.constant(Buffer.from("n:9999999999999999999").toString("base64url")),
+  oddText,
+  fc.constant(ownCursor.repeat(100)),
+);
+// Every odd value made, so that a run counts the requests that carried one and cannot pass without them.
+const oddValues = new Set<string>();
+const remembered = (arbitrary: fc.Arbitrary<string>) =>
+  arbitrary.map((value) => {
+    oddValues.add(value);
+    return value;
+  });
+const oddIdOrCursor = remembered(fc.oneof(oddAgentId, oddCursor));
+
 const LEAKS = /prisma|postgres|\bselect\b.*\bfrom\b|\binsert into\b|\bat .+:\d+:\d+|stack|node_modules/i;
 const headerText = fc.string({ maxLength: 40 }).map((text) => text.replace(/[^\x20-\x7e]/g, ""));
 
 describe("random REST requests", () => {
   it("never answer 5xx, always JSON, never internals", async () => {
+    let oddRequests = 0;
     const request = fc.record({
       method: fc.constantFrom("GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS"),
       path: fc.constantFrom("/api/agent-block-list", "/api/organizations", "/api/nothing-here"),
-      query: fc.dictionary(
-        fc.constantFrom("uid", "agentId", "limit", "cursor", "x"),
-        fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("1", "10000", "0", "-1", "1e3", "bjox")),
+      // The caller's own uid most of the time: only then does the agent id (or the cursor) get looked at.
+      query: fc.record(
+        {
+          uid: fc.oneof({ arbitrary: fc.constant("self"), weight: 3 }, fc.string({ maxLength: 30 }), oddText),
+          agentId: fc.oneof(fc.constant("own"), fc.string({ maxLength: 30 }), oddIdOrCursor),
+          limit: fc.constantFrom("1", "10000", "0", "-1", "1e3", "ten"),
+          cursor: fc.oneof(fc.string({ maxLength: 30 }), fc.constant("bjox"), oddIdOrCursor),
+          x: fc.string({ maxLength: 30 }),
+        },
+        { requiredKeys: [] },
       ),
       key: fc.constantFrom("valid", "read-only", "none", "garbage"),
       contentType: fc.option(
@@ -36,8 +99,8 @@ describe("random REST requests", () => {
           fc.jsonValue().map((value) => JSON.stringify(value) ?? "null"),
           fc
             .record({
-              uid: fc.oneof(fc.constant("self"), fc.string()),
-              agentId: fc.oneof(fc.constant("own"), fc.string()),
+              uid: fc.oneof(fc.constant("self"), fc.string(), oddText),
+              agentId: fc.oneof(fc.constant("own"), fc.string(), remembered(oddAgentId)),
               numbers: fc.oneof(fc.array(fc.oneof(fc.string(), fc.constant("+14155552671"))), fc.jsonValue()),
             })
             .map((body) =>
@@ -61,7 +124,10 @@ describe("random REST requests", () => {
         if (input.contentType !== null) headers["Content-Type"] = input.contentType;
         if (input.extraHeader !== null) headers[input.extraHeader[0]] = input.extraHeader[1];
         const url = new URL(input.path, server.url);
-        for (const [name, value] of Object.entries(input.query)) url.searchParams.set(name, value);
+        const ownIds: Record<string, string> = { self: alice.uid, own: alice.agentId };
+        for (const [name, value] of Object.entries(input.query))
+          url.searchParams.set(name, ownIds[value] ?? value);
+        if (Object.values(input.query).some((value) => oddValues.has(value))) oddRequests++;
         const sendsBody = input.body !== null && input.method !== "GET";
         const response = await fetch(url, {
           method: input.method,
@@ -78,7 +144,10 @@ describe("random REST requests", () => {
       }),
       { numRuns: RUNS },
     );
-    console.info(`fuzz: ${RUNS} random REST requests, no 5xx, all JSON, no internals`);
+    expect(oddRequests).toBeGreaterThan(RUNS / 4);
+    console.info(
+      `fuzz: ${RUNS} random REST requests (${oddRequests} with an impossible id or a foreign, edited or old cursor), no 5xx, all JSON, no internals`,
+    );
   });
 });
 
@@ -99,14 +168,15 @@ describe("random tRPC requests", () => {
     const input = fc.oneof(
       fc.jsonValue(),
       fc.record({
-        agentId: fc.oneof(fc.constant("own"), fc.string({ maxLength: 30 })),
+        agentId: fc.oneof(fc.constant("own"), fc.string({ maxLength: 30 }), oddIdOrCursor),
         numbers: fc.oneof(
           fc.array(fc.oneof(fc.string(), fc.constant("+14155552671")), { maxLength: 20 }),
           fc.jsonValue(),
         ),
         number: fc.oneof(fc.string(), fc.constant("+1 415 555 2671")),
-        limit: fc.oneof(fc.integer(), fc.string()),
-        cursor: fc.string({ maxLength: 20 }),
+        // Mostly a valid page size, so that the cursor gets read.
+        limit: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 3 }), weight: 3 }, fc.integer(), fc.string()),
+        cursor: fc.oneof(fc.string({ maxLength: 20 }), oddIdOrCursor),
         search: fc.string({ maxLength: 20 }),
         apiKey: fc.oneof(fc.string(), fc.constant("valid")),
       }),
@@ -132,8 +202,13 @@ describe("random tRPC requests", () => {
       site: fc.option(fc.constantFrom("same-origin", "cross-site", "same-site", "none")),
     });
 
+    let oddRequests = 0;
     await fc.assert(
       fc.asyncProperty(request, async (sent) => {
+        const fields = typeof sent.input === "object" && sent.input !== null ? sent.input : {};
+        if (Object.values(fields).some((value) => typeof value === "string" && oddValues.has(value))) {
+          oddRequests++;
+        }
         const withOwnIds = JSON.parse(
           JSON.stringify(sent.input ?? null)
             .replaceAll('"own"', JSON.stringify(alice.agentId))
@@ -168,8 +243,9 @@ describe("random tRPC requests", () => {
       }),
       { numRuns: RUNS },
     );
+    expect(oddRequests).toBeGreaterThan(RUNS / 4);
     console.info(
-      `fuzz: ${RUNS} random tRPC requests (batches, methods, content types, credentials), no 5xx, all JSON, no internals`,
+      `fuzz: ${RUNS} random tRPC requests (batches, methods, content types, credentials; ${oddRequests} with an impossible id or a foreign, edited or old cursor), no 5xx, all JSON, no internals`,
     );
   });
 });
