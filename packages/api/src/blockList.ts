@@ -34,7 +34,7 @@ export async function listBlockedNumbers(
   caller: Caller,
   request: BlockListPageRequest,
 ): Promise<BlockListPage> {
-  // Only the pages of this agent's list take or give a cursor.
+  // A cursor of this agent's list pages it and no other list.
   const scope: CursorScope = { kind: "blocked-numbers", listId: request.agentId };
   const afterId =
     request.cursor === undefined ? undefined : decodeCursor(await cursorKeyOf(db), scope, request.cursor);

@@ -35,8 +35,8 @@ export function encodeCursor(key: KeyObject, scope: CursorScope, position: bigin
   }
   const plain = Buffer.alloc(POSITION_BYTES);
   plain.writeBigUInt64BE(position);
-  // A random nonce per cursor: two cursors of the same position differ, and with at most a few billion
-  // cursors per key a nonce never repeats.
+  // A random nonce per cursor: two cursors of the same position differ. 96 random bits stay clear of a
+  // repeat for the 2^32 cursors per key that NIST allows random nonces.
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData(scope));
