@@ -64,11 +64,18 @@ export function numberAtSql(index: string): string {
   return `'+1' || (ARRAY[${AREA_CODES.join(",")}])[1 + (${index}) % ${AREA_CODES.length}] || (${FIRST_LOCAL} + (${index}) / ${AREA_CODES.length})::text`;
 }
 
-export const agentId = (index: number) => `agt_bench_${String(index).padStart(6, "0")}`;
-export const organizationId = (index: number) => `org_bench_${String(index).padStart(6, "0")}`;
-export const userId = (index: number) => `usr_bench_${String(index).padStart(6, "0")}`;
+/**
+ * Ids of the service's one form (prefix, "_", 20 base62 characters: packages/api/src/ids.ts), which it
+ * requires of every id it is sent: "bench" and the index zero-padded to 15 digits.
+ */
+export const BENCH_ID_DIGITS = 15;
+const benchId = (prefix: string, index: number) =>
+  `${prefix}_bench${String(index).padStart(BENCH_ID_DIGITS, "0")}`;
+export const agentId = (index: number) => benchId("agt", index);
+export const organizationId = (index: number) => benchId("org", index);
+export const userId = (index: number) => benchId("usr", index);
 /** The user whose key drives every request: a member of every organization. */
-export const BENCH_USER_ID = "usr_bench_driver";
+export const BENCH_USER_ID = "usr_benchdriver000000000";
 
 export const BIG_AGENT = 0;
 export const MEDIUM_AGENT = 1;

@@ -1,4 +1,4 @@
-import { hashApiKey } from "@blocklist/api";
+import { hashApiKey, type IdPrefix, isWellFormedId } from "@blocklist/api";
 import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentId, agentOfRow, BENCH_USER_ID, type DatasetSize, numberAt } from "./dataset";
@@ -62,6 +62,24 @@ describe("seedDatabase", () => {
     });
     expect(reachable).toBe(size.agents);
     expect(await prisma.apiKey.count()).toBe(1 + Math.ceil(size.agents / size.agentsPerOrganization));
+  });
+
+  it("gives every row an id of the form the service accepts", async () => {
+    const { prisma } = database;
+    const ids: [IdPrefix, string[]][] = [
+      ["usr", (await prisma.user.findMany({ select: { id: true } })).map(({ id }) => id)],
+      ["org", (await prisma.organization.findMany({ select: { id: true } })).map(({ id }) => id)],
+      ["agt", (await prisma.agent.findMany({ select: { id: true } })).map(({ id }) => id)],
+      ["key", (await prisma.apiKey.findMany({ select: { id: true } })).map(({ id }) => id)],
+    ];
+    for (const [prefix, ofTable] of ids) {
+      expect(ofTable.length, prefix).toBeGreaterThan(0);
+      expect(
+        ofTable.filter((id) => !isWellFormedId(prefix, id)),
+        prefix,
+      ).toEqual([]);
+    }
+    expect(ids[2]?.[1]).toContain(agentId(0));
   });
 
   it("leaves the table's indexes and foreign keys as the migrations made them", async () => {

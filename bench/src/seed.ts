@@ -5,6 +5,7 @@ import pg from "pg";
 import {
   agentOfRowSql,
   assertValidSize,
+  BENCH_ID_DIGITS,
   BENCH_USER_ID,
   type DatasetSize,
   numberAtSql,
@@ -17,7 +18,7 @@ export interface SeededData {
   uid: string;
 }
 
-const BENCH_KEY_ID = "key_bench_driver";
+const BENCH_KEY_ID = "key_benchdriver000000000";
 
 export async function seedDatabase(url: string, size: DatasetSize): Promise<SeededData> {
   assertValidSize(size);
@@ -31,25 +32,25 @@ export async function seedDatabase(url: string, size: DatasetSize): Promise<Seed
     await client.query("BEGIN");
     await client.query(
       `INSERT INTO users (id, name)
-       SELECT ${idSql("usr_bench_", "i")}, 'bench user ' || i FROM generate_series(0, $1::int - 1) AS i
+       SELECT ${idSql("usr", "i")}, 'bench user ' || i FROM generate_series(0, $1::int - 1) AS i
        UNION ALL SELECT $2, 'bench driver'`,
       [organizations, BENCH_USER_ID],
     );
     await client.query(
       `INSERT INTO organizations (id, name)
-       SELECT ${idSql("org_bench_", "i")}, 'bench org ' || i FROM generate_series(0, $1::int - 1) AS i`,
+       SELECT ${idSql("org", "i")}, 'bench org ' || i FROM generate_series(0, $1::int - 1) AS i`,
       [organizations],
     );
     await client.query(
       `INSERT INTO memberships (user_id, organization_id)
-       SELECT ${idSql("usr_bench_", "i")}, ${idSql("org_bench_", "i")} FROM generate_series(0, $1::int - 1) AS i
+       SELECT ${idSql("usr", "i")}, ${idSql("org", "i")} FROM generate_series(0, $1::int - 1) AS i
        UNION ALL
-       SELECT $2, ${idSql("org_bench_", "i")} FROM generate_series(0, $1::int - 1) AS i`,
+       SELECT $2, ${idSql("org", "i")} FROM generate_series(0, $1::int - 1) AS i`,
       [organizations, BENCH_USER_ID],
     );
     await client.query(
       `INSERT INTO agents (id, organization_id, name)
-       SELECT ${idSql("agt_bench_", "a")}, ${idSql("org_bench_", `a / ${size.agentsPerOrganization}`)}, 'bench agent ' || a
+       SELECT ${idSql("agt", "a")}, ${idSql("org", `a / ${size.agentsPerOrganization}`)}, 'bench agent ' || a
        FROM generate_series(0, $1::int - 1) AS a`,
       [size.agents],
     );
@@ -62,7 +63,7 @@ export async function seedDatabase(url: string, size: DatasetSize): Promise<Seed
        SELECT id, user_id, hash, prefix FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[])
          AS key(id, user_id, hash, prefix)`,
       [
-        [BENCH_KEY_ID, ...userKeys.map((_, i) => `key_bench_${String(i).padStart(6, "0")}`)],
+        [BENCH_KEY_ID, ...userKeys.map((_, i) => `key_bench${String(i).padStart(BENCH_ID_DIGITS, "0")}`)],
         [BENCH_USER_ID, ...userKeys.map((_, i) => userId(i))],
         [benchKey.hash, ...userKeys.map((key) => key.hash)].map((hash) => Buffer.from(hash)),
         [benchKey.prefix, ...userKeys.map((key) => key.prefix)],
@@ -74,7 +75,7 @@ export async function seedDatabase(url: string, size: DatasetSize): Promise<Seed
       await client.query("SELECT setseed(0.42)");
       await client.query(
         `INSERT INTO blocked_numbers (agent_id, e164)
-         SELECT ${idSql("agt_bench_", agentOfRowSql("row", size))}, ${numberAtSql("row")}
+         SELECT ${idSql("agt", agentOfRowSql("row", size))}, ${numberAtSql("row")}
          FROM generate_series(0, $1::int - 1) AS row
          ORDER BY random()`,
         [size.numbers],
@@ -118,7 +119,7 @@ async function withoutSecondaryIndexes(client: pg.Client, table: string, work: (
   }
 }
 
-/** SQL for `prefix` + the index zero-padded to 6 digits, as agentId()/organizationId()/userId() write it. */
+/** SQL for the id of `prefix` and `index`, as agentId()/organizationId()/userId() write it. */
 function idSql(prefix: string, index: string): string {
-  return `'${prefix}' || lpad((${index})::text, 6, '0')`;
+  return `'${prefix}_bench' || lpad((${index})::text, ${BENCH_ID_DIGITS}, '0')`;
 }

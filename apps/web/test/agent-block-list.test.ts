@@ -1,12 +1,12 @@
 import { createAgent, revokeApiKey } from "@blocklist/api";
-import { createTenant, type Tenant } from "@blocklist/api/testing";
-import { ErrorMessage, FailureReason, SUCCESS_MESSAGE } from "@blocklist/core";
+import { createTenant, impossibleIdsLike, type Tenant } from "@blocklist/api/testing";
+import { ErrorMessage, FailureReason, INVALID_CURSOR_ISSUE, SUCCESS_MESSAGE } from "@blocklist/core";
 import { describe, expect, it } from "vitest";
 import { blockListPath, type CallOptions, call } from "./http";
 import { untilRefused } from "./revocation";
-import { serverForFile } from "./server";
+import { serverForFile, startServer } from "./server";
 
-const { db, server } = await serverForFile();
+const { db, databaseUrl, server } = await serverForFile();
 const alice = await createTenant(db, "alice");
 const bob = await createTenant(db, "bob");
 
@@ -127,6 +127,126 @@ describe("GET /api/agent-block-list", () => {
     });
     for (const answer of [foreign, missing, otherUid])
       expect({ status: answer.status, body: answer.body }).toEqual(forbidden);
+  });
+});
+
+describe("ids and cursors the service never made", () => {
+  it("answers an agent id that cannot exist exactly like a missing one, on every method", async () => {
+    const missing = "agt_00000000000missing00";
+    for (const method of ["GET", "POST", "DELETE"]) {
+      const send = (agentId: string) =>
+        method === "GET"
+          ? api(method, blockListPath({ uid: alice.uid, agentId }), { key: alice.apiKey })
+          : api(method, "/api/agent-block-list", {
+              key: alice.apiKey,
+              body: { uid: alice.uid, agentId, numbers: ["+14155552671"] },
+            });
+      const answer = await send(missing);
+      expect({ status: answer.status, body: answer.body }).toEqual(forbidden);
+      for (const [label, agentId] of impossibleIdsLike(alice.agentId)) {
+        const odd = await send(agentId);
+        expect({ status: odd.status, body: odd.body }, `${method}, ${label}`).toEqual(forbidden);
+      }
+    }
+    // The same for a uid: it is compared with the key's own user.
+    for (const [label, uid] of impossibleIdsLike(alice.uid)) {
+      const odd = await api("GET", blockListPath({ uid, agentId: alice.agentId }), { key: alice.apiKey });
+      expect({ status: odd.status, body: odd.body }, `uid, ${label}`).toEqual(forbidden);
+    }
+  });
+
+  /** The cursor of the first page of `agentId`'s list, in pages of one. */
+  async function firstCursor(agentId: string, baseUrl = server.url): Promise<string> {
+    const answer = await call(baseUrl, "GET", blockListPath({ uid: alice.uid, agentId, limit: "1" }), {
+      key: alice.apiKey,
+    });
+    const { nextCursor } = answer.body as { nextCursor?: string };
+    if (!nextCursor) throw new Error(`no nextCursor in ${JSON.stringify(answer.body)}`);
+    return nextCursor;
+  }
+
+  async function agentWith(numbers: string[]): Promise<string> {
+    const agentId = await newAgent(alice);
+    await api("POST", "/api/agent-block-list", {
+      key: alice.apiKey,
+      body: { uid: alice.uid, agentId, numbers },
+    });
+    return agentId;
+  }
+
+  it("gives cursors that say nothing of the table: not the row's id, in no encoding", async () => {
+    const agentId = await agentWith(["+14155550001", "+14155550002"]);
+    const [first] = await db.blockedNumber.findMany({
+      where: { agentId },
+      orderBy: { id: "asc" },
+      select: { id: true },
+    });
+    const rowId = first?.id ?? 0n;
+    const cursors = [await firstCursor(agentId), await firstCursor(agentId)];
+    const asNumber = Buffer.alloc(8);
+    asNumber.writeBigUInt64BE(rowId);
+    for (const cursor of cursors) {
+      const bytes = Buffer.from(cursor, "base64url");
+      expect(bytes.toString("latin1"), cursor).not.toContain(String(rowId));
+      expect(bytes.includes(asNumber), cursor).toBe(false);
+      expect(cursor).toMatch(/^[A-Za-z0-9_-]{50}$/);
+    }
+    // The same page twice gives two cursors: nothing to compare between answers either.
+    expect(cursors[0]).not.toBe(cursors[1]);
+  });
+
+  it("refuses with 400 any cursor it did not issue for this very list", async () => {
+    const agentId = await agentWith(["+14155550001", "+14155550002"]);
+    const otherAgentId = await agentWith(["+14155550001", "+14155550002"]);
+    const cursor = await firstCursor(agentId);
+    const edited = `${cursor.slice(0, 25)}${cursor[25] === "A" ? "B" : "A"}${cursor.slice(26)}`;
+    const cases: [string, string, string][] = [
+      ["another agent's cursor", otherAgentId, cursor],
+      ["an edited cursor", agentId, edited],
+      ["a cursor cut short", agentId, cursor.slice(0, 40)],
+      ["an id above bigint, as earlier releases wrote it", agentId, "bjo5OTk5OTk5OTk5OTk5OTk5OTk5"],
+      ["a row id, as earlier releases wrote it", agentId, Buffer.from("n:1").toString("base64url")],
+      ["a NUL", agentId, "\u0000"],
+      ["5,000 characters", agentId, cursor.repeat(100)],
+    ];
+    for (const [label, agent, sent] of cases) {
+      const answer = await api(
+        "GET",
+        blockListPath({ uid: alice.uid, agentId: agent, limit: "1", cursor: sent }),
+        {
+          key: alice.apiKey,
+        },
+      );
+      expect({ status: answer.status, body: answer.body }, label).toEqual({
+        status: 400,
+        body: { error: ErrorMessage.invalidQuery, issues: [INVALID_CURSOR_ISSUE] },
+      });
+    }
+  });
+
+  it("pages on any instance: a cursor of one server works on another on the same database", async () => {
+    const numbers = Array.from({ length: 6 }, (_, i) => `+1415555${String(4000 + i)}`);
+    const agentId = await agentWith(numbers);
+    const second = await startServer({ DATABASE_URL: databaseUrl });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let page = 0;
+    try {
+      do {
+        // Each page from the other server than the one that issued the cursor.
+        const baseUrl = page % 2 === 0 ? server.url : second.url;
+        const query = { uid: alice.uid, agentId, limit: "2", ...(cursor ? { cursor } : {}) };
+        const answer = await call(baseUrl, "GET", blockListPath(query), { key: alice.apiKey });
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        const body = answer.body as { blockList: string[]; nextCursor?: string };
+        seen.push(...body.blockList);
+        cursor = body.nextCursor;
+        page++;
+      } while (cursor);
+    } finally {
+      await second.stop();
+    }
+    expect({ pages: page, seen }).toEqual({ pages: 3, seen: numbers });
   });
 });
 

@@ -97,10 +97,10 @@ describe("blockList.check on two instances", () => {
 
   it("stops access when the membership is removed or the agent deleted", async () => {
     const carol = await createTenant(prisma, "carol");
-    const team = await prisma.organization.create({ data: { id: "org_checkcache_team", name: "team" } });
+    const team = await prisma.organization.create({ data: { id: "org_checkcacheteam000000", name: "team" } });
     await prisma.membership.create({ data: { userId: carol.uid, organizationId: team.id } });
     const teamAgent = await prisma.agent.create({
-      data: { id: "agt_checkcache_team", organizationId: team.id, name: "team line" },
+      data: { id: "agt_checkcacheteam000000", organizationId: team.id, name: "team line" },
     });
     expect(await check(b, carol.apiKey, teamAgent.id, "+14155552671")).toBe(false);
     expect(await check(b, carol.apiKey, carol.agentId, "+14155552671")).toBe(false);
@@ -138,7 +138,7 @@ describe("blockList.check on two instances", () => {
     }
     // Listening again, the cache follows changes as before.
     const second = await prisma.agent.create({
-      data: { id: "agt_checkcache_second", organizationId: dave.orgId, name: "second line" },
+      data: { id: "agt_checkcachesecond0000", organizationId: dave.orgId, name: "second line" },
     });
     await warm(b, dave, second.id, "+14155552672");
     await prisma.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) VALUES (${second.id}, '+14155552672')`;

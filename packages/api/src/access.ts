@@ -2,6 +2,7 @@ import type { PrismaClient } from "@blocklist/db";
 import type { Caller } from "./auth";
 import { checkCacheFor } from "./checkCache";
 import { PermissionError } from "./errors";
+import { isWellFormedId } from "./ids";
 
 export interface AgentAccess {
   uid: string;
@@ -13,7 +14,8 @@ export interface AgentAccess {
 /**
  * Step 3 of the check order. One query answers "does this agent exist in an organization the caller belongs
  * to", so a missing agent and a foreign agent are indistinguishable, in answer and in work done. With the
- * server's check cache, granted access is remembered until a membership or the agent changes.
+ * server's check cache, granted access is remembered until a membership or the agent changes. `uid` is compared
+ * with the key's own user, never looked up.
  */
 export async function authorizeAgentAccess(
   db: PrismaClient,
@@ -22,6 +24,9 @@ export async function authorizeAgentAccess(
 ): Promise<void> {
   if (access.uid !== caller.userId) throw new PermissionError();
   if (access.write && caller.readOnly) throw new PermissionError();
+  // An id newId could not have made names no agent: refused like a missing one, without a query (a NUL in it
+  // would make PostgreSQL fail the query) and without a place in the cache.
+  if (!isWellFormedId("agt", access.agentId)) throw new PermissionError();
   const cache = checkCacheFor(db);
   const granted = cache
     ? await cache.access(caller.userId, access.agentId, () => hasAccess(db, caller.userId, access.agentId))

@@ -1,12 +1,17 @@
-import { FailureReason, SUCCESS_MESSAGE } from "@blocklist/core";
-import { testDatabaseForFile } from "@blocklist/db/testing";
+import { ErrorMessage, FailureReason, INVALID_CURSOR_ISSUE, SUCCESS_MESSAGE } from "@blocklist/core";
+import { createPrismaClient } from "@blocklist/db";
+import { queriesDuring, testDatabaseForFile } from "@blocklist/db/testing";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "./blockList";
-import { PermissionError } from "./errors";
-import { createTenant, type Tenant } from "./testing/fixtures";
+import { afterAll, describe, expect, it } from "vitest";
+import { addBlockedNumbers, checkBlockedNumber, listBlockedNumbers, removeBlockedNumbers } from "./blockList";
+import { InvalidRequestError, PermissionError } from "./errors";
+import { newId } from "./ids";
+import { createTenant, impossibleIdsLike, type Tenant } from "./testing/fixtures";
 
-const { prisma: db } = await testDatabaseForFile();
+const { prisma: db, url } = await testDatabaseForFile();
+// A client nothing else uses, so that counting its queries counts only the call under test.
+const quiet = createPrismaClient(url);
+afterAll(() => quiet.$disconnect());
 const alice = await createTenant(db, "alice");
 const bob = await createTenant(db, "bob");
 
@@ -238,5 +243,67 @@ describe("listBlockedNumbers", () => {
     await expect(
       listBlockedNumbers(db, alice.caller, { uid: alice.uid, agentId: "agt_doesnotexist" }),
     ).rejects.toBeInstanceOf(PermissionError);
+  });
+});
+
+describe("an agent id that cannot exist", () => {
+  const calls = {
+    list: (agentId: string) => listBlockedNumbers(quiet, alice.caller, { uid: alice.uid, agentId }),
+    page: (agentId: string) =>
+      listBlockedNumbers(quiet, alice.caller, { uid: alice.uid, agentId, limit: 10 }),
+    check: (agentId: string) =>
+      checkBlockedNumber(quiet, alice.caller, { uid: alice.uid, agentId, number: "+14155552671" }),
+    add: (agentId: string) =>
+      addBlockedNumbers(quiet, alice.caller, { uid: alice.uid, agentId, numbers: ["+14155552671"] }),
+    remove: (agentId: string) =>
+      removeBlockedNumbers(quiet, alice.caller, { uid: alice.uid, agentId, numbers: ["+14155552671"] }),
+  };
+
+  it.each(Object.entries(calls))(
+    "is refused by %s like a missing agent, without a query",
+    async (_name, call) => {
+      // A missing agent of the right shape is looked up: the count below can see a query.
+      const missingLookups = await queriesDuring(quiet, () =>
+        expect(call(newId("agt"))).rejects.toBeInstanceOf(PermissionError),
+      );
+      expect(missingLookups).toBeGreaterThan(0);
+      for (const [label, agentId] of impossibleIdsLike(alice.agentId)) {
+        const queries = await queriesDuring(quiet, () =>
+          expect(call(agentId), label).rejects.toBeInstanceOf(PermissionError),
+        );
+        expect(queries, label).toBe(0);
+      }
+    },
+  );
+});
+
+describe("cursors", () => {
+  it("page only the list that issued them", async () => {
+    const agentId = await freshAgent(alice);
+    const otherAgentId = await freshAgent(alice);
+    for (const agent of [agentId, otherAgentId]) {
+      await addBlockedNumbers(db, alice.caller, {
+        uid: alice.uid,
+        agentId: agent,
+        numbers: ["+14155550001", "+14155550002"],
+      });
+    }
+    const first = await listBlockedNumbers(db, alice.caller, { uid: alice.uid, agentId, limit: 1 });
+    const cursor = first.nextCursor ?? "";
+    await expect(
+      listBlockedNumbers(db, alice.caller, { uid: alice.uid, agentId, limit: 1, cursor }),
+    ).resolves.toEqual({ blockList: ["+14155550002"], count: 2 });
+
+    const elsewhere = listBlockedNumbers(db, alice.caller, {
+      uid: alice.uid,
+      agentId: otherAgentId,
+      limit: 1,
+      cursor,
+    });
+    await expect(elsewhere).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(elsewhere).rejects.toMatchObject({
+      message: ErrorMessage.invalidQuery,
+      issues: [INVALID_CURSOR_ISSUE],
+    });
   });
 });

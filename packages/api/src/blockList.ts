@@ -15,7 +15,8 @@ import { countBlockedNumbers, Prisma, type PrismaClient, selectBlockedNumbers } 
 import { authorizeAgentAccess } from "./access";
 import type { Caller } from "./auth";
 import { checkCacheFor } from "./checkCache";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { type CursorScope, decodeCursor, encodeCursor } from "./cursor";
+import { cursorKeyOf } from "./cursorKey";
 
 export interface BlockListPageRequest extends BlockListQuery {
   /** Only numbers whose E.164 form contains these digits (the UI's search box). */
@@ -33,7 +34,10 @@ export async function listBlockedNumbers(
   caller: Caller,
   request: BlockListPageRequest,
 ): Promise<BlockListPage> {
-  const afterId = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+  // A cursor of this agent's list pages it and no other list.
+  const scope: CursorScope = { kind: "blocked-numbers", listId: request.agentId };
+  const afterId =
+    request.cursor === undefined ? undefined : decodeCursor(await cursorKeyOf(db), scope, request.cursor);
   await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
 
   const digits = searchDigits(request.search);
@@ -55,11 +59,12 @@ export async function listBlockedNumbers(
   const count = countFromIndex ?? rows.numbers.length;
   const matchingCount = digits ? (matchingFromIndex ?? rows.numbers.length) : undefined;
   const lastId = hasMore ? rows.ids?.[page.length - 1] : undefined;
+  const nextCursor = lastId === undefined ? undefined : encodeCursor(await cursorKeyOf(db), scope, lastId);
   return {
     blockList: page,
     count,
     ...(matchingCount === undefined ? {} : { matching: matchingCount }),
-    ...(lastId === undefined ? {} : { nextCursor: encodeCursor(lastId) }),
+    ...(nextCursor === undefined ? {} : { nextCursor }),
   };
 }
 

@@ -1,6 +1,8 @@
 import { createHash, randomInt } from "node:crypto";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/** Random characters after the prefix: about 119 bits, so ids cannot be guessed or counted. */
+const ID_RANDOM_LENGTH = 20;
 
 /** `length` characters of base62 from a cryptographic source (about 5.95 bits each). */
 export function randomBase62(length: number): string {
@@ -26,5 +28,16 @@ export type IdPrefix = "usr" | "org" | "agt" | "key";
 
 /** Public ids are prefixed so a reader can tell a uid from an agent id at a glance. */
 export function newId(prefix: IdPrefix): string {
-  return `${prefix}_${randomBase62(20)}`;
+  return `${prefix}_${randomBase62(ID_RANDOM_LENGTH)}`;
+}
+
+const ID_RANDOM_PART = new RegExp(`^[0-9A-Za-z]{${ID_RANDOM_LENGTH}}$`);
+
+/**
+ * Whether `text` has the shape newId(prefix) gives, the only way ids are made. Anything else (another prefix,
+ * another length, a character outside base62, a NUL, a lone surrogate, 5,000 characters) names nothing that
+ * exists, so callers answer it as they answer a missing id, without asking the database.
+ */
+export function isWellFormedId(prefix: IdPrefix, text: string): boolean {
+  return text.startsWith(`${prefix}_`) && ID_RANDOM_PART.test(text.slice(prefix.length + 1));
 }

@@ -35,6 +35,8 @@ export {
   removeBlockedNumbers,
 } from "./blockList";
 export { streamWholeBlockList } from "./blockListStream";
+export { type CursorScope, decodeCursor, encodeCursor, MAX_CURSOR_POSITION } from "./cursor";
+export { cursorKeyOf, loadCursorKey } from "./cursorKey";
 export { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./databaseUnavailable";
 export {
   AuthenticationError,
@@ -49,5 +51,6 @@ export {
   UnsupportedMediaTypeError,
 } from "./errors";
 export { type ErrorAnswer, errorAnswerOf } from "./errorTable";
+export { type IdPrefix, isWellFormedId } from "./ids";
 export { generateApiKey, hashApiKey } from "./keys";
 export { listOrganizations } from "./organizations";

@@ -50,4 +50,10 @@ export const ErrorMessage = {
 } as const;
 export type ErrorMessage = (typeof ErrorMessage)[keyof typeof ErrorMessage];
 
+/**
+ * The issue of a 400 `Invalid query parameters` for any cursor the service did not issue for that very list:
+ * made up, edited, cut short, issued for another list or under another secret.
+ */
+export const INVALID_CURSOR_ISSUE = { path: "cursor", message: "cursor is not valid" } as const;
+
 export const SUCCESS_MESSAGE = "Block list updated successfully";

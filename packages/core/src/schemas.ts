@@ -45,11 +45,17 @@ export const blockListQuerySchema = z.object({
     })
     .transform(Number)
     .optional(),
-  // Opaque to core: the store that issued it decodes it.
+  // Opaque to core: only the service, holding the cursor key, can tell a cursor it issued (packages/api/src/cursor.ts).
   cursor: z
     .string()
     .min(1, { error: "cursor must not be empty" })
-    .meta({ description: "The `nextCursor` of the previous page, as it was answered." })
+    .meta({
+      description:
+        "The `nextCursor` of the previous page, exactly as it was answered. It is opaque and sealed: it says " +
+        "nothing about the list, works on every instance of the service, and only on the list that issued it. " +
+        "Any other value (made up, edited, cut short, another agent's cursor, one of an earlier release) is " +
+        "a 400 with an issue at path `cursor`.",
+    })
     .optional(),
 });
 export type BlockListQuery = z.output<typeof blockListQuerySchema>;
@@ -77,6 +83,21 @@ export const blockListMutationSchema = z.object(
   { error: "Body must be a JSON object" },
 );
 export type BlockListMutation = z.output<typeof blockListMutationSchema>;
+
+/** The longest display name of a user, organization or agent. */
+export const MAX_DISPLAY_NAME_LENGTH = 200;
+
+/**
+ * A display name as the admin CLI sets it. Control characters (NUL among them, which PostgreSQL cannot store)
+ * and lone surrogates (which would be stored as U+FFFD, not as given) are refused.
+ */
+export const displayNameSchema = z
+  .string()
+  .min(1, { error: "name must not be empty" })
+  .max(MAX_DISPLAY_NAME_LENGTH, { error: `name must be at most ${MAX_DISPLAY_NAME_LENGTH} characters` })
+  .refine((name) => !/[\p{Cc}\p{Cs}]/u.test(name), {
+    error: "name must not contain control characters or unpaired surrogates",
+  });
 
 // --- Responses --------------------------------------------------------------------------------------------
 

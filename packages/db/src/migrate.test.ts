@@ -144,6 +144,7 @@ describe("migrateDatabase", () => {
       "agents",
       "api_keys",
       "blocked_numbers",
+      "cursor_secret",
       "memberships",
       "organizations",
       "rate_limit_counters",
@@ -175,6 +176,22 @@ describe("migrateDatabase", () => {
         "INDEX rate_limit_counters_window_start_idx ON public.rate_limit_counters USING btree (window_start)",
       ),
     ]);
+  });
+
+  test("makes one cursor secret of 32 random bytes per database, and no second row", async () => {
+    const [first, second] = [await emptyDatabase(), await emptyDatabase()];
+    await Promise.all([migrateDatabase(first), migrateDatabase(second)]);
+    const secretOf = async (url: string) => {
+      const rows = await query<{ id: number; secret: Buffer }>(url, "SELECT id, secret FROM cursor_secret");
+      expect(rows).toEqual([{ id: 1, secret: expect.any(Buffer) }]);
+      return rows[0]?.secret ?? Buffer.alloc(0);
+    };
+    const [a, b] = [await secretOf(first), await secretOf(second)];
+    expect([a.length, b.length]).toEqual([32, 32]);
+    expect(a.equals(b)).toBe(false);
+    await expect(
+      query(first, "INSERT INTO cursor_secret (id, secret) VALUES (2, sha256('x'::bytea))"),
+    ).rejects.toThrow(/cursor_secret_one_row/);
   });
 
   describe("with a migrations folder of its own", () => {

@@ -1,10 +1,19 @@
 import type { PrismaClient } from "@blocklist/db";
-import { createTestDatabase, testDatabaseForFile } from "@blocklist/db/testing";
-import { describe, expect, it } from "vitest";
+import { createPrismaClient } from "@blocklist/db";
+import { createTestDatabase, queriesDuring, testDatabaseForFile } from "@blocklist/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { authenticateApiKey } from "../auth";
 import { addBlockedNumbers, listBlockedNumbers } from "../blockList";
-import { AuthenticationError, ConflictError, NotFoundError, PermissionError } from "../errors";
+import {
+  AuthenticationError,
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+  PermissionError,
+} from "../errors";
+import { newId } from "../ids";
 import { listOrganizations } from "../organizations";
+import { impossibleIdsLike } from "../testing/fixtures";
 import { createAgent, deleteAgent, listAgents } from "./agents";
 import { createApiKey, listApiKeys, revokeApiKey, setApiKeyRateLimit } from "./keys";
 import {
@@ -15,7 +24,10 @@ import {
 } from "./organizations";
 import { createUser, deleteUser, listUsers } from "./users";
 
-const { prisma: db } = await testDatabaseForFile();
+const { prisma: db, url } = await testDatabaseForFile();
+// A client nothing else uses, so that counting its queries counts only the call under test.
+const quiet = createPrismaClient(url);
+afterAll(() => quiet.$disconnect());
 
 /** What a call fails with, for whole-value assertions on refusals. */
 async function failure(call: Promise<unknown>): Promise<{ name: string; message: string }> {
@@ -382,5 +394,65 @@ describe("user delete", () => {
       const orphans = await db.agent.count({ where: { organization: { memberships: { none: {} } } } });
       expect(orphans).toBe(0);
     }
+  });
+});
+
+describe("odd input", () => {
+  it("reports an id that cannot exist like a missing one, without a query", async () => {
+    const ada = await createUser(db, "Ada");
+    const { orgId } = await createOrganization(db, "Acme");
+    const { keyId } = await createApiKey(db, { uid: ada.uid, readOnly: false });
+    // Each command, and how many queries it makes before it reaches the id under test (the user, looked up
+    // first, for an organization).
+    const commands: [string, (id: string) => Promise<unknown>, string, number][] = [
+      ["agent create --uid", (uid) => createAgent(quiet, { uid, name: "x" }), ada.uid, 0],
+      ["key create --uid", (uid) => createApiKey(quiet, { uid, readOnly: false }), ada.uid, 0],
+      ["key list --uid", (uid) => listApiKeys(quiet, uid), ada.uid, 0],
+      ["org add-member --uid", (uid) => addOrganizationMember(quiet, { orgId, uid }), ada.uid, 0],
+      ["org add-member --org", (org) => addOrganizationMember(quiet, { orgId: org, uid: ada.uid }), orgId, 1],
+      ["agent create --org", (org) => createAgent(quiet, { uid: ada.uid, name: "x", orgId: org }), orgId, 1],
+      ["key revoke --key-id", (key) => revokeApiKey(quiet, key), keyId, 0],
+    ];
+    for (const [name, command, realId, before] of commands) {
+      // A missing id of the right shape is looked up: the count can see that query.
+      const missingId = newId(realId.slice(0, 3) as "usr" | "org" | "key");
+      const lookedUp = await queriesDuring(quiet, () =>
+        expect(command(missingId)).rejects.toThrow(missingId),
+      );
+      expect(lookedUp, name).toBeGreaterThan(before);
+      for (const [label, id] of impossibleIdsLike(realId)) {
+        const queries = await queriesDuring(quiet, () =>
+          expect(command(id), `${name} with ${label}`).rejects.toBeInstanceOf(NotFoundError),
+        );
+        expect(queries, `${name} with ${label}`).toBe(before);
+      }
+    }
+    await expect(createAgent(db, { uid: ada.uid, name: "x", orgId: `${orgId}0` })).rejects.toThrow(
+      `No organization with id ${orgId}0`,
+    );
+  });
+
+  it("refuses a name that is empty, too long, or holds control characters or lone surrogates", async () => {
+    const ada = await createUser(db, "Ada");
+    const cases: [string, string][] = [
+      ["", "name must not be empty"],
+      ["x".repeat(201), "name must be at most 200 characters"],
+      ["a\u0000b", "name must not contain control characters or unpaired surrogates"],
+      ["line\nbreak", "name must not contain control characters or unpaired surrogates"],
+      ["\ud800", "name must not contain control characters or unpaired surrogates"],
+    ];
+    for (const [name, message] of cases) {
+      for (const create of [
+        () => createUser(quiet, name),
+        () => createOrganization(quiet, name),
+        () => createAgent(quiet, { uid: ada.uid, name }),
+      ]) {
+        const queries = await queriesDuring(quiet, () =>
+          expect(create()).rejects.toEqual(new InvalidRequestError(message)),
+        );
+        expect(queries, JSON.stringify(name)).toBe(0);
+      }
+    }
+    await expect(createUser(db, "Zoë 😀 O'Brien")).resolves.toMatchObject({ uid: expect.any(String) });
   });
 });

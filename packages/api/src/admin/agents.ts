@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@blocklist/db";
 import { NotFoundError } from "../errors";
 import { newId } from "../ids";
+import { requireDisplayName } from "./names";
 import { requireOrganization, requireUser } from "./organizations";
 
 export interface NewAgent {
@@ -14,6 +15,7 @@ export async function createAgent(
   db: PrismaClient,
   agent: NewAgent,
 ): Promise<{ agentId: string; orgId: string }> {
+  requireDisplayName(agent.name);
   await requireUser(db, agent.uid);
   const orgId = agent.orgId ?? (await personalOrganizationId(db, agent.uid));
   await requireOrganization(db, orgId);

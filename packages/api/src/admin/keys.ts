@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@blocklist/db";
 import { NotFoundError } from "../errors";
-import { newId } from "../ids";
+import { isWellFormedId, newId } from "../ids";
 import { generateApiKey } from "../keys";
 import { type KeyRateLimit, keyRateLimitFromColumn, keyRateLimitToColumn } from "../rateLimit/budget";
 import { requireUser } from "./organizations";
@@ -39,6 +39,7 @@ export async function revokeApiKey(
   db: PrismaClient,
   keyId: string,
 ): Promise<{ keyId: string; revoked: true }> {
+  if (!isWellFormedId("key", keyId)) throw new NotFoundError(`No API key with id ${keyId}`);
   const { count } = await db.apiKey.updateMany({
     where: { id: keyId, revokedAt: null },
     data: { revokedAt: new Date() },

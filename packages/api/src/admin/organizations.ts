@@ -1,8 +1,10 @@
 import type { PrismaClient } from "@blocklist/db";
 import { ConflictError, NotFoundError } from "../errors";
-import { newId } from "../ids";
+import { isWellFormedId, newId } from "../ids";
+import { requireDisplayName } from "./names";
 
 export async function createOrganization(db: PrismaClient, name: string): Promise<{ orgId: string }> {
+  requireDisplayName(name);
   const orgId = newId("org");
   await db.organization.create({ data: { id: orgId, name }, select: { id: true } });
   return { orgId };
@@ -93,13 +95,18 @@ export async function listAllOrganizations(
     })),
   };
 }
+// An id newId could not have made is reported like a missing one, without asking the database.
 
 export async function requireUser(db: PrismaClient, uid: string): Promise<void> {
-  const user = await db.user.findUnique({ where: { id: uid }, select: { id: true } });
+  const user = isWellFormedId("usr", uid)
+    ? await db.user.findUnique({ where: { id: uid }, select: { id: true } })
+    : null;
   if (!user) throw new NotFoundError(`No user with uid ${uid}`);
 }
 
 export async function requireOrganization(db: PrismaClient, orgId: string): Promise<void> {
-  const organization = await db.organization.findUnique({ where: { id: orgId }, select: { id: true } });
+  const organization = isWellFormedId("org", orgId)
+    ? await db.organization.findUnique({ where: { id: orgId }, select: { id: true } })
+    : null;
   if (!organization) throw new NotFoundError(`No organization with id ${orgId}`);
 }

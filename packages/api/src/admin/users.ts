@@ -2,6 +2,7 @@ import type { PrismaClient } from "@blocklist/db";
 import { ConflictError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 import { createApiKey } from "./keys";
+import { requireDisplayName } from "./names";
 
 export interface CreatedUser {
   uid: string;
@@ -11,6 +12,7 @@ export interface CreatedUser {
 
 /** A new user always gets a personal organization and a read-write key, so they can start at once. */
 export async function createUser(db: PrismaClient, name: string): Promise<CreatedUser> {
+  requireDisplayName(name);
   const uid = newId("usr");
   const orgId = newId("org");
   await db.$transaction([

@@ -8,6 +8,7 @@ import { revokeApiKey, setApiKeyRateLimit } from "../admin/keys";
 import { authenticateApiKey } from "../auth";
 import { addBlockedNumbers, checkBlockedNumber, loadAgentNumbers, removeBlockedNumbers } from "../blockList";
 import { AuthenticationError, PermissionError } from "../errors";
+import { newId } from "../ids";
 import { createTenant, type Tenant } from "../testing/fixtures";
 import { CheckCache, checkCacheFor, type RunningCheckCache, startCheckCache } from "./index";
 
@@ -148,7 +149,7 @@ describe("the check cache", () => {
   it("stops access when the membership goes or the agent is deleted", async () => {
     await startListening();
     const carol = await createTenant(elsewhere, "carol");
-    const team = await elsewhere.organization.create({ data: { id: "org_team", name: "team" } });
+    const team = await elsewhere.organization.create({ data: { id: newId("org"), name: "team" } });
     await elsewhere.membership.create({ data: { userId: carol.uid, organizationId: team.id } });
     const { agentId: teamAgent } = await createAgent(elsewhere, {
       uid: carol.uid,

@@ -49,3 +49,25 @@ export function trpcTestContext(
     sessions: request.sessions ?? DEFAULT_SESSION_SETTINGS,
   };
 }
+
+/**
+ * Ids that newId could never have made, each one small change away from the real `id` (`agt_…`): the odd
+ * inputs of issue 11 (NUL, a lone surrogate, 5,000 characters) and each way to break the format.
+ */
+export function impossibleIdsLike(id: string): [label: string, id: string][] {
+  const prefix = id.slice(0, 4);
+  const random = id.slice(4);
+  return [
+    ["a NUL", `${prefix}\u0000${random.slice(1)}`],
+    ["a NUL alone", `${prefix}\u0000x`],
+    ["a lone surrogate", `${prefix}\ud800${random.slice(1)}`],
+    ["5,000 characters", `${prefix}${random.repeat(250).slice(0, 4996)}`],
+    ["another prefix", `${prefix === "org_" ? "agt_" : "org_"}${random}`],
+    ["no prefix", random],
+    ["one character short", id.slice(0, -1)],
+    ["one character long", `${id}0`],
+    ["a character outside base62", `${prefix}${random.slice(0, -1)}-`],
+    ["a non-ASCII letter", `${prefix}${random.slice(0, -1)}é`],
+    ["surrounding spaces", ` ${id} `],
+  ];
+}

@@ -1,18 +1,22 @@
-import { ErrorMessage, FailureReason, SUCCESS_MESSAGE } from "@blocklist/core";
-import { createTestDatabase, testDatabaseForFile } from "@blocklist/db/testing";
+import { ErrorMessage, FailureReason, INVALID_CURSOR_ISSUE, SUCCESS_MESSAGE } from "@blocklist/core";
+import { createPrismaClient } from "@blocklist/db";
+import { createTestDatabase, queriesDuring, testDatabaseForFile } from "@blocklist/db/testing";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createAgent } from "../admin/agents";
 import { revokeApiKey } from "../admin/keys";
 import { createBlockListClient } from "../client";
-import { hashSecret } from "../ids";
+import { hashSecret, newId } from "../ids";
 import type { SessionSettings } from "../sessions";
-import { createTenant, type Tenant, trpcTestContext } from "../testing/fixtures";
-import { createTrpcContext } from "./context";
+import { createTenant, impossibleIdsLike, type Tenant, trpcTestContext } from "../testing/fixtures";
+import { createTrpcContext, type TrpcContext } from "./context";
 import { appRouter, createCaller } from "./root";
 
-const { prisma: db } = await testDatabaseForFile();
+const { prisma: db, url: databaseUrl } = await testDatabaseForFile();
+// A client nothing else uses, so that counting its queries counts only the call under test.
+const quiet = createPrismaClient(databaseUrl);
+afterAll(() => quiet.$disconnect());
 const alice = await createTenant(db, "alice");
 const bob = await createTenant(db, "bob");
 
@@ -209,6 +213,114 @@ describe("blockList procedures", () => {
       expect(text).not.toMatch(/blocked_numbers|prisma|stack|at /i);
     } finally {
       await local.drop();
+    }
+  });
+});
+
+describe("ids and cursors the service never made", () => {
+  const forbidden = { code: "FORBIDDEN", message: ErrorMessage.insufficientPermissions };
+  const everyCall = (caller: ReturnType<typeof as>) => ({
+    list: (agentId: string) => caller.blockList.list({ agentId }),
+    check: (agentId: string) => caller.blockList.check({ agentId, number: "+14155552671" }),
+    add: (agentId: string) => caller.blockList.add({ agentId, numbers: ["+14155552671"] }),
+    remove: (agentId: string) => caller.blockList.remove({ agentId, numbers: ["+14155552671"] }),
+  });
+
+  it("answer an agent id that cannot exist exactly like a missing agent", async () => {
+    const calls = everyCall(as(alice.apiKey));
+    const ids: [string, string][] = [["missing", newId("agt")], ...impossibleIdsLike(alice.agentId)];
+    for (const [label, agentId] of ids) {
+      for (const [name, call] of Object.entries(calls)) {
+        expect(await failure(call(agentId)), `${name}, ${label}`).toEqual(forbidden);
+      }
+    }
+  });
+
+  it("answer it over HTTP with the body of a missing agent, a NUL and a lone surrogate included", async () => {
+    const answerTo = async (agentId: string) => {
+      const input = encodeURIComponent(JSON.stringify({ agentId, number: "+14155552671" }));
+      const response = await serve(
+        new Request(`http://localhost/api/trpc/blockList.check?input=${input}`, {
+          headers: { "X-Authorization": alice.apiKey },
+        }),
+      );
+      return { status: response.status, body: await response.json() };
+    };
+    const missing = await answerTo(newId("agt"));
+    expect(missing).toEqual({
+      status: 403,
+      body: {
+        error: { message: ErrorMessage.insufficientPermissions, code: -32003, data: expect.anything() },
+      },
+    });
+    for (const [label, agentId] of impossibleIdsLike(alice.agentId)) {
+      expect(await answerTo(agentId), label).toEqual(missing);
+    }
+  });
+
+  it("ask the database nothing about such an id: no more queries than a call refused for its input", async () => {
+    const tenant = await createTenant(db, "counted");
+    const caller = createCaller({ ...context({ apiKey: tenant.apiKey }), db: quiet });
+    const refusedInput = () => failure(caller.blockList.list({ agentId: "" }));
+    // A key's first use records lastUsedAt in the background: let it land before counting.
+    await refusedInput();
+    await expect
+      .poll(async () => {
+        const key = await db.apiKey.findUnique({
+          where: { id: tenant.caller.keyId },
+          select: { lastUsedAt: true },
+        });
+        return key?.lastUsedAt;
+      })
+      .toBeInstanceOf(Date);
+
+    const authenticationOnly = await queriesDuring(quiet, refusedInput);
+    const calls = everyCall(caller);
+    for (const [name, call] of Object.entries(calls)) {
+      const missing = await queriesDuring(quiet, () => failure(call(newId("agt"))));
+      expect(missing, `${name} looks a missing agent up`).toBeGreaterThan(authenticationOnly);
+      for (const [label, agentId] of impossibleIdsLike(tenant.agentId)) {
+        expect(await queriesDuring(quiet, () => failure(call(agentId))), `${name}, ${label}`).toBe(
+          authenticationOnly,
+        );
+      }
+    }
+  });
+
+  it("refuse a cursor of another list, an edited one and one of an earlier release as BAD_REQUEST", async () => {
+    const caller = as(alice.apiKey);
+    const agentId = await newAgent(alice);
+    const otherAgentId = await newAgent(alice);
+    await caller.blockList.add({ agentId, numbers: ["+14155550001", "+14155550002"] });
+    const { nextCursor = "" } = await caller.blockList.list({ agentId, limit: 1 });
+    expect(await caller.blockList.list({ agentId, limit: 1, cursor: nextCursor })).toEqual({
+      blockList: ["+14155550002"],
+      count: 2,
+    });
+
+    const edited = `${nextCursor.slice(0, 20)}${nextCursor[20] === "A" ? "B" : "A"}${nextCursor.slice(21)}`;
+    for (const [label, list] of [
+      ["another agent's list", { agentId: otherAgentId, cursor: nextCursor }],
+      ["an edited cursor", { agentId, cursor: edited }],
+      ["a cursor cut short", { agentId, cursor: nextCursor.slice(0, -2) }],
+      ["an id above bigint", { agentId, cursor: Buffer.from("n:9999999999999999999").toString("base64url") }],
+    ] as const) {
+      const response = await serve(
+        new Request(
+          `http://localhost/api/trpc/blockList.list?input=${encodeURIComponent(JSON.stringify({ ...list, limit: 1 }))}`,
+          { headers: { "X-Authorization": alice.apiKey } },
+        ),
+      );
+      expect({ status: response.status, body: await response.json() }, label).toEqual({
+        status: 400,
+        body: {
+          error: {
+            message: ErrorMessage.invalidQuery,
+            code: -32600,
+            data: { code: "BAD_REQUEST", httpStatus: 400, issues: [INVALID_CURSOR_ISSUE] },
+          },
+        },
+      });
     }
   });
 });

@@ -274,7 +274,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
             200: { description: "The list, or one page of it.", schema: "BlockList" },
             400: {
               description:
-                "`uid` or `agentId` is missing or empty, `limit` is out of range, or `cursor` was not issued by this server.",
+                "`uid` or `agentId` is missing or empty, `limit` is out of range, or `cursor` is not one the service " +
+                "issued for this agent's list.",
               schema: "InvalidQueryError",
             },
             401: unauthorized,

@@ -1,4 +1,4 @@
-import { ErrorMessage, FailureReason, SUCCESS_MESSAGE } from "../messages";
+import { ErrorMessage, FailureReason, INVALID_CURSOR_ISSUE, SUCCESS_MESSAGE } from "../messages";
 import {
   type AddResponse,
   type BlockListResponse,
@@ -23,8 +23,8 @@ export const EXAMPLE_TENANT = {
   ],
   /** An agent of another customer: refused exactly like one that does not exist. */
   otherCustomersAgentId: "agt_2Yx9VmR5eBk7SoL4cJtA",
-  /** A `nextCursor` as the server issues it; each run answers its own. */
-  cursor: "bjoz",
+  /** A `nextCursor` as the server issues it (50 characters, different every time); each run answers its own. */
+  cursor: "AQx3kF0Ml2nVq8sT1bYcZ9eHgRjW4pDa7uNiEo5fK6yLr3hGm0",
 } as const;
 
 const uid = EXAMPLE_TENANT.uid;
@@ -100,10 +100,16 @@ export const listBlockedNumbersExamples: Record<string, ApiExample> = {
     summary: "A cursor the server did not issue",
     query: { uid, agentId, limit: "2", cursor: "abc" },
     status: 400,
-    response: {
-      error: ErrorMessage.invalidQuery,
-      issues: [{ path: "cursor", message: "cursor is not valid" }],
-    } satisfies ErrorResponse,
+    response: { error: ErrorMessage.invalidQuery, issues: [INVALID_CURSOR_ISSUE] } satisfies ErrorResponse,
+  },
+  oldCursor: {
+    summary: "A cursor of an earlier release",
+    description:
+      "Cursors were once the base64url of a row number (`n:9999999999999999999` here). They are refused like " +
+      "any cursor not issued for this very list: start again from the first page.",
+    query: { uid, agentId, limit: "2", cursor: "bjo5OTk5OTk5OTk5OTk5OTk5OTk5" },
+    status: 400,
+    response: { error: ErrorMessage.invalidQuery, issues: [INVALID_CURSOR_ISSUE] } satisfies ErrorResponse,
   },
   missingKey: {
     summary: "No X-Authorization header",

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, inject } from "vitest";
-import { createPrismaClient } from "../client";
+import { createPrismaClient, poolOf } from "../client";
 import { connectClient, withDatabaseName } from "../connection";
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "../embedded-postgres";
 import type { PrismaClient } from "../generated/prisma/client";
@@ -72,6 +72,25 @@ export async function testDatabaseForFile(options: { migrated?: boolean } = {}):
   const database = await createTestDatabase(options);
   afterAll(() => database.drop());
   return database;
+}
+
+/**
+ * How many times `run` went to the database through `db`: each query, and each transaction, takes a connection
+ * from the client's pool once. Give `db` a client of its own, so that nothing else counts in.
+ */
+export async function queriesDuring(db: PrismaClient, run: () => Promise<unknown>): Promise<number> {
+  const pool = poolOf(db);
+  let queries = 0;
+  const count = () => {
+    queries++;
+  };
+  pool.on("acquire", count);
+  try {
+    await run();
+  } finally {
+    pool.off("acquire", count);
+  }
+  return queries;
 }
 
 export interface TestPostgres {
