@@ -10,7 +10,7 @@ import { createBlockListClient } from "../client";
 import { hashSecret, newId } from "../ids";
 import type { SessionSettings } from "../sessions";
 import { createTenant, impossibleIdsLike, type Tenant, trpcTestContext } from "../testing/fixtures";
-import { createTrpcContext, type TrpcContext } from "./context";
+import { createTrpcContext } from "./context";
 import { appRouter, createCaller } from "./root";
 
 const { prisma: db, url: databaseUrl } = await testDatabaseForFile();
