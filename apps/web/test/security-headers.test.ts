@@ -56,6 +56,27 @@ describe("security headers", () => {
     expectSecurityHeaders(await headersOf("GET", asset ?? ""));
   });
 
+  it.each([
+    ["GET", "/api/agent-block-list?uid=u&agentId=a"],
+    ["POST", "/api/agent-block-list"],
+    ["PUT", "/api/agent-block-list"],
+    ["GET", "/api/organizations"],
+    ["GET", "/api/no-such-route"],
+    ["GET", "/api/health"],
+    ["GET", "/api/openapi.json"],
+    ["GET", "/api/trpc/organizations.list"],
+    ["GET", `/api/trpc/blockList.check?input=${encodeURIComponent('{"agentId":"a","number":"1"}')}`],
+  ])("forbid caching %s %s, as every /api answer", async (method, path) => {
+    expect((await headersOf(method, path)).get("cache-control")).toBe("no-store");
+  });
+
+  it("leave caching of pages and static files to Next.js", async () => {
+    expect((await headersOf("GET", "/docs/assets/docs.css")).get("cache-control")).toBe(
+      "public, max-age=3600",
+    );
+    expect((await headersOf("GET", "/")).get("cache-control")).not.toBe("no-store");
+  });
+
   it("leave /docs its own stricter policy, once", async () => {
     const headers = await headersOf("GET", "/docs");
     expectSecurityHeaders(headers, DOCS_CONTENT_SECURITY_POLICY);
