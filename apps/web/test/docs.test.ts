@@ -130,7 +130,7 @@ describe("the API reference in Chromium, offline", () => {
     const live = operation.locator(".live-responses-table .response");
     await expect(live.locator(".response-col_status").textContent()).resolves.toBe("200");
     const body = JSON.parse(
-      await live.locator(".microlight, pre.example, .highlight-code pre").first().textContent(),
+      (await live.locator(".microlight, pre.example, .highlight-code pre").first().textContent()) ?? "",
     );
     expect(body).toEqual({
       organizations: [
