@@ -5,7 +5,6 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
 import { createAgent } from "../admin/agents";
 import { revokeApiKey } from "../admin/keys";
-import { createBlockListClient } from "../client";
 import { createTenant, type Tenant } from "../testing/fixtures";
 import { createTrpcContext, type TrpcContext } from "./context";
 import { handleTrpcRequest } from "./handler";
@@ -280,21 +279,5 @@ describe("session", () => {
       code: "UNAUTHORIZED",
       message: ErrorMessage.invalidKey,
     });
-  });
-});
-
-describe("createBlockListClient", () => {
-  it("gives an internal caller typed access over HTTP with its key", async () => {
-    const client = createBlockListClient({
-      url: "http://blocklist.internal/api/trpc",
-      apiKey: alice.apiKey,
-      fetch: async (input, init) => serve(new Request(input, init)),
-    });
-    await client.blockList.add.mutate({ agentId: alice.agentId, numbers: ["+1 650 253 0000"] });
-    const answer: { blocked: boolean; e164: string | null } = await client.blockList.check.query({
-      agentId: alice.agentId,
-      number: "+16502530000",
-    });
-    expect(answer).toEqual({ blocked: true, e164: "+16502530000" });
   });
 });
