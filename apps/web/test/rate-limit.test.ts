@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { ErrorMessage } from "@blocklist/core";
 import { describe, expect, it, vi } from "vitest";
 import { type Answer, blockListPath, call } from "./http";
 import { parsePrometheusText } from "./prometheus";
+import { awayFromWindowEnd } from "./rateLimitWindow";
 import { serverForFile } from "./server";
 
 // The per-key rate limit of the real server over real HTTP, with a budget of 5 requests a day.
@@ -11,13 +11,7 @@ const LIMIT = 5;
 const WINDOW_SECONDS = 86_400;
 const METRICS_TOKEN = "rate-limit-metrics-token-0123";
 
-/** Windows are aligned to the epoch: a test that began in the last seconds of a day would see its budget renewed. */
-async function awayFromWindowEnd(marginSeconds: number): Promise<void> {
-  const left = WINDOW_SECONDS * 1000 - (Date.now() % (WINDOW_SECONDS * 1000));
-  if (left < marginSeconds * 1000) await sleep(left + 1000);
-}
-
-await awayFromWindowEnd(100);
+await awayFromWindowEnd(WINDOW_SECONDS, 100);
 const { db, server } = await serverForFile({
   RATE_LIMIT_REQUESTS: String(LIMIT),
   RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),

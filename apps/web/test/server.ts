@@ -103,9 +103,12 @@ export interface ServerOnOwnPostgres {
 /**
  * For a test file that stops or breaks the database, awaited at its top level: the production server on a
  * PostgreSQL of its own, with a quick connect timeout so that requests meet a stopped database fast, and one
- * tenant in it; the server stops and its PostgreSQL is destroyed after the file's tests.
+ * tenant in it (`env` adds settings); the server stops and its PostgreSQL is destroyed after the file's tests.
  */
-export async function serverOnOwnPostgresForFile(connectTimeoutMs = 1000): Promise<ServerOnOwnPostgres> {
+export async function serverOnOwnPostgresForFile(
+  connectTimeoutMs = 1000,
+  env: Record<string, string> = {},
+): Promise<ServerOnOwnPostgres> {
   const postgres = await startTestPostgres();
   afterAll(() => postgres.destroy());
   const prisma = createPrismaClient(postgres.url);
@@ -114,6 +117,7 @@ export async function serverOnOwnPostgresForFile(connectTimeoutMs = 1000): Promi
   const server = await startServer({
     DATABASE_URL: postgres.url,
     DATABASE_CONNECT_TIMEOUT_MS: String(connectTimeoutMs),
+    ...env,
   });
   afterAll(async () => {
     await server.stop();
