@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter, once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,6 +17,11 @@ export interface RunningServer {
   process: ChildProcess;
   /** Everything the server printed so far, stdout and stderr. */
   output(): string;
+  /**
+   * Resolves once what the server printed satisfies `printed` (tested now and on every new chunk), with
+   * no clock of its own; rejects if the server exits first.
+   */
+  untilOutput(printed: (output: string) => boolean): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -32,11 +38,13 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  const chunks = new EventEmitter();
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      chunks.emit("chunk");
       const match = LISTENING.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
@@ -49,6 +57,13 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     url,
     process: child,
     output: () => output,
+    async untilOutput(printed) {
+      const gone = exited.then((code) => `server exited with ${code} before printing what was awaited`);
+      while (!printed(output)) {
+        const exit = await Promise.race([once(chunks, "chunk").then(() => undefined), gone]);
+        if (exit !== undefined && !printed(output)) throw new Error(`${exit}:\n${output}`);
+      }
+    },
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       return exited;

@@ -1,3 +1,4 @@
+import { EventEmitter, once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
@@ -10,11 +11,13 @@ import { getMetrics } from "./metrics";
 
 const KEY = "bl_AbCdEf0123456789AbCdEf0123456789";
 
-// Every line the logger writes, parsed.
+// Every line the logger writes, parsed; `written` tells each time.
 let lines: Record<string, unknown>[] = [];
+const written = new EventEmitter();
 const sink = new Writable({
   write(chunk, _encoding, done) {
     for (const line of String(chunk).split("\n")) if (line) lines.push(JSON.parse(line));
+    written.emit("lines");
     done();
   },
 });
@@ -82,9 +85,9 @@ beforeEach(() => {
   lines = [];
 });
 
-// The log line is written when the answer is complete, which may be just after the client has it.
+// The log line is written when the answer is complete, which may be just after the client has it: wait for it.
 async function logLines(count: number): Promise<Record<string, unknown>[]> {
-  for (let i = 0; i < 100 && lines.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+  while (lines.length < count) await once(written, "lines");
   return lines;
 }
 
