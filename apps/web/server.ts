@@ -1,7 +1,6 @@
 // The production entry point behind `pnpm start`: checks the configuration, opens the database (embedded
-// PostgreSQL unless DATABASE_URL is set), applies migrations, then serves the built Next.js app on PORT with
-// a request id, one log line, metrics and the security headers (securityHeaders.ts) for every request.
-import { createServer } from "node:http";
+// PostgreSQL unless DATABASE_URL is set), applies migrations, then serves /api/* and the built Next.js pages on
+// PORT through one HTTP layer (server/app.ts).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startCheckCache } from "@blocklist/api/checkCache";
@@ -11,12 +10,10 @@ import {
   getMetrics,
   type Logger,
   markStopping,
-  observeRequests,
   routeConsoleToLogger,
   setProcessLogger,
 } from "@blocklist/api/observability/server";
 import { startRateLimiter } from "@blocklist/api/rateLimit";
-import { isCheckRequest, serveTrpc } from "@blocklist/api/trpc/node";
 import { type Config, ConfigError, initConfig } from "@blocklist/config";
 import { configurePrismaClient, disconnectPrismaClient, getPrismaClient } from "@blocklist/db";
 import {
@@ -27,14 +24,15 @@ import {
   startDatabase,
 } from "@blocklist/db/lifecycle";
 import next from "next";
-import { answerClientError } from "./clientErrors";
-import { nextRouteLabels } from "./routeLabels";
-import { withSecurityHeaders } from "./securityHeaders";
+import { buildHttpServer } from "./server/app";
+import { nextRouteLabels } from "./server/routeLabels";
 
 // Exit status for a bad setting (sysexits' EX_CONFIG): a supervisor can tell it from a crash and stop retrying.
 const EXIT_BAD_CONFIG = 78;
-// Probes polled every second: their successful lines are logged at debug level only.
-const PROBE_ROUTES = new Set(["/api/health", "/api/ready", "/api/metrics"]);
+// Answered successfully, these are logged at debug level only: probes polled every second, and the call path's
+// check, which comes thousands of times a second and is counted in the metrics instead
+// (blocklist_checks_total, blocklist_http_requests_total; docs/DECISIONS.md, "What the call path logs").
+const QUIET_ROUTES = new Set(["/api/health", "/api/ready", "/api/metrics", "/api/trpc/blockList.check"]);
 
 const appDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -53,6 +51,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const dataDir = defaultDataDir(config.database.dataDir);
   const database = await startDatabase({
     databaseUrl: config.database.url,
+    directUrl: config.database.directUrl,
     dataDir,
     connectTimeoutMs: config.database.connectTimeoutMs,
   });
@@ -69,40 +68,30 @@ async function main(config: Config, logger: Logger): Promise<void> {
   // connection of its own (packages/api/src/checkCache/).
   const checkCache = startCheckCache({
     db: getPrismaClient(),
-    connectionString: database.url,
+    directUrl: database.directUrl,
     maxNumbers: config.checkCache.maxNumbers,
   });
 
   const { port, host: hostname } = config.server;
-  const app = next({ dev: false, dir: appDir, hostname, port });
-  const handle = app.getRequestHandler();
-  await app.prepare();
-
-  // blockList.check, the call path, skips Next.js: same router and context, a fraction of the time per call
-  // (docs/DECISIONS.md, "The check path").
-  const route: typeof handle = (request, response) =>
-    isCheckRequest(request) ? serveTrpc(request, response) : handle(request, response);
-
-  const server = createServer(
-    observeRequests(withSecurityHeaders(route), {
-      logger,
-      routeOf: nextRouteLabels(appDir),
-      quietRoutes: PROBE_ROUTES,
-    }),
-  );
-  server.on("clientError", answerClientError);
-  server.listen(port, hostname, () => {
-    const address = server.address();
-    const listeningPort = typeof address === "object" && address ? address.port : port;
-    const where = database.embedded
-      ? `embedded PostgreSQL in ${dataDir}`
-      : `PostgreSQL at ${redactDatabaseUrl(database.url)}`;
-    logger.info(
-      { port: listeningPort, host: hostname, appliedMigrations: database.appliedMigrations },
-      `Block-list service listening on http://localhost:${listeningPort} (${where})`,
-    );
-    logger.info("Create a first user with: pnpm cli user create --name me --json");
+  const pages = next({ dev: false, dir: appDir, hostname, port });
+  await pages.prepare();
+  const app = buildHttpServer({
+    db: getPrismaClient(),
+    metricsToken: config.metrics.token,
+    observe: { logger, routeOf: nextRouteLabels(appDir), quietRoutes: QUIET_ROUTES },
+    pages: pages.getRequestHandler(),
   });
+  await app.listen({ port, host: hostname });
+  const address = app.server.address();
+  const listeningPort = typeof address === "object" && address ? address.port : port;
+  const where = database.embedded
+    ? `embedded PostgreSQL in ${dataDir}`
+    : `PostgreSQL at ${redactDatabaseUrl(database.url)}`;
+  logger.info(
+    { port: listeningPort, host: hostname, appliedMigrations: database.appliedMigrations },
+    `Block-list service listening on http://localhost:${listeningPort} (${where})`,
+  );
+  logger.info("Create a first user with: pnpm cli user create --name me --json");
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -110,16 +99,15 @@ async function main(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, `${signal} received: finishing in-flight requests, then stopping`);
     markStopping();
-    const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
-    server.close();
-    server.closeIdleConnections();
+    // Stops listening, closes idle connections, and resolves once in-flight requests are answered.
+    const closed = app.close();
     // A request that never ends (a stalled upload, a hung client) must not hold the shutdown forever.
     const deadline = setTimeout(() => {
       logger.warn(
         { shutdownTimeoutMs: config.server.shutdownTimeoutMs },
         "Shutdown deadline passed: closing the connections of requests still in flight",
       );
-      server.closeAllConnections();
+      app.server.closeAllConnections();
     }, config.server.shutdownTimeoutMs);
     await closed;
     clearTimeout(deadline);

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { figuresOf } from "./report";
+import { figuresOf, scenarioLabels } from "./report";
 import type { BenchResult } from "./run";
 
 const benchDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,7 +20,7 @@ describe("pnpm bench --quick", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("measures every figure on both servers and reports each with its ratio", async () => {
+  it("measures every figure on every server and reports each with its ratios, goals and the load", async () => {
     const markdown = path.join(dir, "BENCHMARKS.md");
     const json = path.join(dir, "result.json");
     const child = spawn(
@@ -53,8 +53,44 @@ describe("pnpm bench --quick", () => {
     }
     expect(result.bigListPaged.service.pages).toBe(result.dataset.bigList / result.dataset.pageSize);
 
+    // `check` also against the all-in-memory reference: each of its four figures, and nothing else.
+    const labels = scenarioLabels(result);
+    const checkFigures = figures.filter((figure) => figure.label.startsWith(labels.check));
+    expect(figures.filter((figure) => figure.memory !== undefined)).toEqual(checkFigures);
+    expect(checkFigures).toHaveLength(4);
+    for (const { memory, label } of checkFigures) {
+      const measured = `${label}: ${JSON.stringify(memory)}`;
+      expect(memory !== undefined && memory.value > 0 && Number.isFinite(memory.ratio), measured).toBe(true);
+    }
+    expect(result.check.memory.requests).toBeGreaterThan(0);
+    // The goals of issue 12, each judged.
+    expect(
+      figures.flatMap((figure) => [figure.goal?.text, figure.memory?.goal?.text].filter((text) => text)),
+    ).toEqual([
+      "≥ 2.0× baseline",
+      "≥ 0.5× all-in-memory",
+      "≤ 1.0× baseline",
+      "≥ 0.8× baseline",
+      "≤ 1.2× baseline",
+      "≤ 250 MB",
+    ]);
+    // The machine's load at the start and end of every scenario.
+    expect(Object.keys(result.loadAverages).sort()).toEqual(Object.keys(labels).sort());
+    for (const { start, end } of Object.values(result.loadAverages)) {
+      expect(Number.isFinite(start) && start >= 0 && Number.isFinite(end) && end >= 0).toBe(true);
+    }
+
     const report = await readFile(markdown, "utf8");
     for (const figure of figures) expect(report).toContain(`| ${figure.label} |`);
+    for (const { goal, memory } of figures) {
+      for (const judged of [goal, memory?.goal]) {
+        if (judged) expect(report).toContain(`${judged.text}: **${judged.met ? "met" : "not met"}**`);
+      }
+    }
+    for (const [scenario, { start, end }] of Object.entries(result.loadAverages)) {
+      const label = labels[scenario as keyof typeof labels];
+      expect(report).toContain(`| ${label} | ${start.toFixed(1)} | ${end.toFixed(1)} |`);
+    }
     expect(output).toContain(`| ${figures[0]?.label} |`);
   });
 });

@@ -1,4 +1,5 @@
-// The two servers under test, each a process of its own whose pid the memory sampler can read.
+// The servers under test (the service and the two references), each a process of its own whose pid the
+// memory sampler can read.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
@@ -25,12 +26,12 @@ export interface ServerSettings {
   logFile: string;
 }
 
-/** The production server exactly as `pnpm start` runs it (apps/web/server.ts on the built Next app). */
+/** The production server exactly as `pnpm start` runs it (the compiled apps/web/dist/server.mjs). */
 export async function startServiceServer(settings: ServerSettings): Promise<ServerProcess> {
-  if (!existsSync(path.join(webDir, ".next", "BUILD_ID"))) {
+  if (!existsSync(path.join(webDir, "dist", "server.mjs"))) {
     throw new Error("apps/web is not built: run `pnpm build` first (`pnpm bench` does)");
   }
-  return startProcess("service", webDir, "server.ts", settings, {
+  return startProcess("service", webDir, ["dist/server.mjs"], settings, {
     NODE_ENV: "production",
     HOST: "127.0.0.1",
     // Not what is measured here; a rate limit would only turn load into 429s.
@@ -38,21 +39,31 @@ export async function startServiceServer(settings: ServerSettings): Promise<Serv
   });
 }
 
-export async function startBaselineServer(settings: ServerSettings): Promise<ServerProcess> {
-  return startProcess("baseline", benchDir, path.join("src", "baseline", "server.ts"), settings, {});
+/** The node:http + pg baseline (src/baseline/server.ts). */
+export function startBaselineServer(settings: ServerSettings): Promise<ServerProcess> {
+  return startReferenceServer("baseline", "server.ts", settings);
+}
+
+/** The all-in-memory reference for `check` (src/baseline/memory-server.ts). */
+export function startMemoryServer(settings: ServerSettings): Promise<ServerProcess> {
+  return startReferenceServer("all-in-memory", "memory-server.ts", settings);
+}
+
+function startReferenceServer(name: string, file: string, settings: ServerSettings): Promise<ServerProcess> {
+  return startProcess(name, benchDir, ["--import", "tsx", path.join("src", "baseline", file)], settings, {});
 }
 
 async function startProcess(
   name: string,
   cwd: string,
-  script: string,
+  nodeArguments: string[],
   settings: ServerSettings,
   env: Record<string, string>,
 ): Promise<ServerProcess> {
   const log = await open(settings.logFile, "a");
-  // node with tsx's loader, not the tsx CLI (which would run the server in a grandchild): child.pid is the
-  // server itself.
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
+  // node itself (with tsx's loader for TypeScript, not the tsx CLI, which would run the server in a
+  // grandchild): child.pid is the server itself.
+  const child = spawn(process.execPath, nodeArguments, {
     cwd,
     env: {
       ...process.env,

@@ -1,10 +1,17 @@
 // The run's figures as a Markdown section: printed by `pnpm bench`, and written into docs/BENCHMARKS.md
 // (between two markers, so that the hand-written analysis around it stays) by the full run.
-import type { BenchResult, Pair } from "./run";
-import type { BigListRead } from "./scenarios";
+import type { BenchResult, LoadAverage, Scenario } from "./run";
+import type { BigListRead, MeasuredLoad } from "./scenarios";
+import { mapEach, type Pair } from "./sides";
 
 export const RESULTS_START = "<!-- bench:results:start -->";
 export const RESULTS_END = "<!-- bench:results:end -->";
+
+/** A goal of issue 12 and whether the run met it. */
+export interface Goal {
+  text: string;
+  met: boolean;
+}
 
 export interface Figure {
   label: string;
@@ -13,87 +20,100 @@ export interface Figure {
   baseline: number;
   /** service ÷ baseline. */
   ratio: number;
-  /** The goal (issue 6) this figure is held to, and whether the run met it. */
-  goal?: { text: string; met: boolean };
+  /** The goal held to the figure against the baseline. */
+  goal?: Goal;
+  /** `check` only: the all-in-memory reference's figure, service ÷ it, and the goal held to that ratio. */
+  memory?: { value: number; ratio: number; goal?: Goal };
 }
 
 const MB = 1024 * 1024;
 
-/** Every figure of the run, each with its ratio against the baseline. */
+/** Every figure of the run, each with its ratio against the baseline (and `check`'s against the limit). */
 export function figuresOf(result: BenchResult): Figure[] {
-  const { dataset, settings } = result;
-  const count = (n: number) => n.toLocaleString("en");
-  const check = `\`check\`, ${settings.checkConnections} connections`;
-  const list = `GET a ${count(dataset.mediumList)}-number list, ${settings.listConnections} connections`;
-  const post = `POST ${count(dataset.postBatch)} new numbers into the ${count(dataset.numbers)}-row table`;
-  const whole = `GET the ${count(dataset.bigList)}-number list whole`;
-  const paged = `GET the ${count(dataset.bigList)}-number list in ${result.bigListPaged.service.pages} pages of ${count(dataset.pageSize)}`;
+  const { check, list, post, bigListWhole: whole, bigListPaged: paged } = scenarioLabels(result);
   const { check: c, list: l, bigListWhole: w, bigListPaged: p } = result;
   return [
     figure(
       `${check}: throughput`,
       "req/s",
-      pick(c, (r) => r.requestsPerSecond),
-      atLeastRatio(1),
+      mapEach(c, (r) => r.requestsPerSecond),
+      {
+        baseline: atLeast(2, "baseline"),
+        memory: atLeast(0.5, "all-in-memory"),
+      },
     ),
     figure(
       `${check}: p50 latency`,
       "ms",
-      pick(c, (r) => r.p50),
+      mapEach(c, (r) => r.p50),
     ),
     figure(
       `${check}: p99 latency`,
       "ms",
-      pick(c, (r) => r.p99),
-      (f) => ({ text: "< 2 ms", met: f.service < 2 }),
+      mapEach(c, (r) => r.p99),
+      {
+        baseline: atMost(1, "baseline"),
+      },
     ),
     figure(
       `${check}: server CPU per request`,
       "ms",
-      pick(c, (r) => r.cpuMsPerRequest),
+      mapEach(c, (r) => r.cpuMsPerRequest),
     ),
     figure(
       `${list}: throughput`,
       "req/s",
-      pick(l, (r) => r.requestsPerSecond),
-      atLeastRatio(0.5),
+      mapEach(l, (r) => r.requestsPerSecond),
+      {
+        baseline: atLeast(0.8, "baseline"),
+      },
     ),
     figure(
       `${list}: p99 latency`,
       "ms",
-      pick(l, (r) => r.p99),
+      mapEach(l, (r) => r.p99),
     ),
     figure(
       `${list}: server CPU per request`,
       "ms",
-      pick(l, (r) => r.cpuMsPerRequest),
+      mapEach(l, (r) => r.cpuMsPerRequest),
     ),
     figure(
       `${post}: time (median)`,
       "s",
-      pick(result.post, (r) => r.seconds),
-      (f) => ({
-        text: "< 1 s and ≤ 1.5× baseline",
-        met: f.service < 1 && f.ratio <= 1.5,
-      }),
+      mapEach(result.post, (r) => r.seconds),
+      {
+        baseline: atMost(1.2, "baseline"),
+      },
     ),
     figure(
       `${post}: server CPU (median)`,
       "s",
-      pick(result.post, (r) => r.cpuSeconds),
+      mapEach(result.post, (r) => r.cpuSeconds),
     ),
     ...bigListFigures(whole, w),
     ...bigListFigures(paged, p),
     figure(
       "Server RSS after the run",
       "MB",
-      pick(result.rssAfter, (bytes) => bytes / MB),
-      (f) => ({
-        text: "≤ 300 MB",
-        met: f.service <= 300,
-      }),
+      mapEach(result.rssAfter, (bytes) => bytes / MB),
+      { service: (megabytes) => ({ text: "≤ 250 MB", met: megabytes <= 250 }) },
     ),
   ];
+}
+
+const count = (n: number) => n.toLocaleString("en");
+
+/** What each scenario does, in words: the start of its figures' labels. */
+export function scenarioLabels(result: BenchResult): Record<Scenario, string> {
+  const { dataset, settings } = result;
+  return {
+    check: `\`check\`, ${settings.checkConnections} connections`,
+    list: `GET a ${count(dataset.mediumList)}-number list, ${settings.listConnections} connections`,
+    post: `POST ${count(dataset.postBatch)} new numbers into the ${count(dataset.numbers)}-row table`,
+    bigListWhole: `GET the ${count(dataset.bigList)}-number list whole`,
+    bigListPaged: `GET the ${count(dataset.bigList)}-number list in ${result.bigListPaged.service.pages} pages of ${count(dataset.pageSize)}`,
+  };
 }
 
 /** The three figures of one way of reading the big list: its time, the server's peak RSS and its growth. */
@@ -102,37 +122,53 @@ function bigListFigures(label: string, reads: Pair<BigListRead>): Figure[] {
     figure(
       `${label}: time (median)`,
       "s",
-      pick(reads, (r) => r.seconds),
+      mapEach(reads, (r) => r.seconds),
     ),
     figure(
       `${label}: peak server RSS`,
       "MB",
-      pick(reads, (r) => r.peakRss / MB),
+      mapEach(reads, (r) => r.peakRss / MB),
     ),
     figure(
       `${label}: RSS growth during the read`,
       "MB",
-      pick(reads, (r) => r.rssGrowth / MB),
+      mapEach(reads, (r) => r.rssGrowth / MB),
     ),
   ];
+}
+
+/** The goals a figure is held to: its ratio against either reference, or the service's own value. */
+interface Goals {
+  baseline?: (ratio: number) => Goal;
+  memory?: (ratio: number) => Goal;
+  service?: (value: number) => Goal;
 }
 
 function figure(
   label: string,
   unit: string,
-  pair: Pair<number>,
-  goal?: (f: Figure) => Figure["goal"],
+  values: Pair<number> & { memory?: number },
+  goals: Goals = {},
 ): Figure {
-  const base: Figure = { label, unit, ...pair, ratio: pair.service / pair.baseline };
-  return goal ? { ...base, goal: goal(base) } : base;
+  const { service, baseline, memory } = values;
+  const ratio = service / baseline;
+  const goal = goals.service?.(service) ?? goals.baseline?.(ratio);
+  const base: Figure = { label, unit, service, baseline, ratio, ...(goal ? { goal } : {}) };
+  if (memory === undefined) return base;
+  const memoryRatio = service / memory;
+  const memoryGoal = goals.memory?.(memoryRatio);
+  return {
+    ...base,
+    memory: { value: memory, ratio: memoryRatio, ...(memoryGoal ? { goal: memoryGoal } : {}) },
+  };
 }
 
-function atLeastRatio(least: number): (f: Figure) => Figure["goal"] {
-  return (f) => ({ text: `≥ ${least.toFixed(1)}× baseline`, met: f.ratio >= least });
+function atLeast(least: number, reference: string): (ratio: number) => Goal {
+  return (ratio) => ({ text: `≥ ${least.toFixed(1)}× ${reference}`, met: ratio >= least });
 }
 
-function pick<T>(pair: Pair<T>, value: (side: T) => number): Pair<number> {
-  return { service: value(pair.service), baseline: value(pair.baseline) };
+function atMost(most: number, reference: string): (ratio: number) => Goal {
+  return (ratio) => ({ text: `≤ ${most.toFixed(1)}× ${reference}`, met: ratio <= most });
 }
 
 function formatNumber(value: number, unit: string): string {
@@ -145,44 +181,66 @@ function formatNumber(value: number, unit: string): string {
 /** The results section: table, machine, dataset, command. */
 export function renderResults(result: BenchResult, command: string): string {
   const { machine, dataset, settings } = result;
+  const goal = (g: Goal | undefined) => (g ? `${g.text}: **${g.met ? "met" : "not met"}**` : "");
+  const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
   const rows = figuresOf(result).map((f) => {
-    const goal = f.goal ? `${f.goal.text}: **${f.goal.met ? "met" : "not met"}**` : "";
-    const ratio = Number.isFinite(f.ratio) ? `${f.ratio.toFixed(2)}×` : "—";
-    return `| ${f.label} | ${formatNumber(f.service, f.unit)} | ${formatNumber(f.baseline, f.unit)} | ${ratio} | ${goal} |`;
+    const memory = f.memory
+      ? [formatNumber(f.memory.value, f.unit), ratio(f.memory.ratio), goal(f.memory.goal)]
+      : ["", "", ""];
+    const baseline = [formatNumber(f.baseline, f.unit), ratio(f.ratio), goal(f.goal)];
+    return `| ${[f.label, formatNumber(f.service, f.unit), ...baseline, ...memory].join(" | ")} |`;
   });
-  const count = (n: number) => n.toLocaleString("en");
+  const labels = scenarioLabels(result);
+  const loads = Object.entries<LoadAverage>(result.loadAverages).map(
+    ([scenario, { start, end }]) =>
+      `| ${labels[scenario as Scenario]} | ${start.toFixed(1)} | ${end.toFixed(1)} |`,
+  );
   const gib = (machine.memoryBytes / 1024 ** 3).toFixed(0);
   const load = `${machine.loadAverage.start.toFixed(1)} at the start, ${machine.loadAverage.end?.toFixed(1) ?? "?"} at the end`;
   return [
     `Run of ${result.startedAt} (${result.mode} mode): \`${command}\``,
     "",
-    "| figure | service | baseline | service ÷ baseline | goal |",
-    "| --- | ---: | ---: | ---: | --- |",
+    "| figure | service | node:http + pg baseline | service ÷ baseline | goal | all-in-memory | service ÷ all-in-memory | goal |",
+    "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
     ...rows,
+    "",
+    "| scenario (its measured rounds) | 1-minute load average at the start | at the end |",
+    "| --- | ---: | ---: |",
+    ...loads,
     "",
     `- **Machine**: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib} GiB memory, Node.js ${machine.node}; ` +
       `1-minute load average ${load} (anything well above ${machine.cpus} means other work shared the CPUs).`,
-    `- **Database**: ${result.database}. Both servers use a pool of ${settings.poolMax} connections.`,
+    `- **Database**: ${result.database}. Every server uses a pool of ${settings.poolMax} connections.`,
     `- **Dataset**: ${count(dataset.numbers)} blocked numbers (valid US numbers) across ${count(dataset.agents)} agents ` +
       `in ${count(Math.ceil(dataset.agents / dataset.agentsPerOrganization))} organizations; one agent holds ` +
       `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. Seeded in ` +
       `${result.seedSeconds.toFixed(1)} s.`,
     ...timeoutNote(result),
     `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
-      `big-list reads ${settings.timedRounds} per server, median time and highest peak; the two servers take turns ` +
-      "(service first, then baseline first), after a warm-up of every scenario on both.",
+      `big-list reads ${settings.timedRounds} per server, median time and highest peak; the servers take turns ` +
+      "(the service first in even rounds, the reverse order in odd ones), after a warm-up of every scenario on " +
+      "every server that runs it. The all-in-memory reference runs `check` only.",
   ].join("\n");
 }
 
+const SERVER_NAMES: Record<string, string> = {
+  service: "service",
+  baseline: "baseline",
+  memory: "all-in-memory",
+};
+
 function timeoutNote(result: BenchResult): string[] {
-  const loads = { "`check`": result.check, "the list load": result.list };
-  const notes = Object.entries(loads).flatMap(([name, pair]) =>
-    pair.service.timeouts + pair.baseline.timeouts === 0
-      ? []
-      : [
-          `${name}: ${pair.service.timeouts} (service) and ${pair.baseline.timeouts} (baseline) requests timed out`,
-        ],
-  );
+  const loads: Record<string, Pair<MeasuredLoad>> = {
+    "`check`": result.check,
+    "the list load": result.list,
+  };
+  const notes = Object.entries(loads).flatMap(([name, sides]) => {
+    const timeouts = Object.entries<MeasuredLoad>({ ...sides }).filter(([, load]) => load.timeouts > 0);
+    if (timeouts.length === 0) return [];
+    return [
+      `${name}: ${timeouts.map(([server, load]) => `${load.timeouts} (${SERVER_NAMES[server] ?? server})`).join(", ")} requests timed out`,
+    ];
+  });
   return notes.length === 0 ? [] : [`- **Timeouts** (no answer within a minute): ${notes.join("; ")}.`];
 }
 

@@ -1,5 +1,6 @@
-// One benchmark run: a database, the dataset, both servers on it, then every scenario against both, in
-// alternating order so that neither server always runs on a warmer (or busier) machine.
+// One benchmark run: a database, the dataset, the service and the baseline on it (and, for `check`, the
+// all-in-memory reference), then every scenario against them, in alternating order so that no server always
+// runs on a warmer (or busier) machine.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -8,9 +9,10 @@ import { createBenchDatabase } from "./database";
 import { type DatasetSize, FULL_DATASET, QUICK_DATASET } from "./dataset";
 import { currentLoadAverage, describeMachine, type Machine } from "./machine";
 import { readMemory } from "./memory";
-import { type ServerProcess, startBaselineServer, startServiceServer } from "./processes";
+import { type ServerProcess, startBaselineServer, startMemoryServer, startServiceServer } from "./processes";
 import { type BigListRead, createScenarios, type MeasuredLoad, type TimedRequest } from "./scenarios";
 import { seedDatabase } from "./seed";
+import { mapEach, type Pair, type Trio } from "./sides";
 
 export interface RunSettings {
   /** Connections of the `check` load. */
@@ -24,7 +26,7 @@ export interface RunSettings {
   /** How many times each server runs each scenario (loads; then POSTs and big-list reads). */
   loadRounds: number;
   timedRounds: number;
-  /** DATABASE_POOL_MAX of both servers. */
+  /** DATABASE_POOL_MAX of every server. */
   poolMax: number;
 }
 
@@ -46,10 +48,12 @@ export const QUICK_SETTINGS: RunSettings = {
   timedRounds: 2,
 };
 
-/** A figure for the service and for the baseline. */
-export interface Pair<T> {
-  service: T;
-  baseline: T;
+export type Scenario = "check" | "list" | "post" | "bigListWhole" | "bigListPaged";
+
+/** 1-minute load average when a scenario's measured rounds started and when they ended. */
+export interface LoadAverage {
+  start: number;
+  end: number;
 }
 
 export interface BenchResult {
@@ -60,7 +64,7 @@ export interface BenchResult {
   settings: RunSettings;
   database: string;
   seedSeconds: number;
-  check: Pair<MeasuredLoad>;
+  check: Trio<MeasuredLoad>;
   list: Pair<MeasuredLoad>;
   /** Median wall time and server CPU time of one bulk POST. */
   post: Pair<TimedRequest>;
@@ -69,6 +73,8 @@ export interface BenchResult {
   bigListPaged: Pair<BigListRead & { pages: number }>;
   /** VmRSS of each server at the end of the run. */
   rssAfter: Pair<number>;
+  /** How busy the shared machine was during each scenario. */
+  loadAverages: Record<Scenario, LoadAverage>;
 }
 
 export interface BenchOptions {
@@ -110,16 +116,23 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     cleanup.unshift(() => service.stop());
     const baseline = await startBaselineServer(serverSettings("baseline"));
     cleanup.unshift(() => baseline.stop());
-    log(`Service on ${service.url} (pid ${service.pid}), baseline on ${baseline.url} (pid ${baseline.pid})`);
+    const memory = await startMemoryServer(serverSettings("memory"));
+    cleanup.unshift(() => memory.stop());
+    log(
+      `Service on ${service.url} (pid ${service.pid}), baseline on ${baseline.url} (pid ${baseline.pid}), ` +
+        `all-in-memory reference on ${memory.url} (pid ${memory.pid})`,
+    );
 
     const scenarios = createScenarios(dataset, seeded);
-    await scenarios.assertSameAnswers(service, baseline);
+    await scenarios.assertSameAnswers(service, baseline, memory);
     const pair = { service, baseline };
     let postBatch = 0;
 
     log("Warming up");
-    for (const server of [service, baseline]) {
+    for (const server of [service, baseline, memory]) {
       await scenarios.check(server, settings.checkConnections, { amount: settings.warmUpRequests });
+    }
+    for (const server of [service, baseline]) {
       await scenarios.list(server, settings.listConnections, { amount: settings.warmUpRequests });
       await scenarios.post(server, postBatch++);
       await scenarios.bigListWhole(server);
@@ -129,21 +142,27 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     log(
       `check: ${settings.checkConnections} connections, ${settings.loadRounds} × ${settings.loadSeconds} s each`,
     );
-    const check = await alternate(pair, settings.loadRounds, (server) =>
-      scenarios.check(server, settings.checkConnections, { durationSeconds: settings.loadSeconds }),
+    const check = await withLoadAverage(() =>
+      alternate({ ...pair, memory }, settings.loadRounds, (server) =>
+        scenarios.check(server, settings.checkConnections, { durationSeconds: settings.loadSeconds }),
+      ),
     );
     log(`GET ${dataset.mediumList}-number list: ${settings.listConnections} connections`);
-    const list = await alternate(pair, settings.loadRounds, (server) =>
-      scenarios.list(server, settings.listConnections, { durationSeconds: settings.loadSeconds }),
+    const list = await withLoadAverage(() =>
+      alternate(pair, settings.loadRounds, (server) =>
+        scenarios.list(server, settings.listConnections, { durationSeconds: settings.loadSeconds }),
+      ),
     );
     log(`POST ${dataset.postBatch} new numbers, ${settings.timedRounds} times each`);
-    const post = await alternate(pair, settings.timedRounds, (server) => scenarios.post(server, postBatch++));
-    log(`GET the ${dataset.bigList}-number list, whole and paged`);
-    const bigListWhole = await alternate(pair, settings.timedRounds, (server) =>
-      scenarios.bigListWhole(server),
+    const post = await withLoadAverage(() =>
+      alternate(pair, settings.timedRounds, (server) => scenarios.post(server, postBatch++)),
     );
-    const bigListPaged = await alternate(pair, settings.timedRounds, (server) =>
-      scenarios.bigListPaged(server),
+    log(`GET the ${dataset.bigList}-number list, whole and paged`);
+    const bigListWhole = await withLoadAverage(() =>
+      alternate(pair, settings.timedRounds, (server) => scenarios.bigListWhole(server)),
+    );
+    const bigListPaged = await withLoadAverage(() =>
+      alternate(pair, settings.timedRounds, (server) => scenarios.bigListPaged(server)),
     );
 
     const rssAfter = {
@@ -159,40 +178,55 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       settings,
       database: database.description,
       seedSeconds,
-      check: mapPair(check, meanLoad),
-      list: mapPair(list, meanLoad),
-      post: mapPair(post, (runs) => ({
+      check: mapEach(check.runs, meanLoad),
+      list: mapEach(list.runs, meanLoad),
+      post: mapEach(post.runs, (runs) => ({
         seconds: median(runs.map((run) => run.seconds)),
         cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
       })),
-      bigListWhole: mapPair(bigListWhole, summarizeReads),
-      bigListPaged: mapPair(bigListPaged, (runs) => ({
+      bigListWhole: mapEach(bigListWhole.runs, summarizeReads),
+      bigListPaged: mapEach(bigListPaged.runs, (runs) => ({
         ...summarizeReads(runs),
         pages: runs[0]?.pages ?? 0,
       })),
       rssAfter,
+      loadAverages: {
+        check: check.loadAverage,
+        list: list.loadAverage,
+        post: post.loadAverage,
+        bigListWhole: bigListWhole.loadAverage,
+        bigListPaged: bigListPaged.loadAverage,
+      },
     };
   } finally {
     for (const step of cleanup) await step().catch(() => {});
   }
 }
 
-/** Runs `work` `rounds` times on each server, the service first in even rounds and the baseline first in odd. */
-async function alternate<T>(
-  servers: Pair<ServerProcess>,
-  rounds: number,
-  work: (server: ServerProcess) => Promise<T>,
-): Promise<Pair<T[]>> {
-  const results: Pair<T[]> = { service: [], baseline: [] };
-  for (let round = 0; round < rounds; round += 1) {
-    const order: (keyof Pair<T>)[] = round % 2 === 0 ? ["service", "baseline"] : ["baseline", "service"];
-    for (const which of order) results[which].push(await work(servers[which]));
-  }
-  return results;
+/** Runs one scenario's measured rounds, noting the load average before and after. */
+async function withLoadAverage<T>(work: () => Promise<T>): Promise<{ runs: T; loadAverage: LoadAverage }> {
+  const start = currentLoadAverage();
+  const runs = await work();
+  return { runs, loadAverage: { start, end: currentLoadAverage() } };
 }
 
-function mapPair<T, U>(pair: Pair<T>, map: (value: T) => U): Pair<U> {
-  return { service: map(pair.service), baseline: map(pair.baseline) };
+/**
+ * Runs `work` `rounds` times on each server: in the order given in even rounds (the service first), in the
+ * reverse order in odd ones, so that over two rounds every server has on average the same place.
+ */
+async function alternate<K extends string, T>(
+  servers: Record<K, ServerProcess>,
+  rounds: number,
+  work: (server: ServerProcess) => Promise<T>,
+): Promise<Record<K, T[]>> {
+  const names = Object.keys(servers) as K[];
+  const results = mapEach(servers, (): T[] => []);
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      results[name].push(await work(servers[name]));
+    }
+  }
+  return results;
 }
 
 function median(values: number[]): number {

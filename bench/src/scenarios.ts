@@ -31,8 +31,11 @@ export interface Scenarios {
   post(server: ServerProcess, batch: number): Promise<TimedRequest>;
   bigListWhole(server: ServerProcess): Promise<BigListRead>;
   bigListPaged(server: ServerProcess): Promise<BigListRead & { pages: number }>;
-  /** Asks both servers the same questions and fails unless they answer alike. */
-  assertSameAnswers(service: ServerProcess, baseline: ServerProcess): Promise<void>;
+  /**
+   * Asks the servers the same questions and fails unless they answer alike: `check`s of all three, the list of
+   * the service and the baseline (the all-in-memory reference answers only `check`).
+   */
+  assertSameAnswers(service: ServerProcess, baseline: ServerProcess, memory: ServerProcess): Promise<void>;
 }
 
 export interface MeasuredLoad extends LoadResult {
@@ -150,11 +153,18 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
       };
     },
 
-    async assertSameAnswers(service, baseline) {
-      for (const path of [...checkPaths.slice(0, 4), listPath(MEDIUM_AGENT)]) {
-        const [ours, theirs] = await Promise.all([getJson(service, path), getJson(baseline, path)]);
-        if (JSON.stringify(ours) !== JSON.stringify(theirs)) {
-          throw new Error(`answers differ for ${path}:\n${JSON.stringify(ours)}\n${JSON.stringify(theirs)}`);
+    async assertSameAnswers(service, baseline, memory) {
+      const questions = [
+        ...checkPaths.slice(0, 4).map((path) => ({ path, servers: [service, baseline, memory] })),
+        { path: listPath(MEDIUM_AGENT), servers: [service, baseline] },
+      ];
+      for (const { path, servers } of questions) {
+        const answers = await Promise.all(
+          servers.map(async (server) => JSON.stringify(await getJson(server, path))),
+        );
+        if (new Set(answers).size !== 1) {
+          const each = servers.map((server, i) => `${server.name}: ${answers[i]}`);
+          throw new Error(`answers differ for ${path}:\n${each.join("\n")}`);
         }
       }
       const firstCheck = (await getJson(service, checkPaths[0] as string)) as {

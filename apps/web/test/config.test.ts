@@ -14,7 +14,7 @@ interface Exit {
 
 /** Runs the production entry point, which must stop by itself (here: before it touches any database). */
 function runServer(env: Record<string, string>): Promise<Exit> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, ["dist/server.mjs"], {
     cwd: webDir,
     // A DATABASE_URL nobody listens on: if the configuration were accepted, start-up would fail differently.
     env: { ...process.env, DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", PORT: "0", ...env },

@@ -1,4 +1,5 @@
 import {
+  API_KEY_HEADER,
   addBlockedNumbers,
   authenticateApiKey,
   createAgent,
@@ -7,7 +8,6 @@ import {
   generateApiKey,
   revokeApiKey,
 } from "@blocklist/api";
-import { API_KEY_HEADER } from "@blocklist/api/rest";
 import { createTenant } from "@blocklist/api/testing";
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "../securityHeaders";
+import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "../server/securityHeaders";
 import { DOCS_CONTENT_SECURITY_POLICY } from "../src/docs/page";
 import { serverForFile } from "./server";
 

@@ -26,13 +26,13 @@ export interface RunningServer {
 }
 
 /**
- * Starts the production server (the built Next app behind server.ts) exactly as `pnpm start` does, on a free
+ * Starts the production server (dist/server.mjs and the built Next app) exactly as `pnpm start` does, on a free
  * port, and resolves once it listens. `env` adds to (or, with undefined, removes from) the test's environment.
  */
 export async function startServer(env: Record<string, string | undefined>): Promise<RunningServer> {
-  // node itself with tsx's loader (not the tsx CLI, which runs the server in a grandchild), so that signals
-  // sent to `process` reach the server.
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // The compiled server (`pnpm build`), run by node itself as `pnpm start` does, so that signals sent to
+  // `process` reach the server.
+  const child = spawn(process.execPath, ["dist/server.mjs"], {
     cwd: webDir,
     env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -122,7 +122,7 @@ describe("SIGTERM", () => {
       `shutdown: SIGTERM with ${REQUESTS} POSTs of ${NUMBERS_PER_REQUEST + 1} numbers in flight: all 200, ` +
         `${REQUESTS * NUMBERS_PER_REQUEST + 1} numbers stored after restart, exit 0, no postmaster.pid`,
     );
-  });
+  }, 180_000); // two server starts, 20,000 numbers and a clean PostgreSQL stop: minutes on a busy machine
 
   it("closes a request that never ends once SHUTDOWN_TIMEOUT_MS has passed, then exits 0", async () => {
     const database = await createTestDatabase();

@@ -1,22 +1,12 @@
-// The baseline: what a user could write instead of the service, in one file. node:http, a pg pool and
+// The baseline: what a user could write instead of the service, in one file (and reference.ts, the plain
+// pieces it shares with the all-in-memory reference). node:http, a pg pool and
 // hand-written queries, doing the same work for the routes the benchmark drives: the key by its SHA-256 hash
 // (not revoked), the agent through a membership of the key's user, numbers normalised by libphonenumber-js
 // (`max`), then one query. No framework, no logging, no metrics, minimal error handling.
 //   DATABASE_URL=… DATABASE_POOL_MAX=10 PORT=0 node --import tsx src/baseline/server.ts
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import pg from "pg";
-
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
-});
-
-function normalize(input: string): string | null {
-  const phoneNumber = parsePhoneNumberFromString(input);
-  return phoneNumber?.isValid() && phoneNumber.ext === undefined ? phoneNumber.number : null;
-}
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { normalize, pool, send, serve } from "./reference";
 
 interface KeyOwner {
   userId: string;
@@ -42,15 +32,6 @@ async function mayUseAgent(userId: string, agentId: string): Promise<boolean> {
     [agentId, userId],
   );
   return rowCount !== null && rowCount > 0;
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-  });
-  response.end(text);
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
@@ -137,16 +118,4 @@ async function route(request: IncomingMessage, response: ServerResponse): Promis
   send(response, 404, { error: "Not found" });
 }
 
-const server = createServer((request, response) => {
-  route(request, response).catch(() => send(response, 500, { error: "Internal server error" }));
-});
-server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  process.stdout.write(`Baseline listening on http://localhost:${port}\n`);
-});
-process.on("SIGTERM", () => {
-  server.close();
-  server.closeIdleConnections();
-  void pool.end().finally(() => process.exit(0));
-});
+serve("Baseline", route);

@@ -1,5 +1,5 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import { API_KEY_HEADER } from "./rest/handler";
+import { API_KEY_HEADER } from "./admitCaller";
 import type { AppRouter } from "./trpc/root";
 
 export interface BlockListClientOptions {

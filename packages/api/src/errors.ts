@@ -66,3 +66,11 @@ export class NotFoundError extends Error {
     this.name = "NotFoundError";
   }
 }
+
+/** A browser sent a mutation from another site (CSRF guard of /api/trpc). */
+export class CrossSiteRequestError extends Error {
+  constructor() {
+    super(ErrorMessage.crossSiteRequest);
+    this.name = "CrossSiteRequestError";
+  }
+}

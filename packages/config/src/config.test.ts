@@ -20,7 +20,13 @@ describe("loadConfig", () => {
   it("has a default for every setting", () => {
     expect(loadConfig({})).toEqual({
       server: { port: 3000, host: "0.0.0.0", shutdownTimeoutMs: 25_000 },
-      database: { url: undefined, dataDir: undefined, poolMax: 10, connectTimeoutMs: 5000 },
+      database: {
+        url: undefined,
+        directUrl: undefined,
+        dataDir: undefined,
+        poolMax: 10,
+        connectTimeoutMs: 5000,
+      },
       log: { level: "info", format: "auto" },
       metrics: { token: undefined },
       rateLimit: { requests: 6000, windowSeconds: 60 },
@@ -34,7 +40,8 @@ describe("loadConfig", () => {
         PORT: "8080",
         HOST: "127.0.0.1",
         SHUTDOWN_TIMEOUT_MS: "5000",
-        DATABASE_URL: "postgresql://app:secret@db.internal:5432/blocklist",
+        DATABASE_URL: "postgresql://app:secret@pgbouncer.internal:6432/blocklist",
+        DATABASE_DIRECT_URL: "postgresql://app:secret@db.internal:5432/blocklist",
         DATA_DIR: "/var/lib/blocklist",
         DATABASE_POOL_MAX: "25",
         DATABASE_CONNECT_TIMEOUT_MS: "2000",
@@ -48,7 +55,8 @@ describe("loadConfig", () => {
     ).toEqual({
       server: { port: 8080, host: "127.0.0.1", shutdownTimeoutMs: 5000 },
       database: {
-        url: "postgresql://app:secret@db.internal:5432/blocklist",
+        url: "postgresql://app:secret@pgbouncer.internal:6432/blocklist",
+        directUrl: "postgresql://app:secret@db.internal:5432/blocklist",
         dataDir: "/var/lib/blocklist",
         poolMax: 25,
         connectTimeoutMs: 2000,
@@ -76,6 +84,18 @@ describe("loadConfig", () => {
     expect(config.server.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.log).toEqual({ level: "warn", format: "pretty" });
+  });
+
+  it("takes DATABASE_URL for the direct connection unless DATABASE_DIRECT_URL is set, and refuses it alone", () => {
+    const url = "postgresql://app:secret@db.internal:5432/blocklist";
+    expect(loadConfig({ DATABASE_URL: url }).database).toMatchObject({ url, directUrl: url });
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_DIRECT_URL: " " }).database).toMatchObject({
+      url,
+      directUrl: url,
+    });
+    expect(problemsOf({ DATABASE_DIRECT_URL: url })).toEqual([
+      "Invalid configuration: DATABASE_DIRECT_URL needs DATABASE_URL: the embedded PostgreSQL has one URL, always direct",
+    ]);
   });
 
   it("accepts port 0 (any free port) and IPv6 hosts", () => {
@@ -125,6 +145,14 @@ describe("loadConfig", () => {
   it("never prints the value of a secret setting", () => {
     expect(problemsOf({ DATABASE_URL: "mysql://root:hunter2@db/app" })).toEqual([
       "Invalid configuration: DATABASE_URL must be a postgresql://user:password@host:port/database URL",
+    ]);
+    expect(
+      problemsOf({
+        DATABASE_URL: "postgresql://app@db/app",
+        DATABASE_DIRECT_URL: "http://app:hunter2@db/app",
+      }),
+    ).toEqual([
+      "Invalid configuration: DATABASE_DIRECT_URL must be a postgresql://user:password@host:port/database URL",
     ]);
     expect(problemsOf({ METRICS_TOKEN: "short" })).toEqual([
       "Invalid configuration: METRICS_TOKEN must be at least 16 characters long",

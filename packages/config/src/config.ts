@@ -17,8 +17,13 @@ export interface Config {
     shutdownTimeoutMs: number;
   };
   database: {
-    /** An external PostgreSQL; undefined runs the embedded one. */
+    /** An external PostgreSQL, for the service's pool (a pooler may be in between); undefined runs the embedded one. */
     url: string | undefined;
+    /**
+     * The same database reached directly, for LISTEN and the migration lock (they need a session of their own):
+     * DATABASE_DIRECT_URL, else `url`; undefined with the embedded PostgreSQL, whose one URL is direct.
+     */
+    directUrl: string | undefined;
     /** Files of the embedded PostgreSQL, relative to the working directory; undefined: `.data/` at the repo root. */
     dataDir: string | undefined;
     /** Connections in the service's pool. */
@@ -56,7 +61,7 @@ export class ConfigError extends Error {
 }
 
 // Settings whose value must never be printed, not even in an error about it.
-const SECRET_SETTINGS = new Set(["DATABASE_URL", "METRICS_TOKEN"]);
+const SECRET_SETTINGS = new Set(["DATABASE_URL", "DATABASE_DIRECT_URL", "METRICS_TOKEN"]);
 
 // `FOO=` in a .env file or a process manager means "not set", as it does for the shell's ${FOO:-default}.
 const unsetIfBlank = (value: unknown) =>
@@ -114,25 +119,37 @@ const metricsToken = z
   .min(16, { error: "must be at least 16 characters long" });
 
 /** The environment variables this service reads, each with its rule and default. */
-export const environmentSchema = z.object({
-  PORT: wholeNumber(0, 65_535, 3000),
-  HOST: optional(host).transform((value) => value ?? "0.0.0.0"),
-  // Under the 30 s most supervisors (Kubernetes, systemd, Docker) wait before SIGKILL, so the embedded database
-  // is still stopped cleanly.
-  SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 25_000),
-  DATABASE_URL: optional(postgresUrl),
-  DATA_DIR: optional(z.string()),
-  DATABASE_POOL_MAX: wholeNumber(1, 1000, 10),
-  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000, 5000),
-  LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
-  LOG_FORMAT: oneOf(LOG_FORMATS, "auto"),
-  METRICS_TOKEN: optional(metricsToken),
-  // 100 requests a second per key on average: far above one customer's inbound calls, far below a runaway loop
-  // (docs/DECISIONS.md, "Rate limiting").
-  RATE_LIMIT_REQUESTS: wholeNumber(0, 1_000_000_000, 6000),
-  RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 60),
-  CHECK_CACHE_MAX_NUMBERS: wholeNumber(0, 100_000_000, 1_000_000),
-});
+export const environmentSchema = z
+  .object({
+    PORT: wholeNumber(0, 65_535, 3000),
+    HOST: optional(host).transform((value) => value ?? "0.0.0.0"),
+    // Under the 30 s most supervisors (Kubernetes, systemd, Docker) wait before SIGKILL, so the embedded database
+    // is still stopped cleanly.
+    SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 25_000),
+    DATABASE_URL: optional(postgresUrl),
+    // LISTEN and the migration lock need a session that a pooler in transaction mode (PgBouncer) does not keep.
+    DATABASE_DIRECT_URL: optional(postgresUrl),
+    DATA_DIR: optional(z.string()),
+    DATABASE_POOL_MAX: wholeNumber(1, 1000, 10),
+    DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000, 5000),
+    LOG_LEVEL: oneOf(LOG_LEVELS, "info"),
+    LOG_FORMAT: oneOf(LOG_FORMATS, "auto"),
+    METRICS_TOKEN: optional(metricsToken),
+    // 100 requests a second per key on average: far above one customer's inbound calls, far below a runaway loop
+    // (docs/DECISIONS.md, "Rate limiting").
+    RATE_LIMIT_REQUESTS: wholeNumber(0, 1_000_000_000, 6000),
+    RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 86_400, 60),
+    CHECK_CACHE_MAX_NUMBERS: wholeNumber(0, 100_000_000, 1_000_000),
+  })
+  .superRefine((settings, context) => {
+    if (settings.DATABASE_DIRECT_URL !== undefined && settings.DATABASE_URL === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["DATABASE_DIRECT_URL"],
+        message: "needs DATABASE_URL: the embedded PostgreSQL has one URL, always direct",
+      });
+    }
+  });
 
 export type EnvironmentName = keyof typeof environmentSchema.shape;
 
@@ -166,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     server: { port: settings.PORT, host: settings.HOST, shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS },
     database: {
       url: settings.DATABASE_URL,
+      directUrl: settings.DATABASE_DIRECT_URL ?? settings.DATABASE_URL,
       dataDir: settings.DATA_DIR,
       poolMax: settings.DATABASE_POOL_MAX,
       connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 // The change notifications: what each trigger of the change_notifications migration sends, and the listener
 // that receives them, loses its connection and comes back.
-import type pg from "pg";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { type ChangeListener, LISTENER_APPLICATION_NAME, startChangeListener } from "./changeListener";
 import { connectClient } from "./connection";
@@ -8,6 +8,8 @@ import { createTestDatabase, type TestDatabase } from "./testing/index";
 
 let database: TestDatabase;
 let sql: pg.Client;
+/** The ordinary pool, through which heartbeats are sent. */
+let pool: pg.Pool;
 let listener: ChangeListener | undefined;
 
 /** Everything the listener reported, in order. */
@@ -18,12 +20,13 @@ function listen(): Promise<void> {
   return new Promise((resolve) => {
     listener = startChangeListener({
       connectionString: database.url,
+      heartbeatPool: pool,
       heartbeatMs: 50,
       onListening: () => {
         events.push("listening");
         resolve();
       },
-      onAlive: () => {},
+      onDelivered: () => {},
       onNotification: (payload) => events.push(payload),
       onLost: () => events.push("lost"),
     });
@@ -43,6 +46,7 @@ async function received(): Promise<unknown[]> {
 beforeAll(async () => {
   database = await createTestDatabase();
   sql = await connectClient(database.url);
+  pool = new pg.Pool({ connectionString: database.url });
   await sql.query(`
     INSERT INTO users (id, name) VALUES ('usr_1', 'Ada'), ('usr_2', 'Bob');
     INSERT INTO organizations (id, name) VALUES ('org_1', 'Acme'), ('org_2', 'Beta');
@@ -58,6 +62,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await sql?.end();
+  await pool?.end();
   await database?.drop();
 });
 
@@ -212,21 +217,36 @@ describe("startChangeListener", () => {
     expect(await received()).toEqual([{ kind: "keys", hashes: ["01"] }]);
   });
 
-  test("answers round trips while the connection lives, and stops reconnecting once stopped", async () => {
-    let alive = 0;
+  test("hears the heartbeats it sends through the pool, in order, and stops reconnecting once stopped", async () => {
+    const sent: number[] = [];
+    const delivered: number[] = [];
+    const heartbeatPool = {
+      query(text: string, values: unknown[]) {
+        sent.push(performance.now());
+        return pool.query(text, values);
+      },
+    };
+    let listeningAt = 0;
     await new Promise<void>((resolve) => {
       listener = startChangeListener({
         connectionString: database.url,
+        heartbeatPool,
         heartbeatMs: 20,
-        onListening: () => resolve(),
-        onAlive: () => {
-          alive += 1;
+        onListening: () => {
+          listeningAt = performance.now();
+          resolve();
         },
+        onDelivered: (since) => delivered.push(since),
         onNotification: () => {},
         onLost: () => {},
       });
     });
-    await expect.poll(() => alive).toBeGreaterThan(2);
+    await expect.poll(() => delivered.length).toBeGreaterThan(2);
+    // Each heard heartbeat went through the pool after LISTEN and vouches for no later than its send: `since` is
+    // taken just before the send, heartbeats are heard in the order sent, each once.
+    expect(sent[0]).toBeGreaterThanOrEqual(listeningAt);
+    const sends = delivered.map((since) => sent.findIndex((sentAt) => sentAt >= since));
+    expect(sends.every((index, k) => index >= 0 && index > (sends[k - 1] ?? -1))).toBe(true);
     await listener?.stop();
     // The server ends a backend shortly after its client left.
     const listening = async () =>

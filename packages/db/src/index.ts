@@ -3,6 +3,7 @@
 export {
   type BlockedNumberRows,
   type BlockedNumberSelection,
+  blockedNumberBatches,
   countBlockedNumbers,
   selectBlockedNumbers,
 } from "./blockedNumbers";
@@ -11,6 +12,8 @@ export {
   type ChangeListener,
   type ChangeListenerEvents,
   type ChangeListenerOptions,
+  HEARTBEAT_CHANNEL_PREFIX,
+  type HeartbeatSender,
   LISTENER_APPLICATION_NAME,
   startChangeListener,
 } from "./changeListener";

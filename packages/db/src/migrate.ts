@@ -32,6 +32,9 @@ export class MigrationError extends Error {
   override name = "MigrationError";
 }
 
+/** The migration runner's connection's application_name in pg_stat_activity. */
+export const MIGRATOR_APPLICATION_NAME = "blocklist-migrator";
+
 // The advisory lock key `prisma migrate` takes, so that our runner and Prisma's exclude each other too.
 const PRISMA_MIGRATE_LOCK_KEY = 72707369;
 
@@ -90,7 +93,8 @@ interface MigrationRecord {
 /**
  * Brings the database up to date with the checked-in migrations. Each migration runs in its own transaction
  * together with its _prisma_migrations row; the whole run holds an advisory lock, so processes that start at
- * the same time apply each migration once. Refuses to run when an applied migration's file was edited or a
+ * the same time apply each migration once. `connectionString` must reach PostgreSQL directly (never a pooler
+ * in transaction mode): the lock belongs to the session that took it. Refuses to run when an applied migration's file was edited or a
  * migration is recorded as failed.
  */
 export async function migrateDatabase(
@@ -98,7 +102,8 @@ export async function migrateDatabase(
   options: MigrateOptions = {},
 ): Promise<MigrateResult> {
   const migrations = await readMigrations(options.migrationsDir ?? defaultMigrationsDir());
-  const client = await connectClient(connectionString);
+  // One dedicated connection for the whole run: the lock is held by its session.
+  const client = await connectClient(connectionString, { applicationName: MIGRATOR_APPLICATION_NAME });
   try {
     await acquireMigrationLock(client, options.lockTimeoutMs ?? 60_000);
     try {

@@ -1,6 +1,6 @@
 // The check cache against a real PostgreSQL: `db` is this instance's client (the cache serves it), `elsewhere`
 // another client on the same database, standing for another instance, the CLI or an operator's SQL.
-import { createPrismaClient, type PrismaClient, startChangeListener } from "@blocklist/db";
+import { createPrismaClient, type PrismaClient, poolOf, startChangeListener } from "@blocklist/db";
 import { createTestDatabase } from "@blocklist/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgent } from "../admin/agents";
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 /** Starts the process's cache for `db` and waits until it listens. */
 async function startListening(maxNumbers = 1_000_000): Promise<CheckCache> {
-  running = startCheckCache({ db, connectionString: url, maxNumbers });
+  running = startCheckCache({ db, directUrl: url, maxNumbers });
   const { cache } = running;
   await expect.poll(() => cache.trusted).toBe(true);
   return cache;
@@ -44,8 +44,9 @@ async function standaloneCache(maxNumbers: number) {
   const applied: string[] = [];
   const listener = startChangeListener({
     connectionString: url,
-    onListening: (since) => cache.listening(since),
-    onAlive: (since) => cache.alive(since),
+    heartbeatPool: poolOf(db),
+    onListening: () => cache.listening(),
+    onDelivered: (since) => cache.delivered(since),
     onNotification: (payload) => {
       cache.apply(payload);
       applied.push(payload);
@@ -182,7 +183,7 @@ describe("the check cache", () => {
     await expect.poll(() => applied.some((payload) => payload.includes(dave.agentId))).toBe(true);
     release();
     // Let the held load finish (and be kept or not) before anything else touches the cache.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await cache.settled();
 
     // The held load's list lacks the number: it must not be kept. The next check loads again.
     expect(cache.stats().agents).toBe(0);
@@ -250,17 +251,24 @@ describe("the check cache", () => {
     expect(cache.blocked("agt_1", "+14155552671", async () => [])).toBeUndefined();
     expect(cache.stats()).toEqual({ keys: 0, accessPairs: 0, agents: 0, numbers: 0 });
 
-    cache.listening(performance.now());
-    await cache.key("01", load);
-    await cache.key("01", load);
-    expect(loads).toBe(3);
-
-    // No answered round trip for longer than trustMs: entries are not used (though kept, as nothing was lost).
-    cache.listening(performance.now() - 2000);
+    // Listening, but no heartbeat heard yet: nothing proves that notifications arrive.
+    cache.listening();
     expect(cache.trusted).toBe(false);
     await cache.key("01", load);
+    expect(loads).toBe(3);
+    cache.delivered(performance.now());
+    await cache.key("01", load);
+    await cache.key("01", load);
     expect(loads).toBe(4);
-    cache.alive(performance.now());
+
+    // The last heartbeat heard was sent longer than trustMs ago: entries are not used (though kept, as nothing
+    // was lost).
+    cache.listening();
+    cache.delivered(performance.now() - 2000);
+    expect(cache.trusted).toBe(false);
+    await cache.key("01", load);
+    expect(loads).toBe(5);
+    cache.delivered(performance.now());
     expect(cache.trusted).toBe(true);
 
     await cache.key("01", load);
@@ -268,13 +276,17 @@ describe("the check cache", () => {
     cache.lost();
     expect(cache.trusted).toBe(false);
     expect(cache.stats().keys).toBe(0);
-    cache.listening(performance.now());
+    // A heartbeat heard while not listening proves nothing.
+    cache.delivered(performance.now());
+    expect(cache.trusted).toBe(false);
+    cache.listening();
     expect(cache.stats().keys).toBe(0);
   });
 
   it("drops everything on a notification it does not understand", async () => {
     const cache = new CheckCache(db, { maxNumbers: 1000 });
-    cache.listening(performance.now());
+    cache.listening();
+    cache.delivered(performance.now());
     await cache.key("01", async () => ({ keyId: "key_1", userId: "usr_1", readOnly: false, revoked: false }));
     expect(cache.stats().keys).toBe(1);
     cache.apply('{"kind":"something new"}');

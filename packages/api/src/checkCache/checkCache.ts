@@ -1,7 +1,8 @@
 // What the check path remembers between requests, per instance: verified keys, granted agent access, and the
-// blocked numbers of recently checked agents. Every entry is kept only while change notifications flow
-// (changeListener in @blocklist/db): a change committed anywhere reaches every instance through them, and
-// while they do not flow, nothing here is used and everything goes to the database.
+// blocked numbers of recently checked agents. Every entry is used only while change notifications are proven to
+// arrive (changeListener in @blocklist/db: a heartbeat sent through the ordinary pool came back on the listening
+// connection less than `trustMs` ago): a change committed anywhere reaches every instance through them, and
+// while they do not arrive, nothing here is used and everything goes to the database.
 import type { PrismaClient } from "@blocklist/db";
 import { type Change, parseChange } from "./changes";
 import { LoadingCache } from "./loadingCache";
@@ -17,15 +18,18 @@ export interface KnownKey {
 export interface CheckCacheOptions {
   /** Most blocked numbers held, all agents together (the memory bound of the number sets). */
   maxNumbers: number;
-  /** How long after the last answered round trip of the listening connection entries are trusted. */
+  /** How long after the send of the last heartbeat heard on the listening connection entries are trusted. */
   trustMs?: number;
   /** Reports a failed background load (it never fails a request). */
   onLoadError?: (error: unknown) => void;
 }
 
-// At most this long between a change's commit and every instance acting on it, even when the listening
-// connection dies silently (the listener checks it every 250 ms).
+// At most this long between a change's commit and every instance acting on it, whatever happens to the
+// notifications: a heartbeat sent at `since` proves every change committed before `since` delivered, and trusts
+// entries until `since + DEFAULT_TRUST_MS` only. Heartbeats go out every HEARTBEAT_MS, so that trust lasts
+// while each comes back within the remaining 750 ms.
 export const DEFAULT_TRUST_MS = 1000;
+export const HEARTBEAT_MS = DEFAULT_TRUST_MS / 4;
 // A few hundred bytes each: 10,000 keys or 100,000 (user, agent) pairs stay within a few MB.
 const MAX_KEYS = 10_000;
 const MAX_ACCESS_PAIRS = 100_000;
@@ -45,6 +49,8 @@ export class CheckCache {
   readonly #numbers: LoadingCache<string, NumberSet>;
   #listening = false;
   #trustedUntil = 0;
+  /** Background loads of number sets, until they settle. */
+  readonly #numberLoads = new Set<Promise<unknown>>();
 
   constructor(
     /** The client whose database the notifications describe; other clients never use this cache. */
@@ -66,21 +72,25 @@ export class CheckCache {
     });
   }
 
-  /** Whether entries may be used: notifications flow and the listening connection answered recently. */
+  /** Whether entries may be used: a heartbeat sent less than `trustMs` ago arrived on the listening connection. */
   get trusted(): boolean {
     return this.#listening && performance.now() < this.#trustedUntil;
   }
 
   // ---- The listener's side (ChangeListenerEvents) ----
 
-  /** LISTEN is in place again: changes may have been missed before it, so start from empty. */
-  listening(since: number): void {
+  /**
+   * LISTEN is in place again: changes may have been missed before it, so start from empty, and trust nothing
+   * until a heartbeat proves that notifications arrive.
+   */
+  listening(): void {
     this.#clear();
     this.#listening = true;
-    this.#trustedUntil = since + this.#trustMs;
+    this.#trustedUntil = 0;
   }
 
-  alive(since: number): void {
+  /** A heartbeat sent at `since` arrived: every change committed before it has been applied. */
+  delivered(since: number): void {
     if (this.#listening) this.#trustedUntil = Math.max(this.#trustedUntil, since + this.#trustMs);
   }
 
@@ -121,14 +131,21 @@ export class CheckCache {
     if (numbers instanceof Set) return numbers.has(e164);
     if (numbers === undefined && !this.#numbers.isLoading(agentId)) {
       const limit = this.#maxNumbersPerAgent;
-      this.#numbers
+      const loading = this.#numbers
         .getOrLoad(agentId, async () => {
           const loaded = await load(limit + 1);
           return loaded.length > limit ? TOO_LARGE : new Set(loaded);
         })
-        .catch(this.#onLoadError);
+        .catch(this.#onLoadError)
+        .finally(() => this.#numberLoads.delete(loading));
+      this.#numberLoads.add(loading);
     }
     return undefined;
+  }
+
+  /** Resolves once every background load of numbers started so far has been stored or discarded. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#numberLoads]);
   }
 
   /**

@@ -16,7 +16,11 @@ export async function runAdminCommand<Result extends object>(
   try {
     // The same settings, read and checked the same way, as the server's.
     const { database: settings } = loadConfig();
-    database = await startDatabase({ databaseUrl: settings.url, dataDir: defaultDataDir(settings.dataDir) });
+    database = await startDatabase({
+      databaseUrl: settings.url,
+      directUrl: settings.directUrl,
+      dataDir: defaultDataDir(settings.dataDir),
+    });
     db = createPrismaClient(database.url);
     const result = await command(db);
     process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatForPeople(result));

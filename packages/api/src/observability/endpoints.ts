@@ -28,11 +28,14 @@ export function bearerMatches(authorization: string | null, token: string): bool
  * The Prometheus scrape. Without a configured token the endpoint does not exist (404, as any unknown path);
  * with one, a request must bring it as a Bearer token (401 otherwise).
  */
-export async function metricsResponse(request: Request, token: string | undefined): Promise<Response> {
+export async function metricsResponse(
+  authorization: string | null,
+  token: string | undefined,
+): Promise<Response> {
   if (token === undefined) {
     return Response.json({ error: ErrorMessage.notFound } satisfies ErrorResponse, { status: 404 });
   }
-  if (!bearerMatches(request.headers.get("authorization"), token)) {
+  if (!bearerMatches(authorization, token)) {
     return Response.json({ error: ErrorMessage.invalidMetricsToken } satisfies ErrorResponse, {
       status: 401,
       headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },

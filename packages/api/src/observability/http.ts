@@ -1,11 +1,7 @@
-// The server's outermost layer: every request gets an id, a timer and a record (context.ts) that the handlers
-// fill in; when the answer is done, one log line and the request metrics are written from it.
+// What the HTTP layer (apps/web/server/observe.ts) writes for a finished request: its id, its route label and
+// the fields of its one log line, from the record (context.ts) that the handlers filled in.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { ErrorMessage } from "@blocklist/core";
-import { type BulkOutcome, newObservation, type RequestObservation, runWithObservation } from "./context";
-import type { Logger } from "./logger";
-import { getMetrics, recordRequest } from "./metrics";
+import type { BulkOutcome, RequestObservation } from "./context";
 
 export const REQUEST_ID_HEADER = "X-Request-Id";
 
@@ -13,25 +9,10 @@ export const REQUEST_ID_HEADER = "X-Request-Id";
 // line cannot be forged or bloated through it.
 const ACCEPTED_REQUEST_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 
-export type NodeRequestHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
-
-export interface ObserveRequestsOptions {
-  logger: Logger;
-  /** A bounded route label for a path that no handler named, e.g. from Next.js's route manifest. */
-  routeOf?: (path: string) => string | undefined;
-  /** Routes logged at `debug` only (unless they fail: an error, a 5xx other than 503): probes polled every second. */
-  quietRoutes?: ReadonlySet<string>;
-}
-
 /** The caller's X-Request-Id when acceptable, else a new UUID. */
 export function requestIdOf(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
   return value !== undefined && ACCEPTED_REQUEST_ID.test(value) ? value : randomUUID();
-}
-
-function pathOf(url: string | undefined): string {
-  const path = (url ?? "/").split("?", 1)[0] ?? "/";
-  return path.startsWith("/") ? path : "/";
 }
 
 /** The route label of a finished request: what a handler noted, else what the path maps to. */
@@ -96,56 +77,4 @@ export function requestLogFields(
   if (finished.aborted) fields.aborted = true;
   if (observation.error !== undefined) fields.err = observation.error;
   return fields;
-}
-
-/** Wraps a node:http handler (Next.js's) with request ids, one log line per request and request metrics. */
-export function observeRequests(
-  handle: NodeRequestHandler,
-  options: ObserveRequestsOptions,
-): NodeRequestHandler {
-  const { logger, routeOf, quietRoutes = new Set() } = options;
-  const metrics = getMetrics();
-
-  return (request, response) => {
-    const started = process.hrtime.bigint();
-    const requestId = requestIdOf(request.headers[REQUEST_ID_HEADER.toLowerCase()]);
-    const observation = newObservation(requestId, request.method ?? "GET", pathOf(request.url));
-    response.setHeader(REQUEST_ID_HEADER, requestId);
-    metrics.httpRequestsInFlight.inc();
-
-    response.once("close", () => {
-      metrics.httpRequestsInFlight.dec();
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const route = routeLabel(observation, routeOf);
-      const status = response.statusCode;
-      recordRequest(observation, { route, status }, durationMs / 1000);
-      const fields = requestLogFields(observation, {
-        route,
-        status,
-        durationMs,
-        aborted: !response.writableFinished,
-      });
-      const message = `${observation.method} ${observation.path} ${status} in ${fields.durationMs} ms`;
-      const failed = observation.error !== undefined || (status >= 500 && status !== 503);
-      // A probe's 503 is its designed answer while the database is away (readiness logs that change once).
-      if (quietRoutes.has(route) && !failed) logger.debug(fields, message);
-      else if (failed || status >= 500) logger.error(fields, message);
-      else logger.info(fields, message);
-    });
-
-    runWithObservation(observation, () => {
-      Promise.resolve()
-        .then(() => handle(request, response))
-        .catch((error: unknown) => {
-          observation.error ??= error;
-          if (response.headersSent) {
-            response.destroy();
-            return;
-          }
-          response.statusCode = 500;
-          response.setHeader("Content-Type", "application/json");
-          response.end(JSON.stringify({ error: ErrorMessage.internal }));
-        });
-    });
-  };
 }

@@ -6,9 +6,6 @@ export {
   setProcessLogger,
 } from "./context";
 export {
-  type NodeRequestHandler,
-  type ObserveRequestsOptions,
-  observeRequests,
   REQUEST_ID_HEADER,
   requestIdOf,
   requestLogFields,

@@ -1,7 +1,12 @@
 import { getPrismaClient, type PrismaClient } from "@blocklist/db";
-import type { Admission } from "../rateLimit/process";
-import { API_KEY_HEADER } from "../rest/handler";
+import { API_KEY_HEADER } from "../admitCaller";
 import { readSessionCookie } from "./session";
+
+/** Where a procedure adds headers to the answer: a fetch `Headers`, or the HTTP layer's reply. */
+export interface ResponseHeaders {
+  set(name: string, value: string): void;
+  append(name: string, value: string): void;
+}
 
 /** What every procedure sees. Built once per request; procedures never read headers themselves. */
 export interface TrpcContext {
@@ -10,27 +15,20 @@ export interface TrpcContext {
   apiKey: string | null;
   /** The key kept in the web UI's session cookie. */
   sessionKey: string | null;
-  /** Headers added to the answer (the session cookie). */
-  resHeaders: Headers;
+  /** Headers added to the answer (the session cookie, the rate limit). */
+  resHeaders: ResponseHeaders;
   /** Whether the request came over HTTPS, so that the cookie gets `Secure`. */
   secure: boolean;
-  /**
-   * Only on the check path (node.ts), which may run one call twice (a fast attempt, then tRPC's adapter for its
-   * error answer): the rate-limit decision of the first attempt, reused by the second so the call counts once.
-   */
-  rateLimitDecision?: { admission?: Admission };
 }
 
 export function createTrpcContext(
   { req, resHeaders }: { req: Request; resHeaders: Headers },
   db: PrismaClient = getPrismaClient(),
-  rateLimitDecision?: TrpcContext["rateLimitDecision"],
 ): TrpcContext {
   return trpcContextOf(
     { header: (name) => req.headers.get(name), protocol: new URL(req.url).protocol },
     resHeaders,
     db,
-    rateLimitDecision,
   );
 }
 
@@ -42,16 +40,14 @@ export interface RequestHead {
   protocol: string;
 }
 
-/** The context rules, shared by the Next route and the check path in front of it (node.ts). */
+/** The context rules, whichever server received the request (the HTTP layer, a test's fetch handler). */
 export function trpcContextOf(
   request: RequestHead,
-  resHeaders: Headers,
+  resHeaders: ResponseHeaders,
   db: PrismaClient,
-  rateLimitDecision?: TrpcContext["rateLimitDecision"],
 ): TrpcContext {
   const forwardedProto = request.header("x-forwarded-proto")?.split(",")[0]?.trim();
   return {
-    ...(rateLimitDecision ? { rateLimitDecision } : {}),
     db,
     apiKey: request.header(API_KEY_HEADER),
     sessionKey: readSessionCookie(request.header("cookie")),

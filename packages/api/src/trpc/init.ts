@@ -1,29 +1,11 @@
 import { ErrorMessage, toIssues } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { authenticateApiKey } from "../auth";
-import { isDatabaseUnavailable } from "../databaseUnavailable";
-import {
-  AuthenticationError,
-  InvalidRequestError,
-  NotFoundError,
-  PermissionError,
-  RateLimitedError,
-} from "../errors";
-import { noteApiKey, noteOutcome, noteProcedure, reportError } from "../observability/context";
-import { admitRequest } from "../rateLimit/process";
+import { admitCaller } from "../admitCaller";
+import { InvalidRequestError } from "../errors";
+import { errorAnswerOf } from "../errorTable";
+import { noteOutcome, noteProcedure, reportError } from "../observability/context";
 import type { TrpcContext } from "./context";
-
-/** The one place that turns a domain error into a tRPC code (REST has its twin in rest/responses.ts). */
-function trpcCodeOf(cause: unknown): TRPC_ERROR_CODE_KEY | undefined {
-  if (cause instanceof AuthenticationError) return "UNAUTHORIZED";
-  if (cause instanceof PermissionError) return "FORBIDDEN";
-  if (cause instanceof InvalidRequestError) return "BAD_REQUEST";
-  if (cause instanceof NotFoundError) return "NOT_FOUND";
-  if (cause instanceof RateLimitedError) return "TOO_MANY_REQUESTS";
-  if (isDatabaseUnavailable(cause)) return "SERVICE_UNAVAILABLE";
-  return undefined;
-}
 
 /** The message a code answers with: its own for domain errors, a fixed one where the cause may hold internals. */
 function safeMessage(code: TRPC_ERROR_CODE_KEY, message: string): string {
@@ -57,11 +39,9 @@ const t = initTRPC.context<TrpcContext>().create({
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
-    const code = trpcCodeOf(result.error.cause);
-    if (code) {
-      const message = safeMessage(code, result.error.cause?.message ?? "");
-      throw new TRPCError({ code, message, cause: result.error.cause });
-    }
+    const answer = errorAnswerOf(result.error.cause);
+    if (answer)
+      throw new TRPCError({ code: answer.trpcCode, message: answer.message, cause: result.error.cause });
   }
   return result;
 });
@@ -86,15 +66,9 @@ export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
  * TOO_MANY_REQUESTS (429) with Retry-After.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  const presentedKey = ctx.apiKey ?? ctx.sessionKey;
-  noteApiKey(presentedKey);
-  const caller = await authenticateApiKey(ctx.db, presentedKey);
-  noteApiKey(presentedKey, caller.keyId);
-  const decision = ctx.rateLimitDecision;
-  const admission = decision?.admission ?? admitRequest(caller.keyId, `/api/trpc/${path}`);
-  if (decision) decision.admission = admission;
-  // In a batch, the last call's view of the budget is the one the answer carries.
-  for (const [name, value] of Object.entries(admission.headers)) ctx.resHeaders.set(name, value);
-  if (admission.refused) throw new RateLimitedError();
+  const caller = await admitCaller(ctx.db, ctx.apiKey ?? ctx.sessionKey, `/api/trpc/${path}`, (name, value) =>
+    // In a batch, the last call's view of the budget is the one the answer carries.
+    ctx.resHeaders.set(name, value),
+  );
   return next({ ctx: { caller } });
 });

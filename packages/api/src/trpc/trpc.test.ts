@@ -7,14 +7,15 @@ import { createAgent } from "../admin/agents";
 import { revokeApiKey } from "../admin/keys";
 import { createTenant, type Tenant } from "../testing/fixtures";
 import { createTrpcContext, type TrpcContext } from "./context";
-import { handleTrpcRequest } from "./handler";
 import { appRouter, createCaller } from "./root";
 
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
 const bob = await createTenant(db, "bob");
 
-function context(credentials: { apiKey?: string; sessionKey?: string } = {}): TrpcContext {
+function context(
+  credentials: { apiKey?: string; sessionKey?: string } = {},
+): TrpcContext & { resHeaders: Headers } {
   return {
     db,
     apiKey: credentials.apiKey ?? null,
@@ -39,8 +40,14 @@ async function failure(call: Promise<unknown>): Promise<{ code: string; message:
   return { code: error.code, message: error.message };
 }
 
-/** Serves the router in-process, exactly as the Next route does. */
-const serve = (req: Request) => handleTrpcRequest(req, db);
+/** Serves the router in-process through tRPC's fetch adapter, with the server's context rules. */
+const serve = (req: Request) =>
+  fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: (options) => createTrpcContext(options, db),
+  });
 
 describe("blockList procedures", () => {
   it("add, list, remove with the same reasons as REST", async () => {

@@ -11,6 +11,8 @@ import type { PrismaClient } from "../generated/prisma/client";
 import { migrateDatabase } from "../migrate";
 import { TEMPLATE_DATABASE, TEST_SERVER_SETTINGS } from "./context";
 
+export { type PgBouncerOptions, pgBouncerForFile, startPgBouncer, type TestPgBouncer } from "./pgbouncer";
+
 export interface TestDatabase {
   /** postgresql:// URL of this test file's own database, migrated. */
   url: string;

@@ -1,4 +1,9 @@
-import { agentNumbersInputSchema, blockListPageInputSchema, checkInputSchema } from "@blocklist/core";
+import {
+  agentNumbersInputSchema,
+  blockListPageInputSchema,
+  checkInputSchema,
+  MAX_PAGE_LIMIT,
+} from "@blocklist/core";
 import type { TRPCRouterRecord } from "@trpc/server";
 import {
   addBlockedNumbers,
@@ -13,7 +18,14 @@ import { authedProcedure } from "../init";
 export const blockListRouter = {
   list: authedProcedure
     .input(blockListPageInputSchema)
-    .query(({ ctx, input }) => listBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId })),
+    // At most MAX_PAGE_LIMIT numbers an answer: a longer list pages on (nextCursor), so no answer holds it whole.
+    .query(({ ctx, input }) =>
+      listBlockedNumbers(ctx.db, ctx.caller, {
+        ...input,
+        limit: input.limit ?? MAX_PAGE_LIMIT,
+        uid: ctx.caller.userId,
+      }),
+    ),
 
   add: authedProcedure
     .input(agentNumbersInputSchema)

@@ -1,11 +1,10 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { DOCS_PATH } from "./src/docs/page";
+import { DOCS_PATH } from "../src/docs/page";
 
 // Same origin only. Next's App Router streams the page's data in inline <script> tags and offers no nonce
 // without rendering every page dynamically (a nonce per request from a proxy), so scripts need
 // 'unsafe-inline'; everything else stays on this origin and nothing may frame a page. /docs answers a
 // stricter policy of its own (no inline scripts at all, src/docs/page.ts): a header set here would win over
-// the route's, so the wrapper leaves that one page's policy to the route.
+// the route's, so the HTTP layer leaves that one page's policy to the route.
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'unsafe-inline'",
@@ -27,15 +26,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Referrer-Policy": "no-referrer",
 };
 
-/** Wraps a Node request handler so that every answer carries the security headers. */
-export function withSecurityHeaders<Handler extends (req: IncomingMessage, res: ServerResponse) => unknown>(
-  handle: Handler,
-): Handler {
-  return ((req: IncomingMessage, res: ServerResponse) => {
-    const ownPolicy = (req.url ?? "").split("?")[0] === DOCS_PATH;
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-      if (!(ownPolicy && name === "Content-Security-Policy")) res.setHeader(name, value);
-    }
-    return handle(req, res);
-  }) as Handler;
+const WITHOUT_POLICY: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(SECURITY_HEADERS).filter(([name]) => name !== "Content-Security-Policy"),
+);
+
+/** The headers a path's answer gets; /docs sets its own, stricter policy. */
+export function securityHeadersFor(path: string): Readonly<Record<string, string>> {
+  return path === DOCS_PATH ? WITHOUT_POLICY : SECURITY_HEADERS;
 }

@@ -1,0 +1,50 @@
+// How /api/* answers outside tRPC: JSON always (`application/json`, as every client of this API was told), a
+// domain error through the one table (packages/api/src/errorTable.ts), never a stack trace or a database message.
+
+import { Readable } from "node:stream";
+import { errorAnswerOf, InvalidRequestError, RETRY_AFTER_SECONDS } from "@blocklist/api";
+import { noteRoute, reportError } from "@blocklist/api/observability";
+import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
+import type { FastifyReply } from "fastify";
+
+/** JSON as bytes: Fastify would add `; charset=utf-8` to a string's type, which no answer of this API had. */
+export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply
+    .code(status)
+    .header("content-type", "application/json")
+    .send(Buffer.from(JSON.stringify(body)));
+}
+
+/** A 200 whose JSON text streams out as it is read, with backpressure; a failure halfway cuts the connection. */
+export function sendJsonStream(reply: FastifyReply, pieces: AsyncIterable<string>): FastifyReply {
+  return reply.code(200).header("content-type", "application/json").send(Readable.from(pieces));
+}
+
+/** The answer to an error of a REST route: its status and text from the table, else a logged 500. */
+export function answerRestError(reply: FastifyReply, error: unknown): FastifyReply {
+  const answer = errorAnswerOf(error);
+  if (answer === undefined) {
+    // Logged once, with its cause (in the request's log line); the caller never sees internals.
+    reportError(error, "REST handler");
+    return sendJson(reply, 500, { error: ErrorMessage.internal } satisfies ErrorResponse);
+  }
+  if (answer.status === 503) {
+    reportError(error, "REST handler");
+    reply.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  }
+  const body: ErrorResponse =
+    error instanceof InvalidRequestError && error.issues.length > 0
+      ? { error: answer.message, issues: error.issues }
+      : { error: answer.message };
+  return sendJson(reply, answer.status, body);
+}
+
+export function answerMethodNotAllowed(reply: FastifyReply, allowed: readonly string[], route: string) {
+  noteRoute(route);
+  reply.header("Allow", allowed.join(", "));
+  return sendJson(reply, 405, { error: ErrorMessage.methodNotAllowed } satisfies ErrorResponse);
+}
+
+export function answerNotFound(reply: FastifyReply) {
+  return sendJson(reply, 404, { error: ErrorMessage.notFound } satisfies ErrorResponse);
+}

@@ -1,0 +1,98 @@
+// The REST routes: each one reads as parse → one service call → answer. What every route shares (the key and
+// its budget before anything is parsed, a JSON body only, errors through the one table) is in restRoute().
+import {
+  API_KEY_HEADER,
+  addBlockedNumbers,
+  admitCaller,
+  type Caller,
+  listBlockedNumbers,
+  listOrganizations,
+  removeBlockedNumbers,
+  streamWholeBlockList,
+  UnsupportedMediaTypeError,
+} from "@blocklist/api";
+import { noteOutcome, noteRoute } from "@blocklist/api/observability";
+import { parseBody, parseQuery } from "@blocklist/api/rest";
+import { blockListMutationSchema, blockListQuerySchema } from "@blocklist/core";
+import type { PrismaClient } from "@blocklist/db";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { isJsonContentType, parseJsonText } from "./bodies";
+import { answerMethodNotAllowed, sendJson, sendJsonStream } from "./replies";
+
+type Method = "GET" | "POST" | "DELETE";
+
+/** An answer already written as JSON text, in pieces to stream. */
+class JsonText {
+  constructor(readonly pieces: AsyncIterable<string>) {}
+}
+type Handle = (request: FastifyRequest, caller: Caller) => Promise<unknown>;
+
+const BODY_METHODS = new Set<Method>(["POST", "DELETE"]);
+/** The methods a browser or client may try; those a route lacks answer 405 with `Allow`. */
+const CLIENT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+function restRoute(
+  app: FastifyInstance,
+  db: PrismaClient,
+  url: string,
+  methods: Partial<Record<Method, Handle>>,
+) {
+  for (const [method, handle] of Object.entries(methods) as [Method, Handle][]) {
+    app.route({
+      method,
+      url,
+      // Before the body is read: the key, its budget, then a JSON Content-Type for a body.
+      preParsing: async (request, reply) => {
+        noteRoute(url);
+        request.caller = await admitCaller(
+          db,
+          request.headers[API_KEY_HEADER.toLowerCase()] as string,
+          url,
+          (name, value) => reply.header(name, value),
+        );
+        if (BODY_METHODS.has(method) && !isJsonContentType(request.headers["content-type"])) {
+          throw new UnsupportedMediaTypeError();
+        }
+      },
+      handler: async (request, reply) => {
+        const result = await handle(request, request.caller as Caller);
+        if (result instanceof JsonText) return sendJsonStream(reply, result.pieces);
+        noteOutcome(result);
+        return sendJson(reply, 200, result);
+      },
+    });
+  }
+  const allowed = Object.keys(methods);
+  const others = CLIENT_METHODS.filter((method) => !allowed.includes(method));
+  app.route({
+    method: others,
+    url,
+    handler: (_request, reply) => answerMethodNotAllowed(reply, allowed, url),
+  });
+}
+
+export function registerRestRoutes(app: FastifyInstance, db: PrismaClient): void {
+  restRoute(app, db, "/api/agent-block-list", {
+    GET: async (request, caller) => {
+      const query = parseQuery(blockListQuerySchema, request.query);
+      // Without paging, the whole list streams out: no list is ever held in memory whole.
+      if (query.limit === undefined && query.cursor === undefined) {
+        return new JsonText(await streamWholeBlockList(db, caller, query));
+      }
+      return listBlockedNumbers(db, caller, query);
+    },
+    POST: (request, caller) =>
+      addBlockedNumbers(db, caller, parseBody(blockListMutationSchema, parseJsonText(request.body))),
+    DELETE: (request, caller) =>
+      removeBlockedNumbers(db, caller, parseBody(blockListMutationSchema, parseJsonText(request.body))),
+  });
+  restRoute(app, db, "/api/organizations", {
+    GET: (_request, caller) => listOrganizations(db, caller),
+  });
+}
