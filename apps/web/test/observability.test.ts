@@ -69,8 +69,7 @@ describe("request logs", () => {
   });
 
   it("gives every request an id, echoed in the answer, and logs tRPC calls by procedure", async () => {
-    const input = encodeURIComponent(JSON.stringify({ agentId: alice.agentId, number: "+14155552671" }));
-    const response = await fetch(`${server.url}/api/trpc/blockList.check?input=${input}`, {
+    const response = await fetch(`${server.url}/api/trpc/organizations.list`, {
       headers: { Cookie: `bl_session=${alice.apiKey}` },
     });
     expect(response.status).toBe(200);
@@ -78,11 +77,23 @@ describe("request logs", () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const [line] = await linesOf(requestId);
     expect(line).toMatchObject({
-      route: "/api/trpc/blockList.check",
+      level: "info",
+      route: "/api/trpc/organizations.list",
       status: 200,
       keyPrefix: alice.apiKey.slice(0, 9),
-      checks: { calls: 1, blocked: 1, invalidNumber: 0 },
     });
+  });
+
+  it("logs a check answered without a fault at debug only (DECISIONS.md › What the call path logs)", async () => {
+    const input = encodeURIComponent(JSON.stringify({ agentId: alice.agentId, number: "+14155552671" }));
+    const checked = await call(server.url, "GET", `/api/trpc/blockList.check?input=${input}`, {
+      key: alice.apiKey,
+    });
+    expect(checked).toMatchObject({ status: 200, body: { result: { data: { blocked: true } } } });
+    // At LOG_LEVEL info nothing is written for it: the line of a request sent after it is, and it alone.
+    const after = await call(server.url, "GET", "/api/organizations", { key: alice.apiKey });
+    await linesOf(after.headers.get("x-request-id") ?? "");
+    expect(logLines().filter((line) => line.requestId === checked.headers.get("x-request-id"))).toEqual([]);
   });
 
   it("never writes a key, a cookie or the metrics token, and every line is JSON", async () => {

@@ -10,6 +10,8 @@ import { startTestPostgres, type TestPostgres, testDatabaseForFile } from "@bloc
 import { afterAll } from "vitest";
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Like expect.poll's timeout in vitest.config.ts: far beyond a busy machine's delays.
+const UNTIL_OUTPUT_GIVE_UP_MS = 15_000;
 const LISTENING = /listening on (http:\/\/localhost:\d+)/;
 
 export interface RunningServer {
@@ -18,10 +20,10 @@ export interface RunningServer {
   /** Everything the server printed so far, stdout and stderr. */
   output(): string;
   /**
-   * Resolves once what the server printed satisfies `printed` (tested now and on every new chunk), with
-   * no clock of its own; rejects if the server exits first.
+   * Resolves once what the server printed satisfies `printed`, tested now and on every new chunk; rejects if the
+   * server exits first, or after `giveUpMs` (only a bound on a failure, so that it is reported in seconds).
    */
-  untilOutput(printed: (output: string) => boolean): Promise<void>;
+  untilOutput(printed: (output: string) => boolean, giveUpMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -57,11 +59,16 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     url,
     process: child,
     output: () => output,
-    async untilOutput(printed) {
+    async untilOutput(printed, giveUpMs = UNTIL_OUTPUT_GIVE_UP_MS) {
       const gone = exited.then((code) => `server exited with ${code} before printing what was awaited`);
+      const giveUp = AbortSignal.timeout(giveUpMs);
       while (!printed(output)) {
-        const exit = await Promise.race([once(chunks, "chunk").then(() => undefined), gone]);
-        if (exit !== undefined && !printed(output)) throw new Error(`${exit}:\n${output}`);
+        const chunk = once(chunks, "chunk", { signal: giveUp }).then(
+          () => undefined,
+          () => `nothing awaited printed within ${giveUpMs} ms`,
+        );
+        const failure = await Promise.race([chunk, gone]);
+        if (failure !== undefined && !printed(output)) throw new Error(`${failure}:\n${output}`);
       }
     },
     async stop(signal = "SIGTERM") {
