@@ -1,7 +1,18 @@
 // What tests of the check cache ask a running server: `blockList.check`, and the cache's gauges.
-import { call } from "./http";
+import { type Answer, call } from "./http";
 import { parsePrometheusText } from "./prometheus";
 import type { RunningServer } from "./server";
+
+/** `blockList.check` on one instance: the whole answer. */
+export function checkAnswer(
+  server: RunningServer,
+  key: string,
+  agentId: string,
+  number: string,
+): Promise<Answer> {
+  const input = encodeURIComponent(JSON.stringify({ agentId, number }));
+  return call(server.url, "GET", `/api/trpc/blockList.check?input=${input}`, { key });
+}
 
 /** `blockList.check` on one instance: `blocked`, or the HTTP status of the refusal. */
 export async function check(
@@ -10,8 +21,7 @@ export async function check(
   agentId: string,
   number: string,
 ): Promise<boolean | number> {
-  const input = encodeURIComponent(JSON.stringify({ agentId, number }));
-  const answer = await call(server.url, "GET", `/api/trpc/blockList.check?input=${input}`, { key });
+  const answer = await checkAnswer(server, key, agentId, number);
   if (answer.status !== 200) return answer.status;
   return (answer.body as { result: { data: { blocked: boolean } } }).result.data.blocked;
 }

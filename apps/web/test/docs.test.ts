@@ -56,8 +56,9 @@ describe("GET /docs", () => {
     }
   });
 
-  it("answers JSON 404 for a file it does not have", async () => {
-    for (const name of ["nothing.js", "package.json", "..%2F..%2Fpackage.json", "index.html"]) {
+  it("answers JSON 404 for a file it does not have, even one named like a property of every object", async () => {
+    const names = ["nothing.js", "package.json", "..%2F..%2Fpackage.json", "index.html"];
+    for (const name of [...names, "__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
       const answer = await call(server.url, "GET", `/docs/assets/${name}`);
       expect({ status: answer.status, body: answer.body }, name).toEqual({
         status: 404,

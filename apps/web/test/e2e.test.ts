@@ -34,6 +34,11 @@ let server: RunningServer | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 const cspViolations: string[] = [];
+// Console errors, uncaught errors, requests that failed and answers of 400 or more, as they happen, each with
+// the path it concerns: the refusals a step provokes on purpose are taken out by that step (takeProblems), and
+// the last test requires that nothing else happened.
+const pageProblems: string[] = [];
+const pathOf = (url: string) => (url ? new URL(url).pathname : "(no url)");
 let user: Record<string, string>;
 let readOnlyKey: { keyId: string; apiKey: string };
 
@@ -64,6 +69,17 @@ beforeAll(async () => {
   // The server's Content-Security-Policy must not block anything the UI does.
   page.on("console", (message) => {
     if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
+    if (message.type() === "error") {
+      pageProblems.push(`console error: ${message.text()} (${pathOf(message.location().url)})`);
+    }
+  });
+  page.on("pageerror", (error) => pageProblems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) =>
+    pageProblems.push(`failed: ${request.method()} ${pathOf(request.url())} ${request.failure()?.errorText}`),
+  );
+  page.on("response", (response) => {
+    if (response.status() < 400) return;
+    pageProblems.push(`${response.status()}: ${response.request().method()} ${pathOf(response.url())}`);
   });
   // Starting PostgreSQL and storing 100,000 numbers on a busy two-core machine, beside other test files.
 }, 300_000);
@@ -144,6 +160,21 @@ async function checkNumber(number: string) {
   await page.getByLabel("Caller number").press("Enter");
 }
 
+/**
+ * Waits until the page has reported each of `expected` (a refusal a step provokes: the answer, then Chromium's
+ * console line for it) and takes them out, so that the last test sees only what nobody expected.
+ */
+async function takeProblems(expected: string[]): Promise<void> {
+  await expect.poll(() => pageProblems).toEqual(expect.arrayContaining(expected));
+  for (const problem of expected) pageProblems.splice(pageProblems.indexOf(problem), 1);
+}
+
+/** What Chromium reports for an answer of 401 to a request of the page. */
+const refusedRequest = (method: string, path: string) => [
+  `401: ${method} ${path}`,
+  `console error: Failed to load resource: the server responded with a status of 401 (Unauthorized) (${path})`,
+];
+
 // --- the journey ---------------------------------------------------------------------------------------
 
 describe("the web UI in Chromium", () => {
@@ -172,6 +203,21 @@ describe("the web UI in Chromium", () => {
       session: JSON.stringify(sessionStorage),
     }));
     expect(storage).toEqual({ cookie: "", local: "{}", session: "{}" });
+  });
+
+  it("has an icon, linked from the page and at /favicon.ico where browsers look by default", async () => {
+    const links = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('link[rel~="icon"]'), (link) => link.getAttribute("href")),
+    );
+    expect(links).toEqual([expect.stringMatching(/^\/favicon\.ico(\?|$)/)]);
+    const icon = await fetch(new URL("/favicon.ico", String(server?.url)));
+    const bytes = new Uint8Array(await icon.arrayBuffer());
+    // An ICO file starts with reserved 0, type 1 (icon).
+    expect({
+      status: icon.status,
+      type: icon.headers.get("content-type"),
+      start: [...bytes.subarray(0, 4)],
+    }).toEqual({ status: 200, type: "image/x-icon", start: [0, 0, 1, 0] });
   });
 
   it("picks an organization and an agent", async () => {
@@ -331,6 +377,7 @@ describe("the web UI in Chromium", () => {
     );
     expect(await context?.cookies()).toEqual([]);
     expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
+    await takeProblems(refusedRequest("POST", "/api/trpc/session.signIn"));
   });
 
   it("shows a read-only key the list but no way to change it", async () => {
@@ -357,9 +404,14 @@ describe("the web UI in Chromium", () => {
     await checkNumber("+1 415 555 2671");
     await visible(page.getByLabel("API key"));
     expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
+    await takeProblems(refusedRequest("GET", "/api/trpc/blockList.check"));
   });
 
   it("breaks no rule of the server's Content-Security-Policy along the way", () => {
     expect(cspViolations).toEqual([]);
+  });
+
+  it("logs no console error and has no request fail along the way, but the refusals it provoked", () => {
+    expect(pageProblems).toEqual([]);
   });
 });

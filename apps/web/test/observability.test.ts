@@ -29,12 +29,9 @@ function logLines(): Record<string, unknown>[] {
 
 /** The log lines of one request, once it has been written (just after the answer). */
 async function linesOf(requestId: string): Promise<Record<string, unknown>[]> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const lines = logLines().filter((line) => line.requestId === requestId);
-    if (lines.length > 0) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no log line for request ${requestId}:\n${server.output()}`);
+  const ofRequest = () => logLines().filter((line) => line.requestId === requestId);
+  await server.untilOutput(() => ofRequest().length > 0);
+  return ofRequest();
 }
 
 describe("request logs", () => {
@@ -73,8 +70,7 @@ describe("request logs", () => {
   });
 
   it("gives every request an id, echoed in the answer, and logs tRPC calls by procedure", async () => {
-    const input = encodeURIComponent(JSON.stringify({ agentId: alice.agentId, number: "+14155552671" }));
-    const response = await fetch(`${server.url}/api/trpc/blockList.check?input=${input}`, {
+    const response = await fetch(`${server.url}/api/trpc/organizations.list`, {
       headers: { Cookie: aliceSession },
     });
     expect(response.status).toBe(200);
@@ -82,18 +78,37 @@ describe("request logs", () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const [line] = await linesOf(requestId);
     expect(line).toMatchObject({
-      route: "/api/trpc/blockList.check",
+      level: "info",
+      route: "/api/trpc/organizations.list",
       status: 200,
       keyId: alice.caller.keyId,
       keyPrefix: alice.apiKey.slice(0, 9),
-      checks: { calls: 1, blocked: 1, invalidNumber: 0 },
     });
   });
 
+  it("logs a check answered without a fault at debug only (DECISIONS.md › What the call path logs)", async () => {
+    const input = encodeURIComponent(JSON.stringify({ agentId: alice.agentId, number: "+14155552671" }));
+    const checked = await call(server.url, "GET", `/api/trpc/blockList.check?input=${input}`, {
+      key: alice.apiKey,
+    });
+    expect(checked).toMatchObject({ status: 200, body: { result: { data: { blocked: true } } } });
+    // At LOG_LEVEL info nothing is written for it: the line of a request sent after it is, and it alone.
+    const after = await call(server.url, "GET", "/api/organizations", { key: alice.apiKey });
+    await linesOf(after.headers.get("x-request-id") ?? "");
+    expect(logLines().filter((line) => line.requestId === checked.headers.get("x-request-id"))).toEqual([]);
+  });
+
   it("never writes a key, a cookie or the metrics token, and every line is JSON", async () => {
-    await call(server.url, "GET", "/api/organizations", { key: alice.readOnlyKey });
-    await call(server.url, "GET", "/api/organizations", { key: "bl_guessedguessedguessedguessedgu" });
+    const keyed = [
+      await call(server.url, "GET", "/api/organizations", { key: alice.readOnlyKey }),
+      await call(server.url, "GET", "/api/organizations", { key: "bl_guessedguessedguessedguessedgu" }),
+    ];
     await fetch(`${server.url}/api/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+    // Whatever those requests log is written before the line of a request sent after them.
+    const after = await call(server.url, "GET", "/api/organizations");
+    for (const answer of [...keyed, after]) {
+      expect(await linesOf(answer.headers.get("x-request-id") ?? "")).toHaveLength(1);
+    }
     const output = server.output();
     for (const secret of [
       alice.apiKey,

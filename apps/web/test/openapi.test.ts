@@ -9,25 +9,40 @@ import {
   revokeApiKey,
 } from "@blocklist/api";
 import { createTenant } from "@blocklist/api/testing";
-import { ErrorMessage } from "@blocklist/core";
+import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
 import {
   type ApiKeyKind,
+  BLOCK_LIST_PATH,
   buildOpenApiDocument,
   type DocumentedExample,
   EXAMPLE_TENANT,
+  HTTP_METHODS,
+  type JsonSchema,
   listDocumentedExamples,
   type OpenApiDocument,
+  type ResponseObject,
+  resolveRefs,
 } from "@blocklist/core/openapi";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call } from "./http";
-import { serverForFile } from "./server";
+import { type Answer, blockListPath, type CallOptions, call } from "./http";
+import { serverForFile, serverOnOwnPostgresForFile } from "./server";
+import { awayFromWindowEnd } from "./windows";
 
 // The docs cannot drift from the code: the document is fetched from the running server, validated, and every
 // example in it is sent to that server, against real data made for it, and must get exactly its answer.
 
 const { db, server } = await serverForFile();
+// For the statuses no example can show: a server on a PostgreSQL of its own, which the test stops (503), with a
+// budget of a few requests a day per key (429).
+const RATE_LIMIT = 4;
+const RATE_LIMIT_WINDOW_SECONDS = 86_400;
+await awayFromWindowEnd(RATE_LIMIT_WINDOW_SECONDS, 100);
+const limited = await serverOnOwnPostgresForFile(1000, {
+  RATE_LIMIT_REQUESTS: String(RATE_LIMIT),
+  RATE_LIMIT_WINDOW_SECONDS: String(RATE_LIMIT_WINDOW_SECONDS),
+});
 let served: OpenApiDocument;
 
 beforeAll(async () => {
@@ -174,7 +189,7 @@ async function sendExample(example: DocumentedExample) {
 describe("every documented example, sent to the server", () => {
   const examples = listDocumentedExamples(buildOpenApiDocument());
 
-  it("covers each documented status but 500 of each route and method", () => {
+  it("cover each documented status of each route and method but the ones only a state can cause", () => {
     const covered = new Set(examples.map(({ method, path, status }) => `${method} ${path} ${status}`));
     expect([...covered].sort()).toEqual(
       [
@@ -193,6 +208,15 @@ describe("every documented example, sent to the server", () => {
         "POST /api/organizations 405",
       ].sort(),
     );
+    // Together with the statuses provoked below, that is every documented status but 500.
+    expect(
+      [...covered, ...provoked.map(({ method, path, status }) => `${method} ${path} ${status}`)].sort(),
+    ).toEqual(
+      documentedAnswers(buildOpenApiDocument())
+        .map(({ method, path, status }) => `${method} ${path} ${status}`)
+        .filter((label) => !label.endsWith(" 500"))
+        .sort(),
+    );
   });
 
   it.each(examples.map((example) => [example.label, example] as const))(
@@ -205,15 +229,134 @@ describe("every documented example, sent to the server", () => {
         body: expected,
       });
 
-      const validateBody = ajv.compile(example.responseSchema);
-      expect(validateBody(answer.body), JSON.stringify(validateBody.errors)).toBe(true);
-      for (const [header, schema] of Object.entries(example.responseHeaders)) {
-        const validateHeader = ajv.compile(schema);
-        const value = answer.headers.get(header);
-        expect(validateHeader(value), `${header}: ${value} ${JSON.stringify(validateHeader.errors)}`).toBe(
-          true,
-        );
-      }
+      expectDocumentedSchemas(answer, example.responseSchema, example.responseHeaders);
     },
   );
+});
+
+/** The answer's body and each documented header are valid against the documented schemas. */
+function expectDocumentedSchemas(
+  answer: Answer,
+  bodySchema: JsonSchema,
+  headerSchemas: Record<string, JsonSchema>,
+): void {
+  const validateBody = ajv.compile(bodySchema);
+  expect(validateBody(answer.body), JSON.stringify(validateBody.errors)).toBe(true);
+  for (const [header, schema] of Object.entries(headerSchemas)) {
+    const validateHeader = ajv.compile(schema);
+    const value = answer.headers.get(header);
+    expect(validateHeader(value), `${header}: ${value} ${JSON.stringify(validateHeader.errors)}`).toBe(true);
+  }
+}
+
+// --- The statuses documented without an example ---------------------------------------------------------
+
+interface DocumentedAnswer {
+  method: string;
+  path: string;
+  status: number;
+  response: ResponseObject;
+}
+
+/** Every status of every operation of the document, with its response, references resolved. */
+function documentedAnswers(document: OpenApiDocument): DocumentedAnswer[] {
+  return Object.entries(document.paths).flatMap(([path, pathItem]) =>
+    HTTP_METHODS.flatMap((method) =>
+      Object.entries(pathItem[method]?.responses ?? {}).map(([status, response]) => ({
+        method: method.toUpperCase(),
+        path,
+        status: Number(status),
+        response: resolveRefs(document, response) as ResponseObject,
+      })),
+    ),
+  );
+}
+
+// What causes each: a body too large or not JSON (any server), a key past its budget, a database that is away.
+const STATE_CAUSED: Record<number, string> = {
+  413: ErrorMessage.bodyTooLarge,
+  415: ErrorMessage.unsupportedMediaType,
+  429: ErrorMessage.tooManyRequests,
+  503: ErrorMessage.serviceUnavailable,
+};
+const provoked = documentedAnswers(buildOpenApiDocument()).filter(
+  ({ status, response }) =>
+    STATE_CAUSED[status] !== undefined &&
+    Object.keys(response.content["application/json"].examples ?? {}).length === 0,
+);
+
+/** A request to the operation, with `key`, that nothing in itself would refuse. */
+function validRequest(
+  method: string,
+  path: string,
+  tenant: { uid: string; agentId: string },
+  key: string,
+): { path: string; options: CallOptions } {
+  if (path !== BLOCK_LIST_PATH) return { path, options: { key } };
+  if (method === "GET")
+    return { path: blockListPath({ uid: tenant.uid, agentId: tenant.agentId }), options: { key } };
+  return {
+    path,
+    options: { key, body: { uid: tenant.uid, agentId: tenant.agentId, numbers: ["+14155552671"] } },
+  };
+}
+
+/** The answer is exactly the documented one: the status, its one error text, and the documented schemas. */
+function expectAsDocumented(answered: DocumentedAnswer, answer: Answer): void {
+  const label = `${answered.method} ${answered.path} ${answered.status}`;
+  expect({ label, status: answer.status, body: answer.body }).toEqual({
+    label,
+    status: answered.status,
+    body: { error: STATE_CAUSED[answered.status] },
+  });
+  const content = answered.response.content["application/json"];
+  expectDocumentedSchemas(
+    answer,
+    content.schema as JsonSchema,
+    Object.fromEntries(
+      Object.entries(answered.response.headers ?? {}).map(([name, { schema }]) => [name, schema]),
+    ),
+  );
+}
+
+describe("every documented status without an example, provoked on a real server", () => {
+  const answersOf = (status: number) => provoked.filter((answered) => answered.status === status);
+
+  it("413 for a body over 2 MiB, and 415 for a body that is not JSON", async () => {
+    const tenant = await createTenant(db, "bodies");
+    for (const answered of [...answersOf(413), ...answersOf(415)]) {
+      const { path, options } = validRequest(answered.method, answered.path, tenant, tenant.apiKey);
+      const json = JSON.stringify(options.body);
+      const sent =
+        answered.status === 413
+          ? { ...options, body: undefined, rawBody: json + " ".repeat(MAX_BODY_BYTES) }
+          : { ...options, body: undefined, rawBody: json, headers: { "Content-Type": "text/plain" } };
+      expectAsDocumented(answered, await call(server.url, answered.method, path, sent));
+    }
+  });
+
+  it("429 once the key has spent its budget", async () => {
+    const key = limited.alice.readOnlyKey;
+    for (let spent = 0; spent < RATE_LIMIT; spent++) {
+      expect((await call(limited.server.url, "GET", "/api/organizations", { key })).status).toBe(200);
+    }
+    for (const answered of answersOf(429)) {
+      const { path, options } = validRequest(answered.method, answered.path, limited.alice, key);
+      expectAsDocumented(answered, await call(limited.server.url, answered.method, path, options));
+    }
+  });
+
+  it("503 while the database is away", async () => {
+    // A key of its own, whose budget is untouched: nothing but the outage stands in the way.
+    const key = limited.alice.apiKey;
+    await limited.postgres.stop();
+    try {
+      for (const answered of answersOf(503)) {
+        const { path, options } = validRequest(answered.method, answered.path, limited.alice, key);
+        expectAsDocumented(answered, await call(limited.server.url, answered.method, path, options));
+      }
+    } finally {
+      await limited.postgres.start();
+    }
+  });
 });

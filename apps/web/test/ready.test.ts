@@ -67,7 +67,11 @@ describe("GET /api/ready", () => {
     expect(postgres.url).toBe(url);
     expect(await readyUntil(200)).toMatchObject({ status: 200, body: { status: "ready" } });
     // The pool reconnects by itself.
-    expect(await organizations()).toMatchObject({ status: 200 });
+    const recovered = await organizations();
+    expect(recovered).toMatchObject({ status: 200 });
+    // "Ready again" was written before this request's line, on the same stream: once that line is in, so is it.
+    const recoveredId = recovered.headers.get("x-request-id");
+    await server.untilOutput(() => logLines().some((line) => line.requestId === recoveredId));
     expect(logLines().filter((line) => line.msg === "Ready again")).toHaveLength(1);
   });
 });

@@ -1,9 +1,10 @@
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { createTenant, type Tenant } from "@blocklist/api/testing";
-import { ErrorMessage, MAX_BODY_BYTES, SUCCESS_MESSAGE } from "@blocklist/core";
+import { ErrorMessage, MAX_BODY_BYTES, MAX_NUMBERS_PER_REQUEST, SUCCESS_MESSAGE } from "@blocklist/core";
 import { describe, expect, it } from "vitest";
 import { blockListPath, type CallOptions, call } from "./http";
+import { testNumber } from "./numbers";
 import { serverForFile } from "./server";
 
 // POST and DELETE bodies: a JSON Content-Type (415) and at most MAX_BODY_BYTES (413), both checked after the
@@ -28,16 +29,24 @@ function paddedBody(tenant: Tenant, size: number, numbers = ["+14155552671"]): s
   return json + " ".repeat(size - Buffer.byteLength(json));
 }
 
+/** An answer as it came off the wire; judged by the test (`judged`), never inside a socket's callback. */
 interface RawAnswer {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
+  contentType: string | undefined;
+  text: string;
+}
+
+/** The status and parsed body of a raw answer, which must be JSON like every answer. */
+function judged(answer: RawAnswer): { status: number; body: unknown } {
+  expect(answer.contentType, `${answer.status} ${answer.text}`).toMatch(/^application\/json/);
+  return { status: answer.status, body: JSON.parse(answer.text) };
 }
 
 /**
  * A request through node:http, for what fetch cannot send: a chunked body without Content-Length, or a
  * Content-Length that announces more than is sent. `chunks` are written as they come; `end: false` leaves the
- * body unfinished, so the answer can only come before the body is read.
+ * body unfinished, so the answer can only come before the body is read. A connection closed before a whole
+ * answer rejects at once.
  */
 function rawRequest(
   method: string,
@@ -53,16 +62,18 @@ function rawRequest(
       res.on("data", (chunk: string) => {
         text += chunk;
       });
+      res.on("error", reject);
       res.on("end", () => {
-        expect(res.headers["content-type"]).toMatch(/^application\/json/);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) });
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], text });
         req.destroy();
       });
     });
-    // The server may answer and close while we still write: that is the point, not a failure.
+    // The server may answer and close while we still write: that is the point, not a failure by itself.
     req.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
     });
+    // After a whole answer this changes nothing (resolved already); without one, it fails now, not at the timeout.
+    req.on("close", () => reject(new Error(`${method} ${PATH}: connection closed before a whole answer`)));
     for (const chunk of chunks) req.write(chunk);
     if (end) req.end();
   });
@@ -148,7 +159,7 @@ describe.each(["POST", "DELETE"])("%s /api/agent-block-list", (method) => {
         ['{"uid":'],
         false,
       );
-      expect({ status: answer.status, body: answer.body }).toEqual(tooLarge);
+      expect(judged(answer)).toEqual(tooLarge);
     });
 
     it("refuses a chunked body once it passes the limit, without waiting for the rest", async () => {
@@ -165,7 +176,7 @@ describe.each(["POST", "DELETE"])("%s /api/agent-block-list", (method) => {
         chunks,
         false,
       );
-      expect({ status: answer.status, body: answer.body }).toEqual(tooLarge);
+      expect(judged(answer)).toEqual(tooLarge);
     });
 
     it("reads a chunked body within the limit as usual", async () => {
@@ -180,7 +191,7 @@ describe.each(["POST", "DELETE"])("%s /api/agent-block-list", (method) => {
         },
         chunks,
       );
-      expect(answer.status).toBe(200);
+      expect(judged(answer)).toMatchObject({ status: 200, body: { message: SUCCESS_MESSAGE } });
     });
 
     it("comes after the key (401) and before the agent is checked (401 permissions)", async () => {
@@ -205,16 +216,31 @@ describe("bodies that are still a 400", () => {
     });
   });
 
-  it("10,000 numbers fit well within the limit", () => {
-    const numbers = Array.from({ length: 10_000 }, () => "+1 (415) 555-2671 ");
-    expect(
-      Buffer.byteLength(JSON.stringify({ uid: alice.uid, agentId: alice.agentId, numbers })),
-    ).toBeLessThan(MAX_BODY_BYTES / 4);
+  it(`${MAX_NUMBERS_PER_REQUEST} formatted numbers, the most a request may hold, fit well within the limit`, async () => {
+    const carol = await createTenant(db, "carol");
+    const e164 = Array.from({ length: MAX_NUMBERS_PER_REQUEST }, (_, i) => testNumber(i));
+    // +14155550000 written as "+1 (415) 555-0000 ", with the spaces a paste leaves.
+    const numbers = e164.map(
+      (number) => `${number.slice(0, 2)} (${number.slice(2, 5)}) ${number.slice(5, 8)}-${number.slice(8)} `,
+    );
+    const body = JSON.stringify({ uid: carol.uid, agentId: carol.agentId, numbers });
+    expect(Buffer.byteLength(body)).toBeLessThan(MAX_BODY_BYTES / 4);
+
+    const answer = await outcome("POST", { key: carol.apiKey, rawBody: body });
+    const { added, ...rest } = answer.body as { added: string[] };
+    expect({ status: answer.status, body: rest, added: [...added].sort() }).toEqual({
+      status: 200,
+      body: { message: SUCCESS_MESSAGE, failed: [] },
+      added: [...e164].sort(),
+    });
   });
 });
 
-/** Bytes straight onto a socket, for what no HTTP client sends; resolves with the whole answer once closed. */
-function rawSocket(bytes: string): Promise<{ status: number; head: string; body: unknown }> {
+/**
+ * Bytes straight onto a socket, for what no HTTP client sends; resolves with everything that came back once the
+ * server closed the connection (the test reads it: `parsedAnswer`).
+ */
+function rawSocket(bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(server.url);
     const socket = connect(Number(port), hostname, () => socket.end(bytes));
@@ -224,11 +250,14 @@ function rawSocket(bytes: string): Promise<{ status: number; head: string; body:
       text += chunk;
     });
     socket.on("error", reject);
-    socket.on("close", () => {
-      const [head = "", body = ""] = text.split("\r\n\r\n");
-      resolve({ status: Number(head.split(" ")[1]), head: head.toLowerCase(), body: JSON.parse(body) });
-    });
+    socket.on("close", () => resolve(text));
   });
+}
+
+/** An HTTP/1.1 answer read off a socket: its status, its head lowercased, and its body parsed as JSON. */
+function parsedAnswer(text: string): { status: number; head: string; body: unknown } {
+  const [head = "", body = ""] = text.split("\r\n\r\n");
+  return { status: Number(head.split(" ")[1]), head: head.toLowerCase(), body: JSON.parse(body) };
 }
 
 // Node refuses these before any handler runs; the server answers them in JSON too (clientErrors.ts).
@@ -247,8 +276,10 @@ describe("request heads Node's parser refuses", () => {
   });
 
   it("headers past the limit are 431 JSON", async () => {
-    const answer = await rawSocket(
-      `GET ${PATH} HTTP/1.1\r\nHost: x\r\nX-Authorization: ${alice.apiKey}\r\nX-Padding: ${"p".repeat(20_000)}\r\n\r\n`,
+    const answer = parsedAnswer(
+      await rawSocket(
+        `GET ${PATH} HTTP/1.1\r\nHost: x\r\nX-Authorization: ${alice.apiKey}\r\nX-Padding: ${"p".repeat(20_000)}\r\n\r\n`,
+      ),
     );
     expect(answer.head).toContain("content-type: application/json");
     expect({ status: answer.status, body: answer.body }).toEqual({
@@ -258,7 +289,7 @@ describe("request heads Node's parser refuses", () => {
   });
 
   it("bytes that are not HTTP are 400 JSON", async () => {
-    const answer = await rawSocket("NOT AN HTTP REQUEST\r\n\r\n");
+    const answer = parsedAnswer(await rawSocket("NOT AN HTTP REQUEST\r\n\r\n"));
     expect(answer.head).toContain("content-type: application/json");
     expect({ status: answer.status, body: answer.body }).toEqual({
       status: 400,

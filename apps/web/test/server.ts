@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter, once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,6 +10,8 @@ import { startTestPostgres, type TestPostgres, testDatabaseForFile } from "@bloc
 import { afterAll } from "vitest";
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Like expect.poll's timeout in vitest.config.ts: far beyond a busy machine's delays.
+const UNTIL_OUTPUT_GIVE_UP_MS = 15_000;
 const LISTENING = /listening on (http:\/\/localhost:\d+)/;
 
 export interface RunningServer {
@@ -16,6 +19,11 @@ export interface RunningServer {
   process: ChildProcess;
   /** Everything the server printed so far, stdout and stderr. */
   output(): string;
+  /**
+   * Resolves once what the server printed satisfies `printed`, tested now and on every new chunk; rejects if the
+   * server exits first, or after `giveUpMs` (only a bound on a failure, so that it is reported in seconds).
+   */
+  untilOutput(printed: (output: string) => boolean, giveUpMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -32,11 +40,13 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  const chunks = new EventEmitter();
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      chunks.emit("chunk");
       const match = LISTENING.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
@@ -49,6 +59,18 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     url,
     process: child,
     output: () => output,
+    async untilOutput(printed, giveUpMs = UNTIL_OUTPUT_GIVE_UP_MS) {
+      const gone = exited.then((code) => `server exited with ${code} before printing what was awaited`);
+      const giveUp = AbortSignal.timeout(giveUpMs);
+      while (!printed(output)) {
+        const chunk = once(chunks, "chunk", { signal: giveUp }).then(
+          () => undefined,
+          () => `nothing awaited printed within ${giveUpMs} ms`,
+        );
+        const failure = await Promise.race([chunk, gone]);
+        if (failure !== undefined && !printed(output)) throw new Error(`${failure}:\n${output}`);
+      }
+    },
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       return exited;
@@ -103,9 +125,12 @@ export interface ServerOnOwnPostgres {
 /**
  * For a test file that stops or breaks the database, awaited at its top level: the production server on a
  * PostgreSQL of its own, with a quick connect timeout so that requests meet a stopped database fast, and one
- * tenant in it; the server stops and its PostgreSQL is destroyed after the file's tests.
+ * tenant in it (`env` adds settings); the server stops and its PostgreSQL is destroyed after the file's tests.
  */
-export async function serverOnOwnPostgresForFile(connectTimeoutMs = 1000): Promise<ServerOnOwnPostgres> {
+export async function serverOnOwnPostgresForFile(
+  connectTimeoutMs = 1000,
+  env: Record<string, string> = {},
+): Promise<ServerOnOwnPostgres> {
   const postgres = await startTestPostgres();
   afterAll(() => postgres.destroy());
   const prisma = createPrismaClient(postgres.url);
@@ -114,6 +139,7 @@ export async function serverOnOwnPostgresForFile(connectTimeoutMs = 1000): Promi
   const server = await startServer({
     DATABASE_URL: postgres.url,
     DATABASE_CONNECT_TIMEOUT_MS: String(connectTimeoutMs),
+    ...env,
   });
   afterAll(async () => {
     await server.stop();

@@ -43,6 +43,37 @@ describe("the UI's tRPC mutations", () => {
     expect(await stored()).toEqual([]);
   });
 
+  it("include signing in: another site cannot sign the browser in with a key of its choosing (login CSRF)", async () => {
+    const forbidden = refusal("FORBIDDEN", 403, ErrorMessage.crossSiteRequest, -32003);
+    const signIn = (headers: Record<string, string>) =>
+      call(server.url, "POST", "/api/trpc/session.signIn", {
+        rawBody: JSON.stringify({ apiKey: alice.apiKey }),
+        headers: { "Content-Type": "application/json", ...headers },
+      });
+    const crossSite: Record<string, string>[] = [
+      { "Sec-Fetch-Site": "cross-site" },
+      { "Sec-Fetch-Site": "same-site" },
+      { Origin: "http://evil.example" },
+      { "Sec-Fetch-Site": "cross-site", Origin: "http://evil.example" },
+    ];
+    for (const headers of crossSite) {
+      const answer = await signIn(headers);
+      expect({
+        status: answer.status,
+        body: answer.body,
+        setCookie: answer.headers.get("set-cookie"),
+      }).toEqual({
+        ...forbidden,
+        setCookie: null,
+      });
+    }
+
+    // The same request from the service's own page signs in.
+    const own = await signIn({ "Sec-Fetch-Site": "same-origin", Origin: server.url });
+    expect(own).toMatchObject({ status: 200, body: { result: { data: { uid: alice.uid } } } });
+    expect(own.headers.get("set-cookie")).toMatch(/^bl_session=/);
+  });
+
   it("cannot be run by a form post (text/plain), and run from the page itself", async () => {
     const formPost = await call(server.url, "POST", "/api/trpc/blockList.add", {
       rawBody: addBody("+14155550112"),

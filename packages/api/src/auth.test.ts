@@ -5,6 +5,7 @@ import { createUser } from "./admin/users";
 import { authenticateApiKey } from "./auth";
 import { AuthenticationError } from "./errors";
 import { hashApiKey } from "./keys";
+import { KeyUseRecorder } from "./keyUse";
 
 const { prisma: db } = await testDatabaseForFile();
 
@@ -75,5 +76,36 @@ describe("authenticateApiKey", () => {
           (await db.apiKey.findFirst({ where: { userId: uid }, select: { lastUsedAt: true } }))?.lastUsedAt,
       )
       .toBeInstanceOf(Date);
+  });
+
+  it("writes lastUsedAt at most once a minute per key, however many requests come", async () => {
+    const { uid } = await createUser(db, "busy keys");
+    const busy = await createApiKey(db, { uid, readOnly: false });
+    const other = await createApiKey(db, { uid, readOnly: true });
+    let now = Date.parse("2026-12-01T12:00:00.000Z");
+    const keyUse = new KeyUseRecorder({ now: () => now });
+    /** `times` requests with the key, then every write they started has finished. */
+    const use = async (apiKey: string, times: number) => {
+      for (let i = 0; i < times; i++) await authenticateApiKey(db, apiKey, keyUse);
+      await keyUse.settled();
+    };
+    const lastUsed = async (keyId: string) =>
+      (
+        await db.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { lastUsedAt: true } })
+      ).lastUsedAt?.toISOString();
+
+    await use(busy.apiKey, 1);
+    expect(await lastUsed(busy.keyId)).toBe("2026-12-01T12:00:00.000Z");
+    // Any write in this minute would store its own time: the first one's stays, so none of them wrote.
+    now += 59_999;
+    await use(busy.apiKey, 200);
+    expect(await lastUsed(busy.keyId)).toBe("2026-12-01T12:00:00.000Z");
+    // Each key has a minute of its own.
+    await use(other.apiKey, 1);
+    expect(await lastUsed(other.keyId)).toBe("2026-12-01T12:00:59.999Z");
+    now += 1;
+    await use(busy.apiKey, 200);
+    expect(await lastUsed(busy.keyId)).toBe("2026-12-01T12:01:00.000Z");
+    expect(await lastUsed(other.keyId)).toBe("2026-12-01T12:00:59.999Z");
   });
 });

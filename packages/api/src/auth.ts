@@ -2,6 +2,7 @@ import type { PrismaClient } from "@blocklist/db";
 import { checkCacheFor, type KnownKey } from "./checkCache";
 import { AuthenticationError } from "./errors";
 import { hashApiKey } from "./keys";
+import { KeyUseRecorder } from "./keyUse";
 import { type KeyRateLimit, keyRateLimitFromColumn } from "./rateLimit/budget";
 
 /** Who is calling: established once per request, then passed to every service function. */
@@ -15,9 +16,8 @@ export interface Caller {
 
 // A real key is `bl_` + 32 characters; anything far longer is refused before hashing.
 const MAX_KEY_LENGTH = 256;
-// lastUsedAt is a hint for people reviewing keys, not an audit log: one write per key per minute is enough.
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const lastUsedWrittenAt = new Map<string, number>();
+// One for the process: lastUsedAt is written at most once a minute per key per process.
+const processKeyUse = new KeyUseRecorder();
 
 /**
  * Verifies an API key by its SHA-256 hash: from the check cache when the server runs one (a revocation reaches
@@ -27,6 +27,7 @@ const lastUsedWrittenAt = new Map<string, number>();
 export async function authenticateApiKey(
   db: PrismaClient,
   secret: string | null | undefined,
+  keyUse: KeyUseRecorder = processKeyUse,
 ): Promise<Caller> {
   const trimmed = secret?.trim();
   if (!trimmed || trimmed.length > MAX_KEY_LENGTH) throw new AuthenticationError();
@@ -38,7 +39,7 @@ export async function authenticateApiKey(
     : await findKey(db, hash);
   if (!key || key.revoked) throw new AuthenticationError();
 
-  recordKeyUse(db, key.keyId);
+  keyUse.record(db, key.keyId);
   return { keyId: key.keyId, userId: key.userId, readOnly: key.readOnly, rateLimit: key.rateLimit };
 }
 
@@ -58,19 +59,7 @@ async function findKey(db: PrismaClient, hash: Uint8Array<ArrayBuffer>): Promise
   );
 }
 
-/**
- * Fire-and-forget, throttled per process: a request never waits for it and never fails because of it. Also
- * called for the key behind a web UI session (sessions.ts).
- */
+/** Records a use of the key behind a web UI session (sessions.ts), with the process's recorder. */
 export function recordKeyUse(db: PrismaClient, keyId: string): void {
-  const now = Date.now();
-  const last = lastUsedWrittenAt.get(keyId);
-  if (last !== undefined && now - last < LAST_USED_WRITE_INTERVAL_MS) return;
-  lastUsedWrittenAt.set(keyId, now);
-  db.apiKey
-    .update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) }, select: { id: true } })
-    .catch(() => {
-      // The key may have been deleted meanwhile; the next use will try again.
-      lastUsedWrittenAt.delete(keyId);
-    });
+  processKeyUse.record(db, keyId);
 }

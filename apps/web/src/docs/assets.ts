@@ -10,11 +10,12 @@ import { OPENAPI_PATH } from "./page";
 const JS = "text/javascript; charset=utf-8";
 const CSS = "text/css; charset=utf-8";
 
-const SWAGGER_UI_FILES: Record<string, string> = {
-  "swagger-ui.css": CSS,
-  "swagger-ui-bundle.js": JS,
-  "favicon-32x32.png": "image/png",
-};
+// Maps, not object literals: a requested name such as `__proto__` or `toString` must find nothing.
+const SWAGGER_UI_FILES = new Map<string, string>([
+  ["swagger-ui.css", CSS],
+  ["swagger-ui-bundle.js", JS],
+  ["favicon-32x32.png", "image/png"],
+]);
 
 const START_SWAGGER_UI = `window.ui = SwaggerUIBundle({
   url: ${JSON.stringify(OPENAPI_PATH)},
@@ -39,10 +40,10 @@ const PAGE_CSS = `body { margin: 0; }
 .docs-bar strong { color: #fff; margin-right: auto; }
 `;
 
-const OWN_FILES: Record<string, { contentType: string; body: string }> = {
-  "docs.js": { contentType: JS, body: START_SWAGGER_UI },
-  "docs.css": { contentType: CSS, body: PAGE_CSS },
-};
+const OWN_FILES = new Map<string, { contentType: string; body: string }>([
+  ["docs.js", { contentType: JS, body: START_SWAGGER_UI }],
+  ["docs.css", { contentType: CSS, body: PAGE_CSS }],
+]);
 
 const swaggerUiFiles = new Map<string, Promise<Buffer>>();
 
@@ -58,9 +59,9 @@ function readSwaggerUiFile(name: string): Promise<Buffer> {
 /** One file of the docs page, or a JSON 404 for any name that is not one of them. */
 export async function docsAssetResponse(name: string): Promise<Response> {
   const headers = { "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff" };
-  const own = OWN_FILES[name];
+  const own = OWN_FILES.get(name);
   if (own) return new Response(own.body, { headers: { ...headers, "Content-Type": own.contentType } });
-  const contentType = Object.hasOwn(SWAGGER_UI_FILES, name) ? SWAGGER_UI_FILES[name] : undefined;
+  const contentType = SWAGGER_UI_FILES.get(name);
   if (!contentType) return Response.json({ error: ErrorMessage.notFound }, { status: 404 });
   const body = new Uint8Array(await readSwaggerUiFile(name));
   return new Response(body, { headers: { ...headers, "Content-Type": contentType } });

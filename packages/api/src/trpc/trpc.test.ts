@@ -6,7 +6,6 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAgent } from "../admin/agents";
 import { revokeApiKey } from "../admin/keys";
-import { createBlockListClient } from "../client";
 import { hashSecret, newId } from "../ids";
 import type { SessionSettings } from "../sessions";
 import { createTenant, impossibleIdsLike, type Tenant, trpcTestContext } from "../testing/fixtures";
@@ -500,21 +499,5 @@ describe("the cookie's Secure, through the endpoint", () => {
         /^bl_session=ses_\w+; Max-Age=604800; Path=\/; HttpOnly; SameSite=Strict$/,
       );
     }
-  });
-});
-
-describe("createBlockListClient", () => {
-  it("gives an internal caller typed access over HTTP with its key", async () => {
-    const client = createBlockListClient({
-      url: "http://blocklist.internal/api/trpc",
-      apiKey: alice.apiKey,
-      fetch: async (input, init) => serve(new Request(input, init)),
-    });
-    await client.blockList.add.mutate({ agentId: alice.agentId, numbers: ["+1 650 253 0000"] });
-    const answer: { blocked: boolean; e164: string | null } = await client.blockList.check.query({
-      agentId: alice.agentId,
-      number: "+16502530000",
-    });
-    expect(answer).toEqual({ blocked: true, e164: "+16502530000" });
   });
 });
