@@ -6,16 +6,15 @@ import { fileURLToPath } from "node:url";
 import { startCheckCache } from "@blocklist/api/checkCache";
 import {
   createLogger,
-  expectMigrations,
-  getMetrics,
+  createMetrics,
   type Logger,
-  markStopping,
+  Readiness,
   routeConsoleToLogger,
   setProcessLogger,
 } from "@blocklist/api/observability/server";
 import { startRateLimiter } from "@blocklist/api/rateLimit";
-import { type Config, ConfigError, initConfig } from "@blocklist/config";
-import { configurePrismaClient, disconnectPrismaClient, getPrismaClient } from "@blocklist/db";
+import { type Config, ConfigError, loadConfig } from "@blocklist/config";
+import { createPrismaClient } from "@blocklist/db";
 import {
   DatabaseConnectionError,
   defaultDataDir,
@@ -38,7 +37,7 @@ const appDir = path.dirname(fileURLToPath(import.meta.url));
 
 function loadConfigOrExit(): Config {
   try {
-    return initConfig();
+    return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Plain lines on stderr, before any logger exists: the log settings themselves may be what is wrong.
@@ -55,28 +54,40 @@ async function main(config: Config, logger: Logger): Promise<void> {
     dataDir,
     connectTimeoutMs: config.database.connectTimeoutMs,
   });
-  // Route handlers build the process's Prisma client from this, in this same process.
-  configurePrismaClient({
-    connectionString: database.url,
+  // Everything a request needs is built here, once, and handed to the HTTP layer (docs/DECISIONS.md, "One
+  // context"): the database client, the check cache on it, the metrics, the rate limiter and readiness.
+  const db = createPrismaClient(database.url, {
     max: config.database.poolMax,
     connectionTimeoutMillis: config.database.connectTimeoutMs,
   });
-  expectMigrations((await readMigrations()).map((migration) => migration.name));
-  getMetrics();
-  const rateLimiter = startRateLimiter(config.rateLimit);
   // Keys, access and blocked numbers remembered for blockList.check, kept true by LISTEN/NOTIFY on a
   // connection of its own (packages/api/src/checkCache/).
   const checkCache = startCheckCache({
-    db: getPrismaClient(),
+    db,
     directUrl: database.directUrl,
     maxNumbers: config.checkCache.maxNumbers,
+    logger,
+  });
+  const metrics = createMetrics({ db, checkCache: checkCache.cache });
+  const rateLimiter = startRateLimiter(config.rateLimit, {
+    db,
+    logger,
+    onRefusal: (route) => metrics.rateLimitRefusals.inc({ route }),
+  });
+  const readiness = new Readiness({
+    db,
+    expectedMigrations: (await readMigrations()).map((migration) => migration.name),
+    logger,
   });
 
   const { port, host: hostname } = config.server;
   const pages = next({ dev: false, dir: appDir, hostname, port });
   await pages.prepare();
   const app = buildHttpServer({
-    db: getPrismaClient(),
+    db,
+    rateLimiter,
+    metrics,
+    readiness,
     metricsToken: config.metrics.token,
     webSessions: { lifetimes: config.session, cookieSecurity: config.server },
     observe: { logger, routeOf: nextRouteLabels(appDir), quietRoutes: QUIET_ROUTES },
@@ -99,7 +110,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, `${signal} received: finishing in-flight requests, then stopping`);
-    markStopping();
+    readiness.markStopping();
     // Stops listening, closes idle connections, and resolves once in-flight requests are answered.
     const closed = app.close();
     // A request that never ends (a stalled upload, a hung client) must not hold the shutdown forever.
@@ -113,9 +124,9 @@ async function main(config: Config, logger: Logger): Promise<void> {
     await closed;
     clearTimeout(deadline);
     // The last counts reach the other instances' budget before the database client goes.
-    await rateLimiter?.close();
+    await rateLimiter.close();
     await checkCache.stop();
-    await disconnectPrismaClient();
+    await db.$disconnect();
     await database.stop();
     logger.info("Stopped");
     process.exit(0);

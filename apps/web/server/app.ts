@@ -3,8 +3,15 @@
 // under /api, `Cache-Control: no-store`.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BodyTooLargeError, InvalidRequestError } from "@blocklist/api";
-import { metricsResponse, readinessResponse, reportError } from "@blocklist/api/observability";
+import {
+  metricsResponse,
+  type Readiness,
+  readinessResponse,
+  reportError,
+  type ServiceMetrics,
+} from "@blocklist/api/observability";
 import { REQUEST_ID_HEADER, requestIdOf } from "@blocklist/api/observability/server";
+import type { RateLimiter } from "@blocklist/api/rateLimit";
 import type { WebSessionOptions } from "@blocklist/api/trpc";
 import { ErrorMessage } from "@blocklist/core";
 import { buildOpenApiDocument } from "@blocklist/core/openapi";
@@ -20,8 +27,13 @@ import { answerTrpc, handleTrpc, screenTrpcRequest, TRPC_ROUTE, type TrpcService
 
 export type PageHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
+/** Everything the layer serves with, built once by the server at start (server.ts) or by a test. */
 export interface HttpServerOptions {
   db: PrismaClient;
+  /** The per-key budget; none: nothing is limited. */
+  rateLimiter: RateLimiter | undefined;
+  metrics: ServiceMetrics;
+  readiness: Readiness;
   metricsToken: string | undefined;
   /** Lifetimes of web UI sessions, and what decides their cookie's `Secure`. */
   webSessions: WebSessionOptions;
@@ -61,7 +73,8 @@ function answerPageCrash(response: ServerResponse, error: unknown): void {
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const { db } = options;
-  const trpcServices: TrpcServices = { db, webSessions: options.webSessions };
+  const { rateLimiter } = options;
+  const trpcServices: TrpcServices = { db, rateLimiter, webSessions: options.webSessions };
   const app = Fastify({
     // One line per request is written by observe.ts, with the service's own fields.
     logger: false,
@@ -73,7 +86,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
   });
   readBodiesAsText(app);
-  observeRequests(app, options.observe);
+  observeRequests(app, options.observe, options.metrics);
   app.addHook("onRequest", (request, reply, done) => {
     const path = request.url.split("?", 1)[0] ?? "/";
     for (const [name, value] of Object.entries(securityHeadersFor(path))) reply.raw.setHeader(name, value);
@@ -89,7 +102,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     return answerRestError(reply, domainError);
   });
 
-  registerRestRoutes(app, db);
+  registerRestRoutes(app, { db, rateLimiter });
 
   app.route({
     method: [...TRPC_METHODS],
@@ -107,10 +120,12 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   // Liveness only: answers without touching the database.
   app.get("/api/health", (_request, reply) => sendJson(reply, 200, { status: "ok" }));
   // Readiness: the database answers and is migrated (200), or not (503).
-  app.get("/api/ready", async (_request, reply) => reply.send(await readinessResponse()));
+  app.get("/api/ready", async (_request, reply) => reply.send(await readinessResponse(options.readiness)));
   // Prometheus text format behind METRICS_TOKEN (Bearer); 404 when no token is configured.
   app.get("/api/metrics", async (request, reply) =>
-    reply.send(await metricsResponse(request.headers.authorization ?? null, options.metricsToken)),
+    reply.send(
+      await metricsResponse(options.metrics, request.headers.authorization ?? null, options.metricsToken),
+    ),
   );
   // Pure and the same for the life of the process: built once.
   const openApiDocument = JSON.stringify(buildOpenApiDocument());

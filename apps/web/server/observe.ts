@@ -1,7 +1,7 @@
 // Every request gets an id (the caller's X-Request-Id when short and plain), a record that the handlers fill in
 // (packages/api/src/observability/context.ts), and, once the answer is done, one log line and its metrics.
+import type { ServiceMetrics } from "@blocklist/api/observability";
 import {
-  getMetrics,
   type Logger,
   newObservation,
   REQUEST_ID_HEADER,
@@ -28,9 +28,12 @@ function pathOf(url: string): string {
   return path.startsWith("/") ? path : "/";
 }
 
-export function observeRequests(app: FastifyInstance, options: ObserveOptions): void {
+export function observeRequests(
+  app: FastifyInstance,
+  options: ObserveOptions,
+  metrics: ServiceMetrics,
+): void {
   const { logger, routeOf, quietRoutes = new Set() } = options;
-  const metrics = getMetrics();
 
   app.addHook("onRequest", (request, reply, done) => {
     const started = process.hrtime.bigint();
@@ -46,7 +49,7 @@ export function observeRequests(app: FastifyInstance, options: ObserveOptions): 
         pattern !== undefined && !CATCH_ALL_ROUTES.has(pattern) ? pattern : routeOf?.(path),
       );
       const status = reply.raw.statusCode;
-      recordRequest(observation, { route, status }, durationMs / 1000);
+      recordRequest(metrics, observation, { route, status }, durationMs / 1000);
       const fields = requestLogFields(observation, {
         route,
         status,

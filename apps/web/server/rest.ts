@@ -1,6 +1,7 @@
 // The REST routes: each one reads as parse → one service call → answer. What every route shares (the key and
 // its budget before anything is parsed, a JSON body only, errors through the one table) is in restRoute().
 import {
+  type AdmissionServices,
   type AdmittedCaller,
   API_KEY_HEADER,
   addBlockedNumbers,
@@ -16,7 +17,6 @@ import {
 import { noteOutcome, noteRoute } from "@blocklist/api/observability";
 import { parseBody, parseQuery } from "@blocklist/api/rest";
 import { blockListMutationSchema, blockListQuerySchema } from "@blocklist/core";
-import type { PrismaClient } from "@blocklist/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { isJsonContentType, parseJsonText } from "./bodies";
 import { answerMethodNotAllowed, sendJson, sendJsonStream } from "./replies";
@@ -47,7 +47,7 @@ declare module "fastify" {
 
 function restRoute(
   app: FastifyInstance,
-  db: PrismaClient,
+  services: AdmissionServices,
   url: string,
   methods: Partial<Record<Method, Handle>>,
 ) {
@@ -59,7 +59,7 @@ function restRoute(
       preParsing: async (request, reply) => {
         noteRoute(url);
         request.admitted = await admitCaller(
-          db,
+          services,
           request.headers[API_KEY_HEADER.toLowerCase()] as string,
           url,
           (name, value) => reply.header(name, value),
@@ -100,8 +100,9 @@ function numbersBody(request: FastifyRequest, call: RestCall) {
   return body;
 }
 
-export function registerRestRoutes(app: FastifyInstance, db: PrismaClient): void {
-  restRoute(app, db, "/api/agent-block-list", {
+export function registerRestRoutes(app: FastifyInstance, services: AdmissionServices): void {
+  const { db } = services;
+  restRoute(app, services, "/api/agent-block-list", {
     GET: async (request, { caller }) => {
       const query = parseQuery(blockListQuerySchema, request.query);
       // Without paging, the whole list streams out: no list is ever held in memory whole.
@@ -113,7 +114,7 @@ export function registerRestRoutes(app: FastifyInstance, db: PrismaClient): void
     POST: (request, call) => addBlockedNumbers(db, call.caller, numbersBody(request, call)),
     DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call)),
   });
-  restRoute(app, db, "/api/organizations", {
+  restRoute(app, services, "/api/organizations", {
     GET: (_request, { caller }) => listOrganizations(db, caller),
   });
 }

@@ -8,6 +8,7 @@ import {
   RETRY_AFTER_SECONDS,
   UnsupportedMediaTypeError,
 } from "@blocklist/api";
+import type { RateLimiter } from "@blocklist/api/rateLimit";
 import {
   appRouter,
   createCaller,
@@ -39,6 +40,7 @@ function headerOf(request: FastifyRequest) {
 /** What the tRPC routes are handed at start: the database, and how web UI sessions behave. */
 export interface TrpcServices {
   db: PrismaClient;
+  rateLimiter: RateLimiter | undefined;
   webSessions: WebSessionOptions;
 }
 
@@ -49,7 +51,7 @@ function contextOf(request: FastifyRequest, reply: FastifyReply, services: TrpcS
       set: (name, value) => void reply.header(name, value),
       append: (name, value) => void reply.header(name, value),
     },
-    services.db,
+    services,
     services.webSessions,
   );
 }

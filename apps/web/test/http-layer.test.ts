@@ -4,8 +4,7 @@
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { createAgent } from "@blocklist/api";
-import { getMetrics } from "@blocklist/api/observability";
-import { createLogger } from "@blocklist/api/observability/server";
+import { createLogger, createMetrics, Readiness } from "@blocklist/api/observability/server";
 import { createTenant } from "@blocklist/api/testing";
 import { DEFAULT_WEB_SESSIONS } from "@blocklist/api/trpc";
 import { ErrorMessage, FailureReason } from "@blocklist/core";
@@ -26,8 +25,12 @@ const sink = new Writable({
 });
 const logger = createLogger({ level: "debug", format: "json", destination: sink });
 
+const metrics = createMetrics({ db });
 const app = buildHttpServer({
   db,
+  rateLimiter: undefined,
+  metrics,
+  readiness: new Readiness({ db }),
   metricsToken: undefined,
   webSessions: DEFAULT_WEB_SESSIONS,
   observe: { logger, routeOf: () => undefined, quietRoutes: new Set(["/api/health"]) },
@@ -157,7 +160,6 @@ describe("the request log", () => {
 
 describe("the request metrics", () => {
   it("count requests, numbers and checks", async () => {
-    const metrics = getMetrics();
     const sample = async (
       metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> },
       labels: Record<string, string>,

@@ -1,7 +1,7 @@
 // The tRPC endpoint's screening (CSRF, body type, body size) in the HTTP layer (server/app.ts) in-process, over
 // a real socket, without Next.js.
 import type { AddressInfo } from "node:net";
-import { createLogger } from "@blocklist/api/observability/server";
+import { createLogger, createMetrics, Readiness } from "@blocklist/api/observability/server";
 import { createTenant } from "@blocklist/api/testing";
 import { DEFAULT_WEB_SESSIONS } from "@blocklist/api/trpc";
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
@@ -14,8 +14,12 @@ import { signIn } from "./http";
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
 
+const metrics = createMetrics({ db });
 const app = buildHttpServer({
   db,
+  rateLimiter: undefined,
+  metrics,
+  readiness: new Readiness({ db }),
   metricsToken: undefined,
   webSessions: DEFAULT_WEB_SESSIONS,
   observe: { logger: createLogger({ level: "silent", format: "json" }) },

@@ -5,8 +5,8 @@ import type { PrismaClient } from "@blocklist/db";
 import { authenticateApiKey, type Caller } from "./auth";
 import { RateLimitedError } from "./errors";
 import { noteApiKey, noteSessionKey } from "./observability/context";
-import { type Admission, charge } from "./rateLimit/admission";
-import { admitRequest } from "./rateLimit/process";
+import { type Admission, admit, charge } from "./rateLimit/admission";
+import type { RateLimiter } from "./rateLimit/limiter";
 import { authenticateSession, type SessionSettings } from "./sessions";
 
 /** The header a server-to-server caller sends its API key in. */
@@ -14,6 +14,12 @@ export const API_KEY_HEADER = "X-Authorization";
 
 /** Puts a header on the answer; RateLimit-* go on every answer to a limited key, before anything can fail. */
 export type SetHeader = (name: string, value: string) => void;
+
+/** What admission needs: the database, and the rate limiter when requests are limited. */
+export interface AdmissionServices {
+  db: PrismaClient;
+  rateLimiter: RateLimiter | undefined;
+}
 
 export interface AdmittedCaller {
   caller: Caller;
@@ -23,7 +29,7 @@ export interface AdmittedCaller {
 
 /** An API key (401), then its budget (429, counted under the bounded label `route`). */
 export async function admitCaller(
-  db: PrismaClient,
+  { db, rateLimiter }: AdmissionServices,
   presentedKey: string | null | undefined,
   route: string,
   setHeader: SetHeader,
@@ -31,12 +37,12 @@ export async function admitCaller(
   noteApiKey(presentedKey);
   const caller = await authenticateApiKey(db, presentedKey);
   noteApiKey(presentedKey, caller.keyId);
-  return withinBudget(caller, route, setHeader);
+  return withinBudget(rateLimiter, caller, route, setHeader);
 }
 
 /** The same for a web UI request: its session (401), then the budget of the key the session is bound to. */
 export async function admitSession(
-  db: PrismaClient,
+  { db, rateLimiter }: AdmissionServices,
   sessionId: string,
   lifetimes: SessionSettings,
   route: string,
@@ -44,7 +50,7 @@ export async function admitSession(
 ): Promise<AdmittedCaller> {
   const { keyPrefix, ...caller } = await authenticateSession(db, sessionId, lifetimes);
   noteSessionKey(caller.keyId, keyPrefix);
-  return withinBudget(caller, route, setHeader);
+  return withinBudget(rateLimiter, caller, route, setHeader);
 }
 
 /**
@@ -55,8 +61,13 @@ export function chargeNumbers(admission: Admission, count: number, setHeader: Se
   return answered(charge(admission, numbersUnits(count)), setHeader);
 }
 
-function withinBudget(caller: Caller, route: string, setHeader: SetHeader): AdmittedCaller {
-  return { caller, admission: answered(admitRequest(caller, route), setHeader) };
+function withinBudget(
+  rateLimiter: RateLimiter | undefined,
+  caller: Caller,
+  route: string,
+  setHeader: SetHeader,
+): AdmittedCaller {
+  return { caller, admission: answered(admit(rateLimiter, caller, route), setHeader) };
 }
 
 function answered(admission: Admission, setHeader: SetHeader): Admission {

@@ -23,7 +23,13 @@ export {
   listUsers,
   type UserSummary,
 } from "./admin/users";
-export { type AdmittedCaller, API_KEY_HEADER, admitCaller, chargeNumbers } from "./admitCaller";
+export {
+  type AdmissionServices,
+  type AdmittedCaller,
+  API_KEY_HEADER,
+  admitCaller,
+  chargeNumbers,
+} from "./admitCaller";
 export { authenticateApiKey, type Caller } from "./auth";
 export {
   addBlockedNumbers,

@@ -234,19 +234,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     session: { idleMinutes: settings.SESSION_IDLE_MINUTES, maxHours: settings.SESSION_MAX_HOURS },
   };
 }
-
-// On globalThis: the server (run by tsx) and the route handlers (bundled by Next.js) each load their own copy of
-// this module, and must still share one configuration.
-const globalStore = globalThis as typeof globalThis & { __blocklistConfig?: Config };
-
-/** Loads, checks and keeps the process's configuration; the server calls it first thing. */
-export function initConfig(env: Record<string, string | undefined> = process.env): Config {
-  globalStore.__blocklistConfig = loadConfig(env);
-  return globalStore.__blocklistConfig;
-}
-
-/** The process's configuration (loaded from process.env on first use when the server has not done it). */
-export function getConfig(): Config {
-  globalStore.__blocklistConfig ??= loadConfig();
-  return globalStore.__blocklistConfig;
-}

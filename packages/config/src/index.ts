@@ -3,8 +3,6 @@ export {
   ConfigError,
   type EnvironmentName,
   environmentSchema,
-  getConfig,
-  initConfig,
   LOG_FORMATS,
   LOG_LEVELS,
   type LogFormat,

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { createPrismaClient, disconnectPrismaClient, getPrismaClient } from "./client";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createPrismaClient, poolOf, poolStatsOf } from "./client";
 import { Prisma } from "./generated/prisma/client";
 import { createTestDatabase, type TestDatabase } from "./testing/index";
 
@@ -80,33 +80,18 @@ describe("the schema", () => {
   });
 });
 
-describe("getPrismaClient", () => {
-  const saved = process.env.DATABASE_URL;
-  afterEach(async () => {
-    await disconnectPrismaClient();
-    if (saved === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = saved;
-  });
-
-  test("needs DATABASE_URL", async () => {
-    delete process.env.DATABASE_URL;
-    expect(() => getPrismaClient()).toThrow("DATABASE_URL is not set");
-  });
-
-  test("is one client per process, on DATABASE_URL", async () => {
-    process.env.DATABASE_URL = database.url;
-    const client = getPrismaClient();
-    expect(getPrismaClient()).toBe(client);
-    expect(await client.agent.count()).toBe(2);
-    await disconnectPrismaClient();
-    expect(getPrismaClient()).not.toBe(client);
-  });
-
-  test("createPrismaClient makes independent clients", async () => {
-    const a = createPrismaClient(database.url);
+describe("createPrismaClient", () => {
+  test("makes independent clients, each on a pool of its own", async () => {
+    const a = createPrismaClient(database.url, { max: 3 });
     const b = createPrismaClient(database.url);
     expect(a).not.toBe(b);
+    expect(poolOf(a)).not.toBe(poolOf(b));
     expect(await a.user.count()).toBe(await b.user.count());
+    expect(poolStatsOf(a)).toMatchObject({ max: 3, waiting: 0 });
     await Promise.all([a.$disconnect(), b.$disconnect()]);
+  });
+
+  test("knows only the pools of the clients it made", () => {
+    expect(() => poolOf({} as never)).toThrow("poolOf: this PrismaClient was not made by @blocklist/db");
   });
 });

@@ -18,14 +18,11 @@ export {
   startChangeListener,
 } from "./changeListener";
 export {
-  configurePrismaClient,
   createPrismaClient,
   type DatabasePoolStats,
-  disconnectPrismaClient,
-  getDatabasePoolStats,
-  getPrismaClient,
   type PoolOptions,
   poolOf,
+  poolStatsOf,
 } from "./client";
 export type {
   Agent,

@@ -1,6 +1,6 @@
-// The process's check cache: started by the server (apps/web/server.ts) with its own listening connection,
-// found by the service functions through the database client they were handed. The CLI and tests that start
-// none work straight on the database, as before.
+// The server's check cache: started by the server (apps/web/server.ts) with its own listening connection, and
+// found by the service functions through the database client they are handed (the cache serves that client).
+// The CLI and tests that start none work straight on the database, as before.
 import { type PrismaClient, poolOf, startChangeListener } from "@blocklist/db";
 import { type ProcessLogger, processLogger } from "../observability/context";
 import { CheckCache, DEFAULT_TRUST_MS, HEARTBEAT_MS } from "./checkCache";
@@ -14,19 +14,12 @@ export {
   type KnownKey,
 } from "./checkCache";
 
-// On globalThis: the server (run by tsx) starts it, Next.js's route bundles (their own copies of this module)
-// use it.
-const globalStore = globalThis as typeof globalThis & { __blocklistCheckCache?: CheckCache };
+// Which cache serves which client: an association of the client with what runs on it, like its pool (poolOf).
+const cachesByClient = new WeakMap<PrismaClient, CheckCache>();
 
-/** The cache that serves `db`, if one runs in this process. */
+/** The cache that serves `db`, if one was started on it. */
 export function checkCacheFor(db: PrismaClient): CheckCache | undefined {
-  const cache = globalStore.__blocklistCheckCache;
-  return cache?.db === db ? cache : undefined;
-}
-
-/** The process's cache, if the server started one (for metrics). */
-export function runningCheckCache(): CheckCache | undefined {
-  return globalStore.__blocklistCheckCache;
+  return cachesByClient.get(db);
 }
 
 export interface RunningCheckCache {
@@ -50,7 +43,7 @@ export interface StartCheckCacheOptions {
 // A first connection may take this long (DATABASE_CONNECT_TIMEOUT_MS's default) before "off" is logged.
 const START_GRACE_MS = 5000;
 
-/** Starts listening for changes and makes the cache the process's one; stop() before the database goes. */
+/** Starts listening for changes and makes the cache serve `options.db`; stop() before the database goes. */
 export function startCheckCache(options: StartCheckCacheOptions): RunningCheckCache {
   const logger = () => options.logger ?? processLogger();
   const cache = new CheckCache(options.db, {
@@ -74,11 +67,11 @@ export function startCheckCache(options: StartCheckCacheOptions): RunningCheckCa
       report.lost(error);
     },
   });
-  globalStore.__blocklistCheckCache = cache;
+  cachesByClient.set(options.db, cache);
   return {
     cache,
     async stop() {
-      if (globalStore.__blocklistCheckCache === cache) globalStore.__blocklistCheckCache = undefined;
+      if (cachesByClient.get(options.db) === cache) cachesByClient.delete(options.db);
       report.stop();
       cache.lost();
       await listener.stop();

@@ -10,7 +10,7 @@ import { authenticateApiKey } from "../auth";
 import { addBlockedNumbers, checkBlockedNumber, removeBlockedNumbers } from "../blockList";
 import { AuthenticationError } from "../errors";
 import type { ProcessLogger } from "../observability/context";
-import { getMetrics } from "../observability/metrics";
+import { createMetrics } from "../observability/metrics";
 import { createTenant, type Tenant } from "../testing/fixtures";
 import { askWithinTrustWindow } from "../testing/trustWindow";
 import { type RunningCheckCache, startCheckCache } from "./index";
@@ -37,8 +37,10 @@ function capturingLogger(): { logger: ProcessLogger; lines: string[] } {
   return { lines, logger: { error: note("error"), warn: note("warn"), info: note("info") } };
 }
 
+/** The gauge a scrape of the server shows for the running cache. */
 async function trustedGauge(): Promise<number | undefined> {
-  const metric = getMetrics().registry.getSingleMetric("blocklist_check_cache_trusted");
+  const metrics = createMetrics(running ? { checkCache: running.cache } : {});
+  const metric = metrics.registry.getSingleMetric("blocklist_check_cache_trusted");
   return (await metric?.get())?.values[0]?.value;
 }
 

@@ -1,7 +1,6 @@
 // What one HTTP request did, gathered while it runs and written out once when it ends (one log line, metrics).
-// The server opens the record around Next.js's handler; the REST and tRPC layers fill it in with the small
-// functions below. Everything lives on globalThis: the server (run by tsx) and the route handlers (bundled by
-// Next.js) load separate copies of this module and must still share one AsyncLocalStorage.
+// The HTTP layer opens the record around each request (apps/web/server/observe.ts); the REST and tRPC layers
+// fill it in with the small functions below, through one AsyncLocalStorage.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { displayPrefix, isWellFormedApiKey } from "../keys";
 
@@ -45,17 +44,9 @@ export interface ProcessLogger {
   info(fields: object, message: string): void;
 }
 
-interface ObservabilityStore {
-  requests: AsyncLocalStorage<RequestObservation>;
-  logger?: ProcessLogger;
-}
-
-const globalStore = globalThis as typeof globalThis & { __blocklistObservability?: ObservabilityStore };
-
-function store(): ObservabilityStore {
-  globalStore.__blocklistObservability ??= { requests: new AsyncLocalStorage() };
-  return globalStore.__blocklistObservability;
-}
+const requests = new AsyncLocalStorage<RequestObservation>();
+// Where an unexpected error outside any request is logged: the server's logger, once it has one.
+let eventLogger: ProcessLogger | undefined;
 
 export function newObservation(requestId: string, method: string, path: string): RequestObservation {
   return { requestId, method, path, procedures: [], bulk: [], checks: [] };
@@ -63,21 +54,21 @@ export function newObservation(requestId: string, method: string, path: string):
 
 /** Runs `work` with `observation` as the current request (the server does this around every request). */
 export function runWithObservation<T>(observation: RequestObservation, work: () => T): T {
-  return store().requests.run(observation, work);
+  return requests.run(observation, work);
 }
 
 /** The request being served, or undefined outside one (tests calling handlers directly, the CLI). */
 export function currentObservation(): RequestObservation | undefined {
-  return store().requests.getStore();
+  return requests.getStore();
 }
 
 /** The logger of events that belong to no request (the server sets it; route code may not have it). */
 export function setProcessLogger(logger: ProcessLogger): void {
-  store().logger = logger;
+  eventLogger = logger;
 }
 
 export function processLogger(): ProcessLogger | undefined {
-  return store().logger;
+  return eventLogger;
 }
 
 export function noteRoute(route: string): void {
@@ -161,7 +152,7 @@ export function reportError(error: unknown, source: string): void {
     observation.error ??= error;
     return;
   }
-  const logger = store().logger;
+  const logger = eventLogger;
   if (logger) logger.error({ err: error, source }, `Unhandled error in ${source}`);
   else console.error(`Unhandled error in ${source}`, error);
 }

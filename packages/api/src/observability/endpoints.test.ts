@@ -1,18 +1,20 @@
 import { ErrorMessage } from "@blocklist/core";
-import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
+import { createPrismaClient, type PrismaClient } from "@blocklist/db";
 import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bearerMatches, metricsResponse, readinessResponse } from "./endpoints";
-import { checkReadiness, expectMigrations } from "./readiness";
+import { createMetrics } from "./metrics";
+import { Readiness } from "./readiness";
 
 const TOKEN = "s3cret-metrics-token-0123";
+const metrics = createMetrics();
 
 describe("GET /api/metrics", () => {
   const scrape = (headers: Record<string, string> = {}) =>
-    metricsResponse(headers.Authorization ?? null, TOKEN);
+    metricsResponse(metrics, headers.Authorization ?? null, TOKEN);
 
   it("does not exist without a configured token", async () => {
-    const response = await metricsResponse("Bearer x", undefined);
+    const response = await metricsResponse(metrics, "Bearer x", undefined);
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: ErrorMessage.notFound });
   });
@@ -60,50 +62,50 @@ describe("GET /api/ready", () => {
     clock += 1500;
     return clock;
   };
-  const use = async (url: string) => {
-    await disconnectPrismaClient();
-    configurePrismaClient({ connectionString: url, connectionTimeoutMillis: 1000 });
+  const clients: PrismaClient[] = [];
+  /** Readiness on a client of its own to `url`, expecting these migrations. */
+  const readinessOn = (url: string, expectedMigrations?: string[]) => {
+    const db = createPrismaClient(url, { connectionTimeoutMillis: 1000 });
+    clients.push(db);
+    return new Readiness({ db, ...(expectedMigrations ? { expectedMigrations } : {}) });
   };
 
   beforeAll(async () => {
     [migrated, empty] = await Promise.all([createTestDatabase(), createTestDatabase({ migrated: false })]);
   });
   afterEach(async () => {
-    await disconnectPrismaClient();
+    await Promise.all(clients.splice(0).map((client) => client.$disconnect()));
   });
   afterAll(async () => {
     await Promise.all([migrated?.drop(), empty?.drop()]);
   });
 
   it("is ready when the database answers and holds every expected migration", async () => {
-    await use(migrated.url);
     const names = (
       await migrated.prisma.$queryRaw<{ migration_name: string }[]>`
       SELECT migration_name FROM "_prisma_migrations"`
     ).map((row) => row.migration_name);
-    expectMigrations(names);
-    expect(await checkReadiness(later())).toEqual({
+    const readiness = readinessOn(migrated.url, names);
+    expect(await readiness.check(later())).toEqual({
       status: "ready",
       checks: { server: "ok", database: "ok", migrations: "ok" },
     });
-    const response = await readinessResponse(later());
+    const response = await readinessResponse(readiness, later());
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
 
   it("is not ready when a migration this build ships is missing", async () => {
-    await use(migrated.url);
-    expectMigrations(["29991231000000_from_the_future"]);
-    expect(await checkReadiness(later())).toEqual({
+    const readiness = readinessOn(migrated.url, ["29991231000000_from_the_future"]);
+    expect(await readiness.check(later())).toEqual({
       status: "unavailable",
       checks: { server: "ok", database: "ok", migrations: "pending" },
     });
   });
 
   it("is not ready on a database that was never migrated", async () => {
-    await use(empty.url);
-    expectMigrations([]);
-    expect((await checkReadiness(later())).checks).toEqual({
+    const readiness = readinessOn(empty.url, []);
+    expect((await readiness.check(later())).checks).toEqual({
       server: "ok",
       database: "ok",
       migrations: "pending",
@@ -111,8 +113,8 @@ describe("GET /api/ready", () => {
   });
 
   it("answers 503 without internals when the database cannot be reached", async () => {
-    await use("postgresql://nobody:secret@127.0.0.1:1/none");
-    const response = await readinessResponse(later());
+    const readiness = readinessOn("postgresql://nobody:secret@127.0.0.1:1/none");
+    const response = await readinessResponse(readiness, later());
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({
       status: "unavailable",
@@ -121,11 +123,11 @@ describe("GET /api/ready", () => {
   });
 
   it("reuses a check for a second", async () => {
-    await use(migrated.url);
+    const readiness = readinessOn(migrated.url);
     const now = later();
-    const first = checkReadiness(now);
-    expect(checkReadiness(now + 500)).toBe(first);
+    const first = readiness.check(now);
+    expect(readiness.check(now + 500)).toBe(first);
     await first;
-    expect(checkReadiness(now + 1500)).not.toBe(first);
+    expect(readiness.check(now + 1500)).not.toBe(first);
   });
 });

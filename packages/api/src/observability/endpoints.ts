@@ -1,14 +1,14 @@
 // The answers of GET /api/ready and GET /api/metrics; the route files only export them.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
-import { renderMetrics } from "./metrics";
-import { checkReadiness } from "./readiness";
+import { renderMetrics, type ServiceMetrics } from "./metrics";
+import type { Readiness } from "./readiness";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
 /** 200 `{ status: "ready", checks }` or 503 `{ status: "unavailable", checks }`; never an error's text. */
-export async function readinessResponse(now = Date.now()): Promise<Response> {
-  const report = await checkReadiness(now);
+export async function readinessResponse(readiness: Readiness, now = Date.now()): Promise<Response> {
+  const report = await readiness.check(now);
   return Response.json(report, { status: report.status === "ready" ? 200 : 503, headers: NO_STORE });
 }
 
@@ -29,6 +29,7 @@ export function bearerMatches(authorization: string | null, token: string): bool
  * with one, a request must bring it as a Bearer token (401 otherwise).
  */
 export async function metricsResponse(
+  metrics: ServiceMetrics,
   authorization: string | null,
   token: string | undefined,
 ): Promise<Response> {
@@ -41,6 +42,6 @@ export async function metricsResponse(
       headers: { "WWW-Authenticate": 'Bearer realm="metrics"' },
     });
   }
-  const { contentType, body } = await renderMetrics();
+  const { contentType, body } = await renderMetrics(metrics);
   return new Response(body, { headers: { "Content-Type": contentType, ...NO_STORE } });
 }

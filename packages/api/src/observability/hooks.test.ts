@@ -1,19 +1,15 @@
 // The tRPC middleware fills in the request's record; here against a real database.
 import { FailureReason } from "@blocklist/core";
-import { configurePrismaClient, disconnectPrismaClient } from "@blocklist/db";
 import { testDatabaseForFile } from "@blocklist/db/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { displayPrefix } from "../keys";
 import { createTenant } from "../testing/fixtures";
 import { createTrpcContext } from "../trpc/context";
 import { appRouter } from "../trpc/root";
 import { newObservation, noteApiKey, type RequestObservation, runWithObservation } from "./context";
 
-const { prisma: db, url } = await testDatabaseForFile();
-// The tRPC context uses the process's client, as the server's does.
-configurePrismaClient({ connectionString: url });
-afterAll(() => disconnectPrismaClient());
+const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
 
 async function observe(
@@ -33,7 +29,7 @@ describe("the tRPC middleware", () => {
       endpoint: "/api/trpc",
       req: request,
       router: appRouter,
-      createContext: createTrpcContext,
+      createContext: (options) => createTrpcContext(options, { db, rateLimiter: undefined }),
     });
 
   it("notes each procedure of a batch, its key and every check outcome", async () => {

@@ -14,5 +14,5 @@ export {
   reportError,
 } from "./context";
 export { bearerMatches, metricsResponse, readinessResponse } from "./endpoints";
-export { getMetrics, recordRateLimitRefusal, renderMetrics, type ServiceMetrics } from "./metrics";
-export { checkReadiness, type ReadinessReport } from "./readiness";
+export { createMetrics, type MetricSources, renderMetrics, type ServiceMetrics } from "./metrics";
+export { Readiness, type ReadinessOptions, type ReadinessReport } from "./readiness";

@@ -1,9 +1,15 @@
-// The service's Prometheus metrics, one registry per process (on globalThis, like the request context: the
-// server and the bundled route handlers each load this module, and a scrape must see what both recorded).
-import { getDatabasePoolStats } from "@blocklist/db";
+// The service's Prometheus metrics: one registry, made by the server at start (createMetrics) and handed to the
+// HTTP layer and the rate limiter; the gauges read the database pool and the check cache they are given.
+import { type PrismaClient, poolStatsOf } from "@blocklist/db";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { runningCheckCache } from "../checkCache";
+import type { CheckCache } from "../checkCache/checkCache";
 import type { RequestObservation } from "./context";
+
+/** What the gauges describe: the server's database client and its check cache, when there are. */
+export interface MetricSources {
+  db?: PrismaClient;
+  checkCache?: CheckCache;
+}
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -20,7 +26,8 @@ export interface ServiceMetrics {
 // Anything else a client sends as a method is counted under one label, so labels stay few.
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-function createMetrics(): ServiceMetrics {
+export function createMetrics(sources: MetricSources = {}): ServiceMetrics {
+  const poolStats = () => (sources.db ? poolStatsOf(sources.db) : undefined);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -53,7 +60,7 @@ function createMetrics(): ServiceMetrics {
     labelNames: ["state"] as const,
     registers,
     collect() {
-      const stats = getDatabasePoolStats();
+      const stats = poolStats();
       this.set({ state: "active" }, stats ? stats.total - stats.idle : 0);
       this.set({ state: "idle" }, stats?.idle ?? 0);
     },
@@ -63,7 +70,7 @@ function createMetrics(): ServiceMetrics {
     help: "Queries waiting for a free database connection (the pool is at its maximum)",
     registers,
     collect() {
-      this.set(getDatabasePoolStats()?.waiting ?? 0);
+      this.set(poolStats()?.waiting ?? 0);
     },
   });
   new Gauge({
@@ -71,7 +78,7 @@ function createMetrics(): ServiceMetrics {
     help: "1 while change notifications flow and blockList.check answers from memory; 0 while it uses the database",
     registers,
     collect() {
-      this.set(runningCheckCache()?.trusted ? 1 : 0);
+      this.set(sources.checkCache?.trusted ? 1 : 0);
     },
   });
   new Gauge({
@@ -80,7 +87,7 @@ function createMetrics(): ServiceMetrics {
     labelNames: ["kind"] as const,
     registers,
     collect() {
-      const stats = runningCheckCache()?.stats();
+      const stats = sources.checkCache?.stats();
       this.set({ kind: "keys" }, stats?.keys ?? 0);
       this.set({ kind: "access" }, stats?.accessPairs ?? 0);
       this.set({ kind: "agents" }, stats?.agents ?? 0);
@@ -92,7 +99,7 @@ function createMetrics(): ServiceMetrics {
     help: "Most connections the database pool opens (DATABASE_POOL_MAX)",
     registers,
     collect() {
-      this.set(getDatabasePoolStats()?.max ?? 0);
+      this.set(poolStats()?.max ?? 0);
     },
   });
 
@@ -142,21 +149,13 @@ function createMetrics(): ServiceMetrics {
   };
 }
 
-const globalStore = globalThis as typeof globalThis & { __blocklistMetrics?: ServiceMetrics };
-
-/** The process's metrics, created on first use. */
-export function getMetrics(): ServiceMetrics {
-  globalStore.__blocklistMetrics ??= createMetrics();
-  return globalStore.__blocklistMetrics;
-}
-
 /** Records one finished request: its count, its duration and what it did. */
 export function recordRequest(
+  metrics: ServiceMetrics,
   observation: RequestObservation,
   labels: { route: string; status: number },
   durationSeconds: number,
 ): void {
-  const metrics = getMetrics();
   const method = KNOWN_METHODS.has(observation.method) ? observation.method : "OTHER";
   const requestLabels = { method, route: labels.route, status: String(labels.status) };
   metrics.httpRequests.inc(requestLabels);
@@ -173,13 +172,9 @@ export function recordRequest(
   }
 }
 
-/** For the rate limiter: one request refused on `route`. */
-export function recordRateLimitRefusal(route: string): void {
-  getMetrics().rateLimitRefusals.inc({ route });
-}
-
 /** The text a Prometheus scrape gets, and its content type. */
-export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
-  const { registry } = getMetrics();
+export async function renderMetrics({
+  registry,
+}: ServiceMetrics): Promise<{ contentType: string; body: string }> {
   return { contentType: registry.contentType, body: await registry.metrics() };
 }

@@ -1,8 +1,8 @@
 // GET /api/ready: may this instance take traffic? Yes when the database answers and has every migration this
 // build expects. Probes may come every second from several places: one check runs at a time and its answer
 // is reused for a second.
-import { appliedMigrationNames, getPrismaClient } from "@blocklist/db";
-import { processLogger } from "./context";
+import { appliedMigrationNames, type PrismaClient } from "@blocklist/db";
+import type { ProcessLogger } from "./context";
 
 export interface ReadinessReport {
   status: "ready" | "unavailable";
@@ -17,31 +17,48 @@ const REUSE_MS = 1000;
 // Longer than this and the probe answers 503 at once rather than hang with the database.
 const CHECK_TIMEOUT_MS = 2000;
 
-interface ReadinessState {
+export interface ReadinessOptions {
+  db: PrismaClient;
   /** Names of the migrations this build ships; without them, any applied migration counts as migrated. */
   expectedMigrations?: readonly string[];
+  logger?: Pick<ProcessLogger, "info" | "warn">;
+}
+
+interface ReadinessState {
+  db: PrismaClient;
+  expectedMigrations?: readonly string[];
+  logger?: Pick<ProcessLogger, "info" | "warn">;
   stopping: boolean;
   latest?: { startedAt: number; settled: boolean; report: Promise<ReadinessReport> };
   lastStatus?: ReadinessReport["status"];
 }
 
-const globalStore = globalThis as typeof globalThis & { __blocklistReadiness?: ReadinessState };
+/** The instance's readiness, made by the server at start and asked by GET /api/ready. */
+export class Readiness {
+  readonly #state: ReadinessState;
 
-function state(): ReadinessState {
-  globalStore.__blocklistReadiness ??= { stopping: false };
-  return globalStore.__blocklistReadiness;
-}
+  constructor(options: ReadinessOptions) {
+    this.#state = { ...options, stopping: false };
+  }
 
-/** The server tells which migrations must be applied (it read them from disk at start). */
-export function expectMigrations(names: readonly string[]): void {
-  state().expectedMigrations = [...names];
-}
+  /** From now on the instance answers 503, so that load balancers stop sending it requests while it drains. */
+  markStopping(): void {
+    this.#state.stopping = true;
+    this.#state.latest = undefined;
+  }
 
-/** From now on the instance answers 503, so that load balancers stop sending it requests while it drains. */
-export function markStopping(): void {
-  const current = state();
-  current.stopping = true;
-  current.latest = undefined;
+  /** The current readiness: from a check at most a second old, or from the check under way. */
+  check(now = Date.now()): Promise<ReadinessReport> {
+    const current = this.#state;
+    const latest = current.latest;
+    if (latest && (!latest.settled || now - latest.startedAt < REUSE_MS)) return latest.report;
+    const next = { startedAt: now, settled: false, report: probe(current) };
+    void next.report.finally(() => {
+      next.settled = true;
+    });
+    current.latest = next;
+    return next.report;
+  }
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -56,7 +73,7 @@ async function probe(current: ReadinessState): Promise<ReadinessReport> {
   if (current.stopping) return { status: "unavailable", checks: { server: "stopping" } };
   let applied: string[];
   try {
-    applied = await withTimeout(appliedMigrationNames(getPrismaClient()), CHECK_TIMEOUT_MS);
+    applied = await withTimeout(appliedMigrationNames(current.db), CHECK_TIMEOUT_MS);
   } catch (error) {
     const report: ReadinessReport = {
       status: "unavailable",
@@ -81,21 +98,8 @@ function noteChange(current: ReadinessState, report: ReadinessReport, error?: un
   const first = current.lastStatus === undefined;
   current.lastStatus = report.status;
   if (report.status === "ready") {
-    if (!first) processLogger()?.info({ readiness: report.checks }, "Ready again");
+    if (!first) current.logger?.info({ readiness: report.checks }, "Ready again");
     return;
   }
-  processLogger()?.warn({ readiness: report.checks, err: error }, "Not ready");
-}
-
-/** The current readiness: from a check at most a second old, or from the check under way. */
-export function checkReadiness(now = Date.now()): Promise<ReadinessReport> {
-  const current = state();
-  const latest = current.latest;
-  if (latest && (!latest.settled || now - latest.startedAt < REUSE_MS)) return latest.report;
-  const next = { startedAt: now, settled: false, report: probe(current) };
-  void next.report.finally(() => {
-    next.settled = true;
-  });
-  current.latest = next;
-  return next.report;
+  current.logger?.warn({ readiness: report.checks, err: error }, "Not ready");
 }

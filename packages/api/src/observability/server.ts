@@ -12,5 +12,5 @@ export {
   routeLabel,
 } from "./http";
 export { createLogger, type Logger, type LoggerOptions, routeConsoleToLogger } from "./logger";
-export { getMetrics, recordRequest } from "./metrics";
-export { expectMigrations, markStopping } from "./readiness";
+export { createMetrics, recordRequest } from "./metrics";
+export { Readiness } from "./readiness";

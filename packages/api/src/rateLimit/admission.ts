@@ -3,7 +3,6 @@
 // 400), then the rest once the body is parsed and its size is known (`1 + ceil(numbers / 100)` in all). A
 // request whose rest does not fit in what is left answers 429 without doing its work.
 import { ADMISSION_UNITS } from "@blocklist/core";
-import { recordRateLimitRefusal } from "../observability/metrics";
 import { type Budget, budgetOf, type KeyRateLimit } from "./budget";
 import { rateLimitHeaders } from "./headers";
 import type { RateLimiter } from "./limiter";
@@ -49,6 +48,6 @@ export function charge(admission: Admission, units: number): Admission {
 
 function decided(meter: NonNullable<Admission["meter"]>, units: number): Admission {
   const decision = meter.limiter.take(meter.keyId, meter.limit, units);
-  if (!decision.allowed) recordRateLimitRefusal(meter.route);
+  if (!decision.allowed) meter.limiter.refused(meter.route);
   return { refused: !decision.allowed, headers: rateLimitHeaders(decision), meter };
 }

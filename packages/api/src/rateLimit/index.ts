@@ -11,4 +11,4 @@ export {
 export { addToCounters, type CounterIncrement, type CounterTotal, deleteCountersBefore } from "./counters";
 export { rateLimitHeaders } from "./headers";
 export { FLUSH_INTERVAL_MS, type RateLimitDecision, RateLimiter, type RateLimiterOptions } from "./limiter";
-export { admitRequest, getRateLimiter, setRateLimiter, startRateLimiter } from "./process";
+export { type RateLimiterSetup, startRateLimiter } from "./process";

@@ -32,6 +32,8 @@ export interface RateLimiterOptions {
   /** ms since the epoch; tests move it by hand. */
   now?: () => number;
   logger?: Pick<ProcessLogger, "warn" | "info">;
+  /** Called with a route's bounded label for each refused request (the metrics count them). */
+  onRefusal?: (route: string) => void;
 }
 
 /** One key's view of the current window on this instance. */
@@ -53,6 +55,7 @@ export class RateLimiter {
   private readonly now: () => number;
   private readonly flushIntervalMs: number;
   private readonly logger: Pick<ProcessLogger, "warn" | "info"> | undefined;
+  private readonly onRefusal: ((route: string) => void) | undefined;
   private readonly keys = new Map<string, KeyWindow>();
   private flushChain: Promise<void> = Promise.resolve();
   private flushInProgress = false;
@@ -69,6 +72,12 @@ export class RateLimiter {
     this.now = options.now ?? Date.now;
     this.flushIntervalMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS;
     this.logger = options.logger;
+    this.onRefusal = options.onRefusal;
+  }
+
+  /** Notes a request refused on `route` (admission.ts calls it). */
+  refused(route: string): void {
+    this.onRefusal?.(route);
   }
 
   /**

@@ -3,6 +3,7 @@ import { createAgent } from "../admin/agents";
 import { createApiKey } from "../admin/keys";
 import { createUser } from "../admin/users";
 import { authenticateApiKey, type Caller } from "../auth";
+import type { RateLimiter } from "../rateLimit/limiter";
 import type { SessionSettings } from "../sessions";
 import { DEFAULT_WEB_SESSIONS, type TrpcContext } from "../trpc/context";
 
@@ -38,10 +39,17 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = DEFAULT_WEB_SESSIONS.li
 /** A tRPC context as a request with these credentials would get, over plain HTTP unless `secure`. */
 export function trpcTestContext(
   db: PrismaClient,
-  request: { apiKey?: string; sessionId?: string; sessions?: SessionSettings; secure?: boolean } = {},
+  request: {
+    apiKey?: string;
+    sessionId?: string;
+    sessions?: SessionSettings;
+    secure?: boolean;
+    rateLimiter?: RateLimiter;
+  } = {},
 ): TrpcContext & { resHeaders: Headers } {
   return {
     db,
+    rateLimiter: request.rateLimiter,
     apiKey: request.apiKey ?? null,
     sessionId: request.sessionId ?? null,
     resHeaders: new Headers(),

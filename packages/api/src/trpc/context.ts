@@ -1,6 +1,7 @@
 import { loadConfig } from "@blocklist/config";
-import { getPrismaClient, type PrismaClient } from "@blocklist/db";
-import { API_KEY_HEADER } from "../admitCaller";
+import type { PrismaClient } from "@blocklist/db";
+import { type AdmissionServices, API_KEY_HEADER } from "../admitCaller";
+import type { RateLimiter } from "../rateLimit/limiter";
 import type { SessionSettings } from "../sessions";
 import { type CookieSecuritySettings, cookieIsSecure, readSessionCookie } from "./session";
 
@@ -13,6 +14,8 @@ export interface ResponseHeaders {
 /** What every procedure sees. Built once per request; procedures never read headers themselves. */
 export interface TrpcContext {
   db: PrismaClient;
+  /** The server's rate limiter; none: nothing is limited. */
+  rateLimiter: RateLimiter | undefined;
   /** The X-Authorization key of a server-to-server caller. */
   apiKey: string | null;
   /** The session id in the web UI's session cookie (never a key: sessions.ts). */
@@ -41,10 +44,10 @@ export const DEFAULT_WEB_SESSIONS: WebSessionOptions = {
 /** The context of a fetch `Request` (tests, in-process callers); the HTTP layer uses trpcContextOf. */
 export function createTrpcContext(
   { req, resHeaders }: { req: Request; resHeaders: Headers },
-  db: PrismaClient = getPrismaClient(),
+  services: AdmissionServices,
   webSessions: WebSessionOptions = DEFAULT_WEB_SESSIONS,
 ): TrpcContext {
-  return trpcContextOf({ header: (name) => req.headers.get(name) }, resHeaders, db, webSessions);
+  return trpcContextOf({ header: (name) => req.headers.get(name) }, resHeaders, services, webSessions);
 }
 
 /** What a request looks like to the context, whichever server received it. */
@@ -57,11 +60,12 @@ export interface RequestHead {
 export function trpcContextOf(
   request: RequestHead,
   resHeaders: ResponseHeaders,
-  db: PrismaClient,
+  { db, rateLimiter }: AdmissionServices,
   webSessions: WebSessionOptions,
 ): TrpcContext {
   return {
     db,
+    rateLimiter,
     apiKey: request.header(API_KEY_HEADER),
     sessionId: readSessionCookie(request.header("cookie")),
     resHeaders,

@@ -72,8 +72,8 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) =
   const setHeader = (name: string, value: string) => ctx.resHeaders.set(name, value);
   const admitted =
     ctx.apiKey === null && ctx.sessionId !== null
-      ? await admitSession(ctx.db, ctx.sessionId, ctx.sessions, route, setHeader)
-      : await admitCaller(ctx.db, ctx.apiKey, route, setHeader);
+      ? await admitSession(ctx, ctx.sessionId, ctx.sessions, route, setHeader)
+      : await admitCaller(ctx, ctx.apiKey, route, setHeader);
   return next({ ctx: admitted });
 });
 

@@ -3,9 +3,9 @@ import { testDatabaseForFile } from "@blocklist/db/testing";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApiKey } from "../admin/keys";
-import { getMetrics } from "../observability/metrics";
+import { createMetrics } from "../observability/metrics";
+import { admit } from "../rateLimit/admission";
 import { RateLimiter } from "../rateLimit/limiter";
-import { admitRequest, setRateLimiter } from "../rateLimit/process";
 import { createTenant, trpcTestContext } from "../testing/fixtures";
 import { createTrpcContext, type TrpcContext } from "./context";
 import { appRouter, createCaller } from "./root";
@@ -14,7 +14,12 @@ import { appRouter, createCaller } from "./root";
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
 const bob = await createTenant(db, "bob");
-afterEach(() => setRateLimiter(undefined));
+const metrics = createMetrics();
+// The limiter a test installed, handed to every context it builds (none: nothing is limited).
+let limiter: RateLimiter | undefined;
+afterEach(() => {
+  limiter = undefined;
+});
 
 const LIMIT = 3;
 const WINDOW_SECONDS = 60;
@@ -22,18 +27,22 @@ const WINDOW_SECONDS = 60;
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 30);
 
 function installLimiter(): RateLimiter {
-  const limiter = new RateLimiter({
+  limiter = new RateLimiter({
     db: () => db,
     defaultBudget: LIMIT,
     windowSeconds: WINDOW_SECONDS,
     now: () => NOW,
+    onRefusal: (route) => metrics.rateLimitRefusals.inc({ route }),
   });
-  setRateLimiter(limiter);
   return limiter;
 }
 
 function context(apiKey: string | null, resHeaders = new Headers()): TrpcContext {
-  return { ...trpcTestContext(db, apiKey === null ? {} : { apiKey }), resHeaders };
+  const credentials = apiKey === null ? {} : { apiKey };
+  return {
+    ...trpcTestContext(db, limiter ? { ...credentials, rateLimiter: limiter } : credentials),
+    resHeaders,
+  };
 }
 
 const tooManyRequests = {
@@ -43,9 +52,7 @@ const tooManyRequests = {
 };
 
 async function refusals(route: string): Promise<number> {
-  const sample = (await getMetrics().rateLimitRefusals.get()).values.find(
-    (value) => value.labels.route === route,
-  );
+  const sample = (await metrics.rateLimitRefusals.get()).values.find((value) => value.labels.route === route);
   return sample?.value ?? 0;
 }
 
@@ -103,7 +110,7 @@ describe("authed procedures under a rate limit", () => {
           { headers: { "X-Authorization": bob.readOnlyKey } },
         ),
         router: appRouter,
-        createContext: (options) => createTrpcContext(options, db),
+        createContext: (options) => createTrpcContext(options, { db, rateLimiter: limiter }),
       });
     const answers = [];
     for (let index = 0; index <= LIMIT; index += 1) answers.push(await send());
@@ -168,7 +175,7 @@ describe("authed procedures under a rate limit", () => {
   });
 
   it("are not limited when no limiter runs (RATE_LIMIT_REQUESTS=0)", async () => {
-    expect(admitRequest({ keyId: "key_any", rateLimit: 5 }, "/api/organizations")).toEqual({
+    expect(admit(undefined, { keyId: "key_any", rateLimit: 5 }, "/api/organizations")).toEqual({
       refused: false,
       headers: {},
     });

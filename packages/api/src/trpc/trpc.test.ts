@@ -42,7 +42,7 @@ const serve = (req: Request) =>
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: (options) => createTrpcContext(options, db),
+    createContext: (options) => createTrpcContext(options, { db, rateLimiter: undefined }),
   });
 
 describe("blockList procedures", () => {
@@ -200,7 +200,7 @@ describe("blockList procedures", () => {
           { headers: { "X-Authorization": tenant.apiKey } },
         ),
         router: appRouter,
-        createContext: (options) => createTrpcContext(options, local.prisma),
+        createContext: (options) => createTrpcContext(options, { db: local.prisma, rateLimiter: undefined }),
       });
       const text = await response.text();
       expect(response.status).toBe(500);
