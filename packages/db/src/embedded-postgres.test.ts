@@ -84,7 +84,7 @@ describe("startEmbeddedPostgres", () => {
     const dataDir = await freshDataDir();
     const first = await start(dataDir);
     expect(first.owned).toBe(true);
-    expect(first.url).toMatch(/^postgresql:\/\/postgres:[0-9a-f]+@127\.0\.0\.1:\d+\/blocklist$/);
+    expect(first.url).toMatch(/^postgresql:\/\/blocklist:[0-9a-f]+@127\.0\.0\.1:\d+\/blocklist$/);
     await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
     await first.stop();
     await expect(query(first.url, "SELECT 1")).rejects.toThrow();
