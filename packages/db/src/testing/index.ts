@@ -148,3 +148,13 @@ export async function startTestPostgres(options: { migrate?: boolean } = {}): Pr
     },
   };
 }
+
+/**
+ * `command` with `args` as root where user namespaces are not allowed, as in a container under Docker's default
+ * seccomp profile: in a user namespace of its own (root there too) whose limit on further ones is 0. For
+ * spawn(); only root may do this.
+ */
+export function withoutUserNamespaces(command: string, args: string[]): [string, string[]] {
+  const script = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" "$@"';
+  return ["unshare", ["--user", "--map-root-user", "sh", "-c", script, command, ...args]];
+}
