@@ -2,18 +2,12 @@
 // clone under /root, a mktemp -d folder), without any folder's permissions being loosened.
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { chmod, cp, mkdir, mkdtemp, readlink, rm, stat } from "node:fs/promises";
+import { chmod, cp, mkdir, readlink, stat } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
 import { EmbeddedPostgresError } from "./connection";
-import {
-  type EmbeddedPostgresServer,
-  embeddedPostgresFiles,
-  startEmbeddedPostgres,
-} from "./embedded-postgres";
+import { embeddedPostgresFiles } from "./embedded-postgres";
 import {
   bundledInstallDir,
   initCluster,
@@ -21,19 +15,17 @@ import {
   readPostmasterPid,
   startPostgres,
 } from "./postgresPrograms";
+import { embeddedServersForFile, query } from "./testing/embedded-servers";
 
 const asRoot = process.getuid?.() === 0;
-const folders: string[] = [];
-const servers: EmbeddedPostgresServer[] = [];
+const { freshDataDir: privateFolder, start } = embeddedServersForFile();
 const postmasters: number[] = [];
 
 afterAll(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
   for (const pid of postmasters) {
     process.kill(pid, "SIGINT");
     while (existsSync(`/proc/${pid}`)) await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
 });
 
 async function freePort(): Promise<number> {
@@ -44,24 +36,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A new folder in the temporary directory: mode 0700, root's, like every mktemp -d folder. */
-async function privateFolder(): Promise<string> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), "blocklist-private-"));
-  folders.push(folder);
-  return folder;
-}
-
 const modeOf = async (file: string) => ((await stat(file)).mode & 0o777).toString(8);
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe.skipIf(!asRoot)("as root", () => {
   test("runs PostgreSQL from a copy of its programs and on a data directory inside a folder only root may enter", async () => {
@@ -70,8 +45,7 @@ describe.skipIf(!asRoot)("as root", () => {
     await cp(bundledInstallDir(), installDir, { recursive: true, verbatimSymlinks: true });
     const dataDir = path.join(folder, "data");
 
-    const server = await startEmbeddedPostgres({ dataDir, installDir, settings: { fsync: "off" } });
-    servers.push(server);
+    const server = await start(dataDir, { installDir });
     expect(server.owned).toBe(true);
     expect(await query(server.url, "SELECT current_user AS role, 6 * 7 AS answer")).toEqual([
       { role: "blocklist", answer: 42 },

@@ -1,44 +1,17 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
-import {
-  type EmbeddedPostgresServer,
-  embeddedPostgresFiles,
-  startEmbeddedPostgres,
-} from "./embedded-postgres";
+import { embeddedPostgresFiles } from "./embedded-postgres";
 import { findRepoRoot, packageDir } from "./paths";
+import { embeddedServersForFile, query } from "./testing/embedded-servers";
 
-const dataDirs: string[] = [];
-const servers: EmbeddedPostgresServer[] = [];
+const { freshDataDir, start } = embeddedServersForFile();
 const children: ChildProcess[] = [];
-
-async function freshDataDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "blocklist-embedded-test-"));
-  dataDirs.push(dir);
-  return dir;
-}
-
-async function start(dataDir: string): Promise<EmbeddedPostgresServer> {
-  const server = await startEmbeddedPostgres({ dataDir, settings: { fsync: "off" } });
-  servers.push(server);
-  return server;
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 function postmasterPid(dataDir: string): Promise<number> {
   return readFile(path.join(embeddedPostgresFiles.clusterDir(dataDir), "postmaster.pid"), "utf8").then(
@@ -86,10 +59,8 @@ function spawnOwner(dataDir: string): ChildProcess {
   return owner;
 }
 
-afterAll(async () => {
+afterAll(() => {
   for (const child of children) child.kill("SIGKILL");
-  await Promise.all(servers.map((server) => server.stop()));
-  await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 describe("startEmbeddedPostgres", () => {
@@ -133,8 +104,7 @@ describe("startEmbeddedPostgres", () => {
 
   test("creates the requested database when it is missing", async () => {
     const dataDir = await freshDataDir();
-    const server = await startEmbeddedPostgres({ dataDir, database: "elsewhere" });
-    servers.push(server);
+    const server = await start(dataDir, { database: "elsewhere" });
     expect(await query(server.url, "SELECT current_database() AS name")).toEqual([{ name: "elsewhere" }]);
     await server.stop();
   });

@@ -1,42 +1,13 @@
 // The service connects to the embedded PostgreSQL as a role that owns its database and nothing more; the
 // superuser only sets that up, also for clusters made when the service connected as the superuser.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import type pg from "pg";
-import { afterAll, describe, expect, test } from "vitest";
+import { readFile, writeFile } from "node:fs/promises";
+import { describe, expect, test } from "vitest";
 import { connectClient, withDatabaseName } from "./connection";
-import {
-  type EmbeddedPostgresServer,
-  embeddedPostgresFiles,
-  startEmbeddedPostgres,
-} from "./embedded-postgres";
+import { embeddedPostgresFiles } from "./embedded-postgres";
 import { migrateDatabase, readMigrations } from "./migrate";
+import { embeddedServersForFile, query } from "./testing/embedded-servers";
 
-const dataDirs: string[] = [];
-const servers: EmbeddedPostgresServer[] = [];
-
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.stop()));
-  await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function start(dataDir: string): Promise<EmbeddedPostgresServer> {
-  const server = await startEmbeddedPostgres({ dataDir, settings: { fsync: "off" } });
-  servers.push(server);
-  return server;
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connectClient(url);
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const rows = (url: string, sql: string) => withClient(url, async (client) => (await client.query(sql)).rows);
+const { freshDataDir, start } = embeddedServersForFile();
 
 /** Who owns what in the public schema, as `kind owner` lines with a count. */
 const OWNERS = `
@@ -51,11 +22,10 @@ const migrationCount = (await readMigrations()).length;
 
 describe("the service role", () => {
   test("owns the database and may do nothing more; migrations, triggers and LISTEN/NOTIFY work as it", async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-service-role-"));
-    dataDirs.push(dataDir);
+    const dataDir = await freshDataDir();
     const server = await start(dataDir);
     expect(
-      await rows(
+      await query(
         server.url,
         `SELECT current_user AS role, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,
            (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) AS "databaseOwner"
@@ -72,23 +42,24 @@ describe("the service role", () => {
         databaseOwner: "blocklist",
       },
     ]);
-    await expect(rows(server.url, "CREATE DATABASE elsewhere")).rejects.toThrow(
+    await expect(query(server.url, "CREATE DATABASE elsewhere")).rejects.toThrow(
       "permission denied to create database",
     );
-    await expect(rows(server.url, "CREATE ROLE other")).rejects.toThrow("permission denied to create role");
+    await expect(query(server.url, "CREATE ROLE other")).rejects.toThrow("permission denied to create role");
 
     expect((await migrateDatabase(server.url)).applied).toHaveLength(migrationCount);
-    expect(await rows(server.url, OWNERS)).toEqual([
+    expect(await query(server.url, OWNERS)).toEqual([
       { kind: "function", owner: "blocklist", n: 8 },
       { kind: "table", owner: "blocklist", n: 8 },
     ]);
     // A change made as the service role reaches a listener of the service role, through the triggers.
-    await withClient(server.url, async (listener) => {
+    const listener = await connectClient(server.url);
+    try {
       await listener.query("LISTEN blocklist_changes");
       const notified = new Promise<string | undefined>((resolve) =>
         listener.once("notification", (message) => resolve(message.payload)),
       );
-      await rows(
+      await query(
         server.url,
         `INSERT INTO organizations (id, name) VALUES ('org_1', 'Acme');
          INSERT INTO agents (id, organization_id, name) VALUES ('agt_1', 'org_1', 'Front');
@@ -99,19 +70,20 @@ describe("the service role", () => {
         agentId: "agt_1",
         added: ["+14155552671"],
       });
-    });
+    } finally {
+      await listener.end();
+    }
     await server.stop();
   });
 
   test("takes over a cluster made when the service connected as the superuser", async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-service-role-"));
-    dataDirs.push(dataDir);
+    const dataDir = await freshDataDir();
     // What an older version left: the database and its tables the superuser's, no service role, no password.
     const first = await start(dataDir);
     const asSuperuser = withDatabaseName(first.superuserUrl, "blocklist");
-    await rows(first.superuserUrl, "ALTER DATABASE blocklist OWNER TO postgres; DROP ROLE blocklist");
+    await query(first.superuserUrl, "ALTER DATABASE blocklist OWNER TO postgres; DROP ROLE blocklist");
     await migrateDatabase(asSuperuser);
-    await rows(asSuperuser, "INSERT INTO users (id, name) VALUES ('usr_old', 'kept')");
+    await query(asSuperuser, "INSERT INTO users (id, name) VALUES ('usr_old', 'kept')");
     await first.stop();
     const stateFile = embeddedPostgresFiles.stateFile(dataDir);
     const { service: _dropped, ...older } = JSON.parse(await readFile(stateFile, "utf8"));
@@ -119,13 +91,13 @@ describe("the service role", () => {
 
     const second = await start(dataDir);
     expect(new URL(second.url).username).toBe("blocklist");
-    expect(await rows(second.url, OWNERS)).toEqual([
+    expect(await query(second.url, OWNERS)).toEqual([
       { kind: "function", owner: "blocklist", n: 8 },
       { kind: "table", owner: "blocklist", n: 8 },
     ]);
     expect(await migrateDatabase(second.url)).toEqual({ applied: [] });
-    await rows(second.url, "INSERT INTO users (id, name) VALUES ('usr_new', 'added')");
-    expect(await rows(second.url, "SELECT id, name FROM users ORDER BY id")).toEqual([
+    await query(second.url, "INSERT INTO users (id, name) VALUES ('usr_new', 'added')");
+    expect(await query(second.url, "SELECT id, name FROM users ORDER BY id")).toEqual([
       { id: "usr_new", name: "added" },
       { id: "usr_old", name: "kept" },
     ]);
