@@ -88,10 +88,8 @@ describe.skipIf(!asRoot)("as root", () => {
       const folder = await privateFolder();
       const dataDir = path.join(folder, "data");
       await mkdir(dataDir);
-      // Programs in folders anyone may enter (/usr/bin), whatever folder this clone is in: only the data's is closed.
-      const refusal = await osUserRunner("/usr", dataDir, "unshare: denied").catch(
-        (error: unknown) => error,
-      );
+      // Programs where anyone may enter (/usr/bin), wherever this clone is: only the data folder is closed.
+      const refusal = await osUserRunner("/usr", dataDir, "unshare: denied").catch((error: unknown) => error);
       expect(refusal).toBeInstanceOf(EmbeddedPostgresError);
       expect((refusal as Error).message).toBe(
         "PostgreSQL refuses to run as root, user namespaces are not available here (unshare: denied), and " +
