@@ -2,11 +2,11 @@
 // clone under /root, a mktemp -d folder), without any folder's permissions being loosened.
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { chmod, cp, mkdir, readlink, stat } from "node:fs/promises";
+import { chmod, cp, mkdir, readlink, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { EmbeddedPostgresError } from "./connection";
+import { EmbeddedPostgresError, withDatabaseName } from "./connection";
 import { embeddedPostgresFiles } from "./embedded-postgres";
 import {
   bundledInstallDir,
@@ -21,11 +21,13 @@ const asRoot = process.getuid?.() === 0;
 const { freshDataDir: privateFolder, start } = embeddedServersForFile();
 const postmasters: number[] = [];
 
+async function stopPostmaster(pid: number): Promise<void> {
+  process.kill(pid, "SIGINT");
+  while (existsSync(`/proc/${pid}`)) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
 afterAll(async () => {
-  for (const pid of postmasters) {
-    process.kill(pid, "SIGINT");
-    while (existsSync(`/proc/${pid}`)) await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  for (const pid of postmasters) if (existsSync(`/proc/${pid}`)) await stopPostmaster(pid);
 });
 
 async function freePort(): Promise<number> {
@@ -58,7 +60,7 @@ describe.skipIf(!asRoot)("as root", () => {
   });
 
   describe("where user namespaces are not available, as the postgres user", () => {
-    test("runs initdb and the server when every folder on the way lets that user in", async () => {
+    test("runs initdb and the server when every folder on the way lets that user in; the cluster is root's again where user namespaces work", async () => {
       // This test's own folder, opened for the test, with its own copy of the programs (the clone's may be
       // in a private folder).
       const folder = await privateFolder();
@@ -82,6 +84,24 @@ describe.skipIf(!asRoot)("as root", () => {
       expect(await query(url, "SELECT 6 * 7 AS answer")).toEqual([{ answer: 42 }]);
       expect((await stat(`/proc/${started.pid}`)).uid).toBe((await stat(clusterDir)).uid);
       expect((await stat(clusterDir)).uid).not.toBe(0);
+      await query(url, "CREATE DATABASE blocklist");
+      await query(
+        withDatabaseName(url, "blocklist"),
+        "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('hi')",
+      );
+      await stopPostmaster(started.pid);
+
+      // That is a DATA_DIR as older versions left it, as root: where user namespaces work, it becomes root's.
+      const stateFile = embeddedPostgresFiles.stateFile(dataDir);
+      await writeFile(
+        stateFile,
+        JSON.stringify({ user: "postgres", password: "pw-of-test", initialized: true }),
+      );
+      const server = await start(dataDir, { installDir });
+      expect(await query(server.url, "SELECT note FROM kept")).toEqual([{ note: "hi" }]);
+      expect((await stat(clusterDir)).uid).toBe(0);
+      expect((await stat(path.join(clusterDir, "PG_VERSION"))).uid).toBe(0);
+      await server.stop();
     });
 
     test("refuses in one line that names the folder it cannot enter", async () => {
