@@ -3,7 +3,7 @@
 // while the server runs) find it through postmaster.pid and connect to it. Everyone connects as the service
 // role (serviceRole.ts); the superuser only sets things up.
 //
-// Layout of dataDir (mode 0700):
+// Layout of dataDir (created with mode 0700):
 //   pgdata/                  the cluster (initdb runs once)
 //   embedded-postgres.json   the superuser's and the service role's passwords, last port (mode 0600)
 //   postgres.log             the server's log (nothing goes to stdout; mode 0600)
