@@ -8,13 +8,8 @@ import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { EmbeddedPostgresError, withDatabaseName } from "./connection";
 import { embeddedPostgresFiles } from "./embedded-postgres";
-import {
-  bundledInstallDir,
-  initCluster,
-  osUserRunner,
-  readPostmasterPid,
-  startPostgres,
-} from "./postgresPrograms";
+import { bundledInstallDir, initCluster, readPostmasterPid, startPostgres } from "./postgresPrograms";
+import { osUserRunner } from "./postgresRunner";
 import { embeddedServersForFile, query } from "./testing/embedded-servers";
 
 const asRoot = process.getuid?.() === 0;

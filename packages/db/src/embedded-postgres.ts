@@ -19,10 +19,10 @@ import {
   bundledInstallDir,
   failureReason,
   initCluster,
-  postgresRunner,
   readPostmasterPid,
   startPostgres,
 } from "./postgresPrograms";
+import { postgresRunner } from "./postgresRunner";
 import { ensureServiceDatabase, type ServiceRole } from "./serviceRole";
 
 export interface EmbeddedPostgresOptions {
