@@ -1,7 +1,10 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withoutUserNamespaces } from "@blocklist/db/testing";
 import { describe, expect, it } from "vitest";
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -12,9 +15,16 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs the production entry point, which must stop by itself (here: before it touches any database). */
-function runServer(env: Record<string, string>): Promise<Exit> {
-  const child = spawn(process.execPath, ["dist/server.mjs"], {
+/**
+ * Runs the production entry point (the built server), which must stop by itself (here: before it touches any
+ * database), through `wrap` if given (a command line around it).
+ */
+function runServer(
+  env: Record<string, string>,
+  wrap: (command: string, args: string[]) => [string, string[]] = (command, args) => [command, args],
+): Promise<Exit> {
+  const [command, args] = wrap(process.execPath, ["dist/server.mjs"]);
+  const child = spawn(command, args, {
     cwd: webDir,
     // A DATABASE_URL nobody listens on: if the configuration were accepted, start-up would fail differently.
     env: { ...process.env, DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none", PORT: "0", ...env },
@@ -124,6 +134,27 @@ describe.concurrent("an unreachable DATABASE_URL", () => {
       });
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)("an embedded PostgreSQL that cannot start", () => {
+  it("stops start-up with one line saying why and a non-zero exit", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "blocklist-private-"));
+    try {
+      // As root where user namespaces are not allowed, PostgreSQL can only run as the postgres user, which cannot
+      // enter the private folder.
+      const exit = await runServer(
+        { DATABASE_URL: "", DATA_DIR: join(folder, "data"), LOG_FORMAT: "json" },
+        withoutUserNamespaces,
+      );
+      expect(exit.code).toBe(1);
+      expect(fatalLine(exit)).toMatchObject({ level: "fatal" });
+      expect(fatalLine(exit).msg).toMatch(
+        /^Cannot start: PostgreSQL refuses to run as root, user namespaces are not available here \(unshare: .+\), and the postgres user cannot enter \/\S* \(mode 0[0-7]{3}, owner uid \d+\): run as a non-root user, put the clone and DATA_DIR where other users may enter, or set DATABASE_URL$/,
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });

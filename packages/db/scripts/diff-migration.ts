@@ -8,7 +8,6 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { withDatabaseName } from "../src/connection";
 import { startEmbeddedPostgres } from "../src/embedded-postgres";
 import { defaultMigrationsDir, schemaPath } from "../src/paths";
 import { diffMigrationsToSchema, MIGRATION_LOCKFILE } from "../src/schema-engine";
@@ -27,7 +26,8 @@ async function withScratchDatabase<T>(work: (url: string) => Promise<T>): Promis
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-migration-diff-"));
   const server = await startEmbeddedPostgres({ dataDir, settings: { fsync: "off" } });
   try {
-    return await work(withDatabaseName(server.url, "postgres"));
+    // The superuser: replaying the migrations creates a shadow database.
+    return await work(server.superuserUrl);
   } finally {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });

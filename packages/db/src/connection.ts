@@ -5,6 +5,14 @@ export class DatabaseConnectionError extends Error {
   override name = "DatabaseConnectionError";
 }
 
+/**
+ * The embedded PostgreSQL cannot be started here (it cannot run as a non-root user, initdb or the server
+ * failed). A kind of DatabaseConnectionError: one line that says why, printed without a stack trace.
+ */
+export class EmbeddedPostgresError extends DatabaseConnectionError {
+  override name = "EmbeddedPostgresError";
+}
+
 function parseDatabaseUrl(connectionString: string): URL | undefined {
   try {
     return new URL(connectionString);

@@ -98,7 +98,7 @@ describe("startDatabase", () => {
     const error: unknown = await startDatabase({ databaseUrl: url.toString() }).catch((caught) => caught);
     expect(error).toBeInstanceOf(DatabaseConnectionError);
     expect((error as Error).message).toBe(
-      `Cannot connect to PostgreSQL at ${url.host} (password authentication failed for user "postgres")`,
+      `Cannot connect to PostgreSQL at ${url.host} (password authentication failed for user "blocklist")`,
     );
     expect((error as Error).message).not.toContain("wrong-password");
   });

@@ -1,44 +1,17 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
-import {
-  type EmbeddedPostgresServer,
-  embeddedPostgresFiles,
-  startEmbeddedPostgres,
-} from "./embedded-postgres";
+import { embeddedPostgresFiles } from "./embedded-postgres";
 import { findRepoRoot, packageDir } from "./paths";
+import { embeddedServersForFile, query } from "./testing/embedded-servers";
 
-const dataDirs: string[] = [];
-const servers: EmbeddedPostgresServer[] = [];
+const { freshDataDir, start } = embeddedServersForFile();
 const children: ChildProcess[] = [];
-
-async function freshDataDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "blocklist-embedded-test-"));
-  dataDirs.push(dir);
-  return dir;
-}
-
-async function start(dataDir: string): Promise<EmbeddedPostgresServer> {
-  const server = await startEmbeddedPostgres({ dataDir, settings: { fsync: "off" } });
-  servers.push(server);
-  return server;
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 function postmasterPid(dataDir: string): Promise<number> {
   return readFile(path.join(embeddedPostgresFiles.clusterDir(dataDir), "postmaster.pid"), "utf8").then(
@@ -73,10 +46,21 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-afterAll(async () => {
+/** A process that starts the embedded PostgreSQL on dataDir, prints its url and owned, and keeps running. */
+function spawnOwner(dataDir: string): ChildProcess {
+  const repoRoot = findRepoRoot(packageDir() ?? ".") ?? ".";
+  // node itself (not the tsx CLI, which would run the script in a grandchild), with tsx's loader from the root.
+  const owner = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(import.meta.dirname, "testing", "embedded-postgres-owner.ts"), dataDir],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  children.push(owner);
+  return owner;
+}
+
+afterAll(() => {
   for (const child of children) child.kill("SIGKILL");
-  await Promise.all(servers.map((server) => server.stop()));
-  await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 describe("startEmbeddedPostgres", () => {
@@ -84,7 +68,7 @@ describe("startEmbeddedPostgres", () => {
     const dataDir = await freshDataDir();
     const first = await start(dataDir);
     expect(first.owned).toBe(true);
-    expect(first.url).toMatch(/^postgresql:\/\/postgres:[0-9a-f]+@127\.0\.0\.1:\d+\/blocklist$/);
+    expect(first.url).toMatch(/^postgresql:\/\/blocklist:[0-9a-f]+@127\.0\.0\.1:\d+\/blocklist$/);
     await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')");
     await first.stop();
     await expect(query(first.url, "SELECT 1")).rejects.toThrow();
@@ -120,22 +104,14 @@ describe("startEmbeddedPostgres", () => {
 
   test("creates the requested database when it is missing", async () => {
     const dataDir = await freshDataDir();
-    const server = await startEmbeddedPostgres({ dataDir, database: "elsewhere" });
-    servers.push(server);
+    const server = await start(dataDir, { database: "elsewhere" });
     expect(await query(server.url, "SELECT current_database() AS name")).toEqual([{ name: "elsewhere" }]);
     await server.stop();
   });
 
   test("adopts a server that outlived its killed owner, and restarts after the server was killed too", async () => {
     const dataDir = await freshDataDir();
-    const repoRoot = findRepoRoot(packageDir() ?? ".") ?? ".";
-    // node itself (not the tsx CLI, which would run the script in a grandchild), with tsx's loader from the root.
-    const owner = spawn(
-      process.execPath,
-      ["--import", "tsx", path.join(import.meta.dirname, "testing", "embedded-postgres-owner.ts"), dataDir],
-      { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] },
-    );
-    children.push(owner);
+    const owner = spawnOwner(dataDir);
     const [line] = (await once(
       createInterface({ input: owner.stdout as NodeJS.ReadableStream }),
       "line",
@@ -201,3 +177,118 @@ describe("startEmbeddedPostgres", () => {
     },
   );
 });
+
+describe("the passwords", () => {
+  interface Holder {
+    file: string;
+    mode: string;
+  }
+
+  /** The superuser's and the service role's passwords, once the state file has them. */
+  async function passwordsOf(dataDir: string): Promise<string[]> {
+    const state = await readFile(embeddedPostgresFiles.stateFile(dataDir), "utf8").then(
+      (text) => JSON.parse(text) as { password?: string; service?: { password?: string } },
+      () => ({}) as { password?: string; service?: { password?: string } },
+    );
+    return [state.password, state.service?.password].filter((password) => password !== undefined);
+  }
+
+  /**
+   * Files holding one of `secrets`: anywhere in dataDir (but pgdata, unless `cluster`) and at the top of the
+   * temporary directory, where embedded-postgres used to put its password file, when changed since `since`.
+   */
+  async function holders(
+    dataDir: string,
+    secrets: string[],
+    since: number,
+    cluster = false,
+  ): Promise<Holder[]> {
+    if (secrets.length === 0) return [];
+    const inData = (await readdir(dataDir, { recursive: true }).catch(() => [] as string[]))
+      .filter((entry) => cluster || !entry.startsWith("pgdata"))
+      .map((entry) => path.join(dataDir, entry));
+    const inTmp = (await readdir(os.tmpdir())).map((entry) => path.join(os.tmpdir(), entry));
+    const found: Holder[] = [];
+    for (const file of [...inData, ...inTmp]) {
+      const info = await stat(file).catch(() => undefined);
+      if (
+        !info?.isFile() ||
+        (file.startsWith(os.tmpdir()) && !file.startsWith(dataDir) && info.mtimeMs < since)
+      ) {
+        continue;
+      }
+      const text = await readFile(file, "latin1").catch(() => "");
+      if (secrets.some((secret) => text.includes(secret))) {
+        found.push({ file, mode: (info.mode & 0o777).toString(8) });
+      }
+    }
+    return found;
+  }
+
+  const onlyTheStateFile = (dataDir: string) => [
+    { file: embeddedPostgresFiles.stateFile(dataDir), mode: "600" },
+  ];
+
+  test("are only ever in files of mode 0600 in dataDir (mode 0700), during initdb and after", async () => {
+    const since = Date.now() - 1_000;
+    const dataDir = await freshDataDir();
+    const seen = new Map<string, Holder>();
+    let scansWithPasswords = 0;
+    let starting = true;
+    const scanning = (async () => {
+      while (starting) {
+        const passwords = await passwordsOf(dataDir);
+        if (passwords.length > 0) scansWithPasswords++;
+        for (const holder of await holders(dataDir, passwords, since)) seen.set(holder.file, holder);
+      }
+    })();
+    const server = await start(dataDir).finally(() => {
+      starting = false;
+    });
+    await scanning;
+    const passwords = await passwordsOf(dataDir);
+    for (const holder of await holders(dataDir, passwords, since, true)) seen.set(holder.file, holder);
+
+    // The state file is written as a temporary file first, of the same mode.
+    const stateFile = embeddedPostgresFiles.stateFile(dataDir);
+    expect([...seen.values()].filter((holder) => holder.file !== `${stateFile}.tmp`)).toEqual(
+      onlyTheStateFile(dataDir),
+    );
+    expect([...seen.values()].every((holder) => holder.mode === "600")).toBe(true);
+    // Both passwords were watched for, and initdb took long enough to be watched many times.
+    expect(passwords).toHaveLength(2);
+    expect(scansWithPasswords).toBeGreaterThan(5);
+    expect(((await stat(dataDir)).mode & 0o777).toString(8)).toBe("700");
+    await server.stop();
+  });
+
+  test("are left nowhere else when the process is killed during initdb", async () => {
+    const since = Date.now() - 1_000;
+    const dataDir = await freshDataDir();
+    const clusterDir = embeddedPostgresFiles.clusterDir(dataDir);
+    const owner = spawnOwner(dataDir);
+    await waitFor(() => existsSync(path.join(clusterDir, "PG_VERSION")), "initdb to begin");
+    owner.kill("SIGKILL");
+    await once(owner, "exit");
+    // initdb itself finishes on its own.
+    await waitFor(() => initdbProcesses(clusterDir).length === 0, "initdb to end");
+
+    const passwords = await passwordsOf(dataDir);
+    expect(passwords).toHaveLength(1);
+    expect(await holders(dataDir, passwords, since, true)).toEqual(onlyTheStateFile(dataDir));
+  });
+});
+
+/** Pids of initdb processes working on clusterDir. */
+function initdbProcesses(clusterDir: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(`--pgdata=${clusterDir}`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

@@ -1,6 +1,6 @@
 // Bringing the database up: embedded PostgreSQL or DATABASE_URL, migrations, the data directory.
 // Used by the server entry point, the admin CLI and tests; never by request handlers.
-export { DatabaseConnectionError, redactDatabaseUrl } from "./connection";
+export { DatabaseConnectionError, EmbeddedPostgresError, redactDatabaseUrl } from "./connection";
 export { type Database, type StartDatabaseOptions, startDatabase } from "./database";
 export {
   type EmbeddedPostgresOptions,

@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createTestDatabase, testDatabaseForFile } from "@blocklist/db/testing";
+import { createTestDatabase, testDatabaseForFile, withoutUserNamespaces } from "@blocklist/db/testing";
 import { describe, expect, it } from "vitest";
 import { createAgent } from "../admin/agents";
 import { addBlockedNumbers } from "../blockList";
@@ -22,8 +24,12 @@ async function cli(...args: string[]): Promise<CliResult> {
 }
 
 async function cliWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return run(env, process.execPath, [cliBin, ...args]);
+}
+
+async function run(env: Record<string, string>, command: string, args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliBin, ...args], {
+    const { stdout, stderr } = await promisify(execFile)(command, args, {
       env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
@@ -404,4 +410,30 @@ describe("pnpm cli", () => {
     expect(result.stderr).toMatch(/^error: Invalid configuration: DATABASE_URL /);
     expect(result.stderr).not.toContain("hunter2");
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "says in one line why the embedded PostgreSQL cannot start, and exits non-zero",
+    async () => {
+      const folder = await mkdtemp(join(tmpdir(), "blocklist-private-"));
+      try {
+        // As root where user namespaces are not allowed, PostgreSQL can only run as the postgres user, which
+        // cannot enter the private folder.
+        const [command, args] = withoutUserNamespaces(process.execPath, [
+          cliBin,
+          "user",
+          "create",
+          "--name",
+          "x",
+        ]);
+        const result = await run({ DATABASE_URL: "", DATA_DIR: join(folder, "data") }, command, args);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toMatch(
+          /^error: PostgreSQL refuses to run as root, user namespaces are not available here \(unshare: .+\), and the postgres user cannot enter \/\S* \(mode 0[0-7]{3}, owner uid \d+\): run as a non-root user, put the clone and DATA_DIR where other users may enter, or set DATABASE_URL\n$/,
+        );
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -4,6 +4,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** postgresql:// URL of the `postgres` database on the test server, as a superuser. */
     postgresUrl: string;
+    /** The same server as the service role (owner of each test database, nothing more), `postgres` database. */
+    serviceUrl: string;
   }
 }
 

