@@ -72,8 +72,7 @@ function answerPageCrash(response: ServerResponse, error: unknown): void {
 }
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
-  const { db } = options;
-  const { rateLimiter } = options;
+  const { db, rateLimiter } = options;
   const trpcServices: TrpcServices = { db, rateLimiter, webSessions: options.webSessions };
   const app = Fastify({
     // One line per request is written by observe.ts, with the service's own fields.
@@ -128,10 +127,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     ),
   );
   // Pure and the same for the life of the process: built once.
-  const openApiDocument = JSON.stringify(buildOpenApiDocument());
-  app.get("/api/openapi.json", (_request, reply) =>
-    reply.header("content-type", "application/json").send(openApiDocument),
-  );
+  const openApiDocument = buildOpenApiDocument();
+  app.get("/api/openapi.json", (_request, reply) => sendJson(reply, 200, openApiDocument));
   for (const url of ["/api/health", "/api/ready", "/api/metrics", "/api/openapi.json"]) {
     app.route({
       method: ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"],

@@ -37,7 +37,7 @@ function headerOf(request: FastifyRequest) {
   };
 }
 
-/** What the tRPC routes are handed at start: the database, and how web UI sessions behave. */
+/** What the tRPC routes are handed at start: the database, the rate limiter, and how web UI sessions behave. */
 export interface TrpcServices {
   db: PrismaClient;
   rateLimiter: RateLimiter | undefined;
