@@ -116,6 +116,44 @@ describe("addBlockedNumbers", () => {
   });
 });
 
+describe("an agent deleted while numbers are being added to it", () => {
+  it("is answered like a missing agent, not a 500, and nothing is stored", async () => {
+    const agentId = await freshAgent(alice);
+    // Another connection deletes the agent and holds its transaction open: the add's access check still sees the
+    // agent (the delete is not committed), then its INSERT waits for the agent's row, and fails once it commits.
+    const deleter = createPrismaClient(url, { max: 1 });
+    let adding: Promise<unknown> = Promise.resolve();
+    try {
+      await deleter.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`DELETE FROM agents WHERE id = ${agentId}`;
+          adding = addBlockedNumbers(quiet, alice.caller, {
+            uid: alice.uid,
+            agentId,
+            numbers: ["+14155550123"],
+          }).then(
+            () => "added",
+            (error: unknown) => error,
+          );
+          await expect
+            .poll(async () => {
+              const rows = await db.$queryRaw<{ waiting: number }[]>`
+                SELECT count(*)::int AS waiting FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO blocked_numbers%'`;
+              return rows[0]?.waiting;
+            })
+            .toBe(1);
+        },
+        { timeout: 30_000 },
+      );
+      expect(await adding).toEqual(new PermissionError());
+      expect(await storedNumbers(agentId)).toEqual([]);
+    } finally {
+      await deleter.$disconnect();
+    }
+  });
+});
+
 describe("removeBlockedNumbers", () => {
   it("removes stored numbers and reports the rest with their reasons", async () => {
     const agentId = await freshAgent(alice);

@@ -17,6 +17,8 @@ import type { Caller } from "./auth";
 import { checkCacheFor } from "./checkCache";
 import { type CursorScope, decodeCursor, encodeCursor } from "./cursor";
 import { cursorKeyOf } from "./cursorKey";
+import { PermissionError } from "./errors";
+import { isForeignKeyViolation } from "./foreignKeyViolation";
 
 export interface BlockListPageRequest extends BlockListQuery {
   /** Only numbers whose E.164 form contains these digits (the UI's search box). */
@@ -122,13 +124,18 @@ export async function addBlockedNumbers(
   const inserted =
     plan.distinctNumbers.length === 0
       ? []
-      : await db.$queryRaw<{ e164: string }[]>(Prisma.sql`
+      : await db
+          .$queryRaw<{ e164: string }[]>(Prisma.sql`
           INSERT INTO blocked_numbers (agent_id, e164, added_by_key_id)
           SELECT ${mutation.agentId}, number, ${caller.keyId}
           FROM unnest(${plan.distinctNumbers}::text[]) AS number
           ORDER BY number
           ON CONFLICT (agent_id, e164) DO NOTHING
-          RETURNING e164`);
+          RETURNING e164`)
+          .catch((error: unknown) => {
+            // The agent (or the key) was deleted between the access check and the insert: as if it were missing.
+            throw isForeignKeyViolation(error) ? new PermissionError() : error;
+          });
   if (inserted.length > 0) checkCacheFor(db)?.numbersChangedHere(mutation.agentId);
 
   return {
