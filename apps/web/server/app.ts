@@ -20,7 +20,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { readBodiesAsText } from "./bodies";
 import { answerClientError } from "./clientErrors";
 import { type ObserveOptions, observeRequests } from "./observe";
-import { answerMethodNotAllowed, answerNotFound, answerRestError, sendJson } from "./replies";
+import { answerNotFound, answerRestError, refuseOtherMethods, sendJson } from "./replies";
 import { registerRestRoutes } from "./rest";
 import { securityHeadersFor } from "./securityHeaders";
 import { answerTrpc, handleTrpc, screenTrpcRequest, TRPC_ROUTE, type TrpcServices } from "./trpc";
@@ -53,7 +53,7 @@ function asDomainError(error: FastifyError): unknown {
     return new InvalidRequestError(
       error.code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH"
         ? "Invalid Content-Length"
-        : "Malformed HTTP request",
+        : ErrorMessage.malformedRequest,
     );
   }
   return error;
@@ -110,11 +110,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     preParsing: async (request) => screenTrpcRequest(request),
     handler: (request, reply) => handleTrpc(request as Parameters<typeof handleTrpc>[0], reply, trpcServices),
   });
-  app.route({
-    method: ["PUT", "PATCH", "DELETE", "OPTIONS"],
-    url: TRPC_ROUTE,
-    handler: (_request, reply) => answerMethodNotAllowed(reply, ["GET", "POST"], TRPC_ROUTE),
-  });
+  refuseOtherMethods(app, TRPC_ROUTE, ["GET", "POST"]);
 
   // Liveness only: answers without touching the database.
   app.get("/api/health", (_request, reply) => sendJson(reply, 200, { status: "ok" }));
@@ -130,11 +126,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const openApiDocument = buildOpenApiDocument();
   app.get("/api/openapi.json", (_request, reply) => sendJson(reply, 200, openApiDocument));
   for (const url of ["/api/health", "/api/ready", "/api/metrics", "/api/openapi.json"]) {
-    app.route({
-      method: ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      url,
-      handler: (_request, reply) => answerMethodNotAllowed(reply, ["GET"], url),
-    });
+    refuseOtherMethods(app, url, ["GET"]);
   }
   // Unknown paths under /api answer JSON too, like every other API answer.
   app.all("/api/*", (_request, reply) => answerNotFound(reply));

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { errorAnswerOf, InvalidRequestError, RETRY_AFTER_SECONDS } from "@blocklist/api";
 import { noteRoute, reportError } from "@blocklist/api/observability";
 import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
-import type { FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 
 /** JSON as bytes: Fastify would add `; charset=utf-8` to a string's type, which no answer of this API had. */
 export function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
@@ -39,7 +39,19 @@ export function answerRestError(reply: FastifyReply, error: unknown): FastifyRep
   return sendJson(reply, answer.status, body);
 }
 
-export function answerMethodNotAllowed(reply: FastifyReply, allowed: readonly string[], route: string) {
+/** The methods a browser or client may try; those a route lacks answer 405 with `Allow`. */
+const CLIENT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/** Registers the 405 answer for every client method that `url` does not serve (HEAD goes with GET). */
+export function refuseOtherMethods(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  app.route({
+    method: CLIENT_METHODS.filter((method) => !allowed.includes(method)),
+    url,
+    handler: (_request, reply) => answerMethodNotAllowed(reply, allowed, url),
+  });
+}
+
+function answerMethodNotAllowed(reply: FastifyReply, allowed: readonly string[], route: string) {
   noteRoute(route);
   reply.header("Allow", allowed.join(", "));
   return sendJson(reply, 405, { error: ErrorMessage.methodNotAllowed } satisfies ErrorResponse);

@@ -19,7 +19,7 @@ import { parseBody, parseQuery } from "@blocklist/api/rest";
 import { blockListMutationSchema, blockListQuerySchema } from "@blocklist/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { isJsonContentType, parseJsonText } from "./bodies";
-import { answerMethodNotAllowed, sendJson, sendJsonStream } from "./replies";
+import { refuseOtherMethods, sendJson, sendJsonStream } from "./replies";
 
 type Method = "GET" | "POST" | "DELETE";
 
@@ -36,8 +36,6 @@ interface RestCall {
 type Handle = (request: FastifyRequest, call: RestCall) => Promise<unknown>;
 
 const BODY_METHODS = new Set<Method>(["POST", "DELETE"]);
-/** The methods a browser or client may try; those a route lacks answer 405 with `Allow`. */
-const CLIENT_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -84,13 +82,7 @@ function restRoute(
       },
     });
   }
-  const allowed = Object.keys(methods);
-  const others = CLIENT_METHODS.filter((method) => !allowed.includes(method));
-  app.route({
-    method: others,
-    url,
-    handler: (_request, reply) => answerMethodNotAllowed(reply, allowed, url),
-  });
+  refuseOtherMethods(app, url, Object.keys(methods));
 }
 
 /** POST and DELETE: the body parsed, then its numbers charged against the key's budget, before any work. */

@@ -1,16 +1,14 @@
 // The HTTP layer in-process (server/app.ts, without Next.js): one JSON log line per request with what it did,
 // request ids, 500s without internals, probe lines at debug level, and the request metrics. Real routes on a real
 // database; a stand-in for Next.js's page handler.
-import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { createAgent } from "@blocklist/api";
-import { createLogger, createMetrics, Readiness } from "@blocklist/api/observability/server";
+import { createLogger } from "@blocklist/api/observability/server";
 import { createTenant } from "@blocklist/api/testing";
-import { DEFAULT_WEB_SESSIONS } from "@blocklist/api/trpc";
 import { ErrorMessage, FailureReason } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { buildHttpServer } from "../server/app";
+import { beforeEach, describe, expect, it } from "vitest";
+import { httpLayerForFile } from "./httpLayer";
 
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
@@ -25,14 +23,7 @@ const sink = new Writable({
 });
 const logger = createLogger({ level: "debug", format: "json", destination: sink });
 
-const metrics = createMetrics({ db });
-const app = buildHttpServer({
-  db,
-  rateLimiter: undefined,
-  metrics,
-  readiness: new Readiness({ db }),
-  metricsToken: undefined,
-  webSessions: DEFAULT_WEB_SESSIONS,
+const { baseUrl, metrics } = await httpLayerForFile(db, {
   observe: { logger, routeOf: () => undefined, quietRoutes: new Set(["/api/health"]) },
   // A stand-in for Next.js: one page that crashes, every other path unknown.
   pages: async (request, response) => {
@@ -41,9 +32,6 @@ const app = buildHttpServer({
     response.end("not found");
   },
 });
-await app.listen({ port: 0, host: "127.0.0.1" });
-const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-afterAll(() => app.close());
 beforeEach(() => {
   lines = [];
 });

@@ -1,32 +1,17 @@
 // The tRPC endpoint's screening (CSRF, body type, body size) in the HTTP layer (server/app.ts) in-process, over
 // a real socket, without Next.js.
-import type { AddressInfo } from "node:net";
-import { createLogger, createMetrics, Readiness } from "@blocklist/api/observability/server";
 import { createTenant } from "@blocklist/api/testing";
-import { DEFAULT_WEB_SESSIONS } from "@blocklist/api/trpc";
 import { ErrorMessage, MAX_BODY_BYTES } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
-import { afterAll, describe, expect, it } from "vitest";
-import { buildHttpServer } from "../server/app";
+import { describe, expect, it } from "vitest";
 import { isCrossSiteRequest } from "../server/crossSite";
 import { signIn } from "./http";
+import { httpLayerForFile } from "./httpLayer";
 
 const { prisma: db } = await testDatabaseForFile();
 const alice = await createTenant(db, "alice");
 
-const metrics = createMetrics({ db });
-const app = buildHttpServer({
-  db,
-  rateLimiter: undefined,
-  metrics,
-  readiness: new Readiness({ db }),
-  metricsToken: undefined,
-  webSessions: DEFAULT_WEB_SESSIONS,
-  observe: { logger: createLogger({ level: "silent", format: "json" }) },
-});
-await app.listen({ port: 0, host: "127.0.0.1" });
-const ORIGIN = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-afterAll(() => app.close());
+const { baseUrl: ORIGIN } = await httpLayerForFile(db);
 
 const { cookie: aliceSession } = await signIn(ORIGIN, alice.apiKey);
 

@@ -77,27 +77,22 @@ export async function countBlockedNumbers(
 }
 
 /**
- * An agent's whole list in insertion order, `batchSize` numbers at a time, each batch one indexed keyset query
- * (blocked_numbers(agent_id, id)) with no connection held in between: a list of any size is read in the memory of
- * one batch. Numbers added or removed while it runs may or may not be included, as with any paged read.
+ * An agent's whole list in insertion order, `batchSize` numbers at a time, each batch one page of
+ * selectBlockedNumbers (an index range on blocked_numbers(agent_id, id)) with no connection held in between: a list
+ * of any size is read in the memory of one batch. Numbers added or removed while it runs may or may not be
+ * included, as with any paged read.
  */
 export async function* blockedNumberBatches(
   db: PrismaClient,
   agentId: string,
   batchSize: number,
 ): AsyncGenerator<string[]> {
-  let afterId = "0";
+  let afterId: bigint | undefined;
   for (;;) {
-    // The id as text is named apart: `ORDER BY id` would otherwise sort by that text column.
-    const result = await poolOf(db).query<[string, string]>({
-      text: "SELECT e164, id::text AS cursor_id FROM blocked_numbers WHERE agent_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-      values: [agentId, afterId, batchSize],
-      rowMode: "array",
-    });
-    const last = result.rows.at(-1);
-    if (last === undefined) return;
-    yield result.rows.map((row) => row[0]);
-    if (result.rows.length < batchSize) return;
-    afterId = last[1];
+    const { numbers, ids } = await selectBlockedNumbers(db, { agentId, afterId, limit: batchSize });
+    if (numbers.length === 0) return;
+    yield numbers;
+    if (numbers.length < batchSize) return;
+    afterId = ids?.at(-1);
   }
 }
