@@ -1,4 +1,5 @@
 export * from "./cost";
+export * from "./entries";
 export * from "./messages";
 export * from "./parse";
 export * from "./paste";
