@@ -55,7 +55,7 @@ function checkWithinASecond(
 }
 
 const agentsHeld = (server: RunningServer) =>
-  cacheGauge(server, "blocklist_check_cache_entries", { kind: "agents" });
+  cacheGauge(server, "blocklist_check_cache_entries", { kind: "lists" });
 
 /**
  * Checks on `server` until the agent's numbers are held there (the next check uses memory). A load that ends

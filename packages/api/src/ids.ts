@@ -24,7 +24,7 @@ export function hashSecret(secret: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash("sha256").update(secret, "utf8").digest());
 }
 
-export type IdPrefix = "usr" | "org" | "agt" | "key";
+export type IdPrefix = "usr" | "org" | "agt" | "key" | "ent";
 
 /** Public ids are prefixed so a reader can tell a uid from an agent id at a glance. */
 export function newId(prefix: IdPrefix): string {

@@ -1,8 +1,16 @@
 // What the check path remembers between requests, per instance: verified keys, granted agent access, and the
-// blocked numbers of recently checked agents. Every entry is used only while change notifications are proven to
+// entries of recently checked lists (an agent's own and its organization's), indexed for the decision. Every entry is used only while change notifications are proven to
 // arrive (changeListener in @blocklist/db: a heartbeat sent through the ordinary pool came back on the listening
 // connection less than `trustMs` ago): a change committed anywhere reaches every instance through them, and
 // while they do not arrive, nothing here is used and everything goes to the database.
+import {
+  type CheckDirection,
+  type CheckedCaller,
+  type DecisionEntry,
+  decide,
+  type EntryList,
+  ListIndex,
+} from "@blocklist/core";
 import type { PrismaClient } from "@blocklist/db";
 import type { KeyRateLimit } from "../rateLimit/budget";
 import { type Change, parseChange } from "./changes";
@@ -18,7 +26,7 @@ export interface KnownKey {
 }
 
 export interface CheckCacheOptions {
-  /** Most blocked numbers held, all agents together (the memory bound of the number sets). */
+  /** Most entries held, all lists together (the memory bound of the list indexes). */
   maxNumbers: number;
   /** How long after the send of the last heartbeat heard on the listening connection entries are trusted. */
   trustMs?: number;
@@ -36,23 +44,29 @@ export const HEARTBEAT_MS = DEFAULT_TRUST_MS / 4;
 const MAX_KEYS = 10_000;
 const MAX_ACCESS_PAIRS = 100_000;
 
-/** An agent with more numbers than a share of the budget: its checks use the index instead. */
+/** A list with more entries than a share of the budget: checks of it use the database's indexes instead. */
 const TOO_LARGE = Symbol("too large to hold");
-type NumberSet = Set<string> | typeof TOO_LARGE;
+type HeldList = ListIndex | typeof TOO_LARGE;
+
+/** Reads up to `limit` active entries of a list (the service's loader: loadListEntries of @blocklist/db). */
+export type ListLoader = (list: EntryList, limit: number) => Promise<DecisionEntry[]>;
 
 const accessKey = (userId: string, agentId: string) => `${userId}\u0000${agentId}`;
+/** An agent's own list and an organization's list never share a key: agent and org ids differ in prefix. */
+const listKey = (list: EntryList) => list.agentId ?? list.orgId;
 
 export class CheckCache {
   readonly #trustMs: number;
-  readonly #maxNumbersPerAgent: number;
+  readonly #maxEntriesPerList: number;
   readonly #onLoadError: (error: unknown) => void;
   readonly #keys: LoadingCache<string, KnownKey | null>;
-  readonly #access: LoadingCache<string, boolean>;
-  readonly #numbers: LoadingCache<string, NumberSet>;
+  /** (user, agent) → the agent's organization, for granted access only. */
+  readonly #access: LoadingCache<string, string | null>;
+  readonly #lists: LoadingCache<string, HeldList>;
   #listening = false;
   #trustedUntil = 0;
-  /** Background loads of number sets, until they settle. */
-  readonly #numberLoads = new Set<Promise<unknown>>();
+  /** Background loads of lists, until they settle. */
+  readonly #listLoads = new Set<Promise<unknown>>();
 
   constructor(
     /** The client whose database the notifications describe; other clients never use this cache. */
@@ -60,16 +74,16 @@ export class CheckCache {
     options: CheckCacheOptions,
   ) {
     this.#trustMs = options.trustMs ?? DEFAULT_TRUST_MS;
-    // One agent may take a quarter of the budget, so that two large agents checked in turn cannot evict each
-    // other on every call.
-    this.#maxNumbersPerAgent = Math.floor(options.maxNumbers / 4);
+    // One list may take a quarter of the budget, so that an agent's list and its organization's, or two large
+    // lists checked in turn, cannot evict each other on every call.
+    this.#maxEntriesPerList = Math.floor(options.maxNumbers / 4);
     this.#onLoadError = options.onLoadError ?? (() => {});
     const mayStore = () => this.trusted;
     this.#keys = new LoadingCache({ maxWeight: MAX_KEYS, mayStore });
     this.#access = new LoadingCache({ maxWeight: MAX_ACCESS_PAIRS, mayStore });
-    this.#numbers = new LoadingCache<string, NumberSet>({
+    this.#lists = new LoadingCache<string, HeldList>({
       maxWeight: options.maxNumbers,
-      weightOf: (set) => (set === TOO_LARGE ? 1 : Math.max(1, set.size)),
+      weightOf: (list) => (list === TOO_LARGE ? 1 : Math.max(1, list.size)),
       mayStore,
     });
   }
@@ -101,7 +115,7 @@ export class CheckCache {
     this.#clear();
   }
 
-  /** Applies one notification: patches a number set when the change carries its numbers, else drops. */
+  /** Applies one notification: drops what it changed. */
   apply(payload: string): void {
     const change = parseChange(payload);
     if (change === undefined) this.#clear();
@@ -116,80 +130,88 @@ export class CheckCache {
     return this.#keys.getOrLoad(hashHex, load, (key) => key !== null);
   }
 
-  /** Whether the user may see the agent, from memory or from `load`. Only granted access is remembered. */
-  async access(userId: string, agentId: string, load: () => Promise<boolean>): Promise<boolean> {
+  /**
+   * The agent's organization when the user may see the agent (null when not), from memory or from `load`. Only
+   * granted access is remembered.
+   */
+  async access(userId: string, agentId: string, load: () => Promise<string | null>): Promise<string | null> {
     if (!this.trusted) return load();
-    return this.#access.getOrLoad(accessKey(userId, agentId), load, (granted) => granted);
+    return this.#access.getOrLoad(accessKey(userId, agentId), load, (orgId) => orgId !== null);
   }
 
   /**
-   * Whether the agent's list holds `e164`, when the agent's numbers are in memory; undefined otherwise (ask the
-   * database), and then the numbers are loaded in the background with `load(limit)`, which returns at most
-   * `limit` of them.
+   * The entry that decides `caller` for the agent (null: none matches), when the agent's list and its
+   * organization's are both in memory; undefined otherwise (ask the database), and then the missing lists are
+   * loaded in the background with `load`.
    */
-  blocked(agentId: string, e164: string, load: (limit: number) => Promise<string[]>): boolean | undefined {
-    if (this.#maxNumbersPerAgent === 0 || !this.trusted) return undefined;
-    const numbers = this.#numbers.get(agentId);
-    if (numbers instanceof Set) return numbers.has(e164);
-    if (numbers === undefined && !this.#numbers.isLoading(agentId)) {
-      const limit = this.#maxNumbersPerAgent;
-      const loading = this.#numbers
-        .getOrLoad(agentId, async () => {
-          const loaded = await load(limit + 1);
-          return loaded.length > limit ? TOO_LARGE : new Set(loaded);
+  decide(
+    list: EntryList & { agentId: string },
+    caller: CheckedCaller,
+    direction: CheckDirection,
+    load: ListLoader,
+  ): DecisionEntry | null | undefined {
+    if (this.#maxEntriesPerList === 0 || !this.trusted) return undefined;
+    const agent = this.#held(list, load);
+    const org = this.#held({ orgId: list.orgId, agentId: null }, load);
+    if (agent === undefined || org === undefined) return undefined;
+    // Expiry is exact: an entry past its expiresAt never decides, whether or not its expiry was recorded yet.
+    return decide({ agent, org }, caller, direction, Date.now());
+  }
+
+  /** Resolves once every background load of lists started so far has been stored or discarded. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#listLoads]);
+  }
+
+  /**
+   * This instance changed the list: its next check here must see the change although the notification may still
+   * be on its way, so the list is dropped.
+   */
+  entriesChangedHere(list: EntryList): void {
+    this.#lists.invalidate(listKey(list));
+  }
+
+  /** The list's index when held; else undefined, and its load starts unless one runs. */
+  #held(list: EntryList, load: ListLoader): ListIndex | undefined {
+    const key = listKey(list);
+    const held = this.#lists.get(key);
+    if (held instanceof ListIndex) return held;
+    if (held === undefined && !this.#lists.isLoading(key)) {
+      const limit = this.#maxEntriesPerList;
+      const loading = this.#lists
+        .getOrLoad(key, async () => {
+          const entries = await load(list, limit + 1);
+          return entries.length > limit ? TOO_LARGE : ListIndex.of(entries);
         })
         .catch(this.#onLoadError)
-        .finally(() => this.#numberLoads.delete(loading));
-      this.#numberLoads.add(loading);
+        .finally(() => this.#listLoads.delete(loading));
+      this.#listLoads.add(loading);
     }
     return undefined;
   }
 
-  /** Resolves once every background load of numbers started so far has been stored or discarded. */
-  async settled(): Promise<void> {
-    await Promise.all([...this.#numberLoads]);
-  }
-
-  /**
-   * This instance changed the agent's numbers: its next check here must see the change although the notification
-   * may still be on its way, so the set is dropped. Patching it instead could apply this change after a later
-   * one from another instance whose notification came first.
-   */
-  numbersChangedHere(agentId: string): void {
-    this.#numbers.invalidate(agentId);
-  }
-
   /** What is held, for tests and operators. */
-  stats(): { keys: number; accessPairs: number; agents: number; numbers: number } {
+  stats(): { keys: number; accessPairs: number; lists: number; entries: number } {
     return {
       keys: this.#keys.size,
       accessPairs: this.#access.size,
-      agents: this.#numbers.size,
-      numbers: this.#numbers.weight,
+      lists: this.#lists.size,
+      entries: this.#lists.weight,
     };
   }
 
   #clear(): void {
     this.#keys.clear();
     this.#access.clear();
-    this.#numbers.clear();
+    this.#lists.clear();
   }
 
   #applyChange(change: Change): void {
     switch (change.kind) {
-      case "numbers": {
-        const { agentId, added, removed } = change;
-        if (agentId === undefined) this.#numbers.clear();
-        else if (added === undefined && removed === undefined) this.#numbers.invalidate(agentId);
-        else {
-          this.#numbers.update(agentId, (set) => patch(set, added, removed));
-          const numbers = this.#numbers.peek(agentId);
-          // Grown past its share: reloading it finds it too large and leaves it to the index.
-          if (numbers instanceof Set && numbers.size > this.#maxNumbersPerAgent)
-            this.#numbers.invalidate(agentId);
-        }
+      case "entries":
+        if (change.orgId === undefined) this.#lists.clear();
+        else this.#lists.invalidate(listKey({ orgId: change.orgId, agentId: change.agentId ?? null }));
         return;
-      }
       case "keys":
         if (change.hashes === undefined) this.#keys.clear();
         else for (const hash of change.hashes) this.#keys.invalidate(hash);
@@ -206,21 +228,15 @@ export class CheckCache {
       case "agents": {
         if (change.agentIds === undefined) {
           this.#access.clear();
-          this.#numbers.clear();
+          this.#lists.clear();
           return;
         }
         const suffixes = change.agentIds.map((agentId) => accessKey("", agentId));
         this.#access.invalidateWhere((key) => suffixes.some((suffix) => key.endsWith(suffix)));
-        for (const agentId of change.agentIds) this.#numbers.invalidate(agentId);
+        for (const agentId of change.agentIds) this.#lists.invalidate(agentId);
         return;
       }
     }
   }
 }
 
-function patch(set: NumberSet, added: string[] | undefined, removed: string[] | undefined): void {
-  // An agent too large to hold stays so; its checks keep using the index.
-  if (set === TOO_LARGE) return;
-  for (const e164 of added ?? []) set.add(e164);
-  for (const e164 of removed ?? []) set.delete(e164);
-}

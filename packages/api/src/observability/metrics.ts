@@ -83,15 +83,15 @@ export function createMetrics(sources: MetricSources = {}): ServiceMetrics {
   });
   new Gauge({
     name: "blocklist_check_cache_entries",
-    help: "What the check cache holds: keys, access (user, agent) pairs, agents whose numbers are held, numbers",
+    help: "What the check cache holds: keys, access (user, agent) pairs, lists whose entries are held, entries",
     labelNames: ["kind"] as const,
     registers,
     collect() {
       const stats = sources.checkCache?.stats();
       this.set({ kind: "keys" }, stats?.keys ?? 0);
       this.set({ kind: "access" }, stats?.accessPairs ?? 0);
-      this.set({ kind: "agents" }, stats?.agents ?? 0);
-      this.set({ kind: "numbers" }, stats?.numbers ?? 0);
+      this.set({ kind: "lists" }, stats?.lists ?? 0);
+      this.set({ kind: "entries" }, stats?.entries ?? 0);
     },
   });
   new Gauge({

@@ -1,4 +1,11 @@
-import { agentNumbersInputSchema, ErrorMessage, toIssues } from "@blocklist/core";
+import {
+  agentNumbersInputSchema,
+  type EntryVia,
+  entriesCreateInputSchema,
+  entriesRemoveInputSchema,
+  ErrorMessage,
+  toIssues,
+} from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { admitCaller, admitSession, chargeNumbers } from "../admitCaller";
@@ -70,21 +77,37 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) =
   const route = `/api/trpc/${path}`;
   // In a batch, the last call's view of the budget is the one the answer carries.
   const setHeader = (name: string, value: string) => ctx.resHeaders.set(name, value);
-  const admitted =
-    ctx.apiKey === null && ctx.sessionId !== null
-      ? await admitSession(ctx, ctx.sessionId, ctx.sessions, route, setHeader)
-      : await admitCaller(ctx, ctx.apiKey, route, setHeader);
-  return next({ ctx: admitted });
+  const bySession = ctx.apiKey === null && ctx.sessionId !== null;
+  const admitted = bySession
+    ? await admitSession(ctx, ctx.sessionId as string, ctx.sessions, route, setHeader)
+    : await admitCaller(ctx, ctx.apiKey, route, setHeader);
+  // What history records as the interface of a change: the web UI signs in with a session.
+  const via: EntryVia = bySession ? "ui" : "trpc";
+  return next({ ctx: { ...admitted, via } });
 });
 
+type AuthedContext = Parameters<Parameters<typeof authedProcedure.use>[0]>[0]["ctx"];
+
 /**
- * add and remove: once the input is parsed, the numbers it carries are charged against the key's budget (one unit
- * per started hundred, as on REST); past what is left, TOO_MANY_REQUESTS without doing the work.
+ * Charges what a parsed input carries against the key's budget (one unit per started hundred, as on REST); past
+ * what is left, TOO_MANY_REQUESTS without doing the work. In a batch, the last call's view of the budget is the
+ * one the answer carries.
  */
-export const numbersProcedure = authedProcedure.input(agentNumbersInputSchema).use(({ ctx, input, next }) => {
-  // In a batch, the last call's view of the budget is the one the answer carries.
-  const admission = chargeNumbers(ctx.admission, input.numbers.length, (name, value) =>
-    ctx.resHeaders.set(name, value),
-  );
-  return next({ ctx: { admission } });
-});
+function charge(ctx: AuthedContext, count: number) {
+  return chargeNumbers(ctx.admission, count, (name, value) => ctx.resHeaders.set(name, value));
+}
+
+/** add and remove: `{ agentId, numbers }`, the numbers charged. */
+export const numbersProcedure = authedProcedure
+  .input(agentNumbersInputSchema)
+  .use(({ ctx, input, next }) => next({ ctx: { admission: charge(ctx, input.numbers.length) } }));
+
+/** entries.create: its entries charged. */
+export const entriesCreateProcedure = authedProcedure
+  .input(entriesCreateInputSchema)
+  .use(({ ctx, input, next }) => next({ ctx: { admission: charge(ctx, input.entries.length) } }));
+
+/** entries.remove: its ids charged. */
+export const entriesRemoveProcedure = authedProcedure
+  .input(entriesRemoveInputSchema)
+  .use(({ ctx, input, next }) => next({ ctx: { admission: charge(ctx, input.ids.length) } }));

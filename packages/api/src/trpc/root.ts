@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { agentsRouter } from "./routers/agents";
 import { blockListRouter } from "./routers/blockList";
+import { entriesRouter } from "./routers/entries";
 import { organizationsRouter } from "./routers/organizations";
 import { sessionRouter } from "./routers/session";
 
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   organizations: organizationsRouter,
   agents: agentsRouter,
   blockList: blockListRouter,
+  entries: entriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,11 +1,7 @@
 import { blockListPageInputSchema, checkInputSchema, MAX_PAGE_LIMIT } from "@blocklist/core";
 import type { TRPCRouterRecord } from "@trpc/server";
-import {
-  addBlockedNumbers,
-  checkBlockedNumber,
-  listBlockedNumbers,
-  removeBlockedNumbers,
-} from "../../blockList";
+import { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "../../blockList";
+import { checkCaller } from "../../entries";
 import { authedProcedure, numbersProcedure } from "../init";
 
 // The same service functions as the REST route. A typed caller is always acting as its own user, so `uid`
@@ -31,8 +27,8 @@ export const blockListRouter = {
     removeBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
   ),
 
-  /** The call path: is this caller blocked for this agent? */
+  /** The call path: which entry decides this caller for this agent, and does it block? */
   check: authedProcedure
     .input(checkInputSchema)
-    .query(({ ctx, input }) => checkBlockedNumber(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId })),
+    .query(({ ctx, input }) => checkCaller(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId })),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,38 @@
+import { type CheckDirection, callerOf, type Decision, type DecisionEntry, decide, ListIndex } from "@blocklist/core";
+import { candidateEntries, type PrismaClient } from "@blocklist/db";
+import { authorizeAgentAccess } from "../access";
+import type { Caller } from "../auth";
+import { checkCacheFor } from "../checkCache";
+
+export interface CheckRequest {
+  uid: string;
+  agentId: string;
+  /** The caller's number as the telephony layer got it; absent or empty: a withheld caller. */
+  number?: string | null | undefined;
+  direction?: CheckDirection | undefined;
+}
+
+/** What the decision answers of its deciding entry (no expiry: it was active when it decided). */
+function decisionOf(e164: string | null, entry: DecisionEntry | null): Decision {
+  if (entry === null) return { blocked: false, e164, entry: null };
+  const { expiresAt: _expiresAt, ...shown } = entry;
+  return { blocked: entry.action === "block", e164, entry: shown };
+}
+
+/**
+ * The call path: which entry of the agent's own list or of its organization's decides this caller, and
+ * whether it blocks. From the check cache when both lists are held there; else from the entries that could
+ * match, read by index, decided by the same function.
+ */
+export async function checkCaller(db: PrismaClient, caller: Caller, request: CheckRequest): Promise<Decision> {
+  const orgId = await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
+  const checked = callerOf(request.number);
+  const direction = request.direction ?? "inbound";
+  const list = { orgId, agentId: request.agentId };
+  const remembered = checkCacheFor(db)?.decide(list, checked, direction);
+  if (remembered !== undefined) return decisionOf(checked.e164, remembered);
+  const candidates = await candidateEntries(db, list, checked, direction);
+  const index = ListIndex.of(candidates.filter((entry) => entry.agentId !== null));
+  const orgIndex = ListIndex.of(candidates.filter((entry) => entry.agentId === null));
+  return decisionOf(checked.e164, decide({ agent: index, org: orgIndex }, checked, direction, Date.now()));
+}

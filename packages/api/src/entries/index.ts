@@ -1,0 +1,9 @@
+export { type CheckRequest, checkCaller } from "./check";
+export {
+  type CreateEntriesResponse,
+  createEntries,
+  type RemoveEntriesResponse,
+  removeEntries,
+  updateEntry,
+} from "./change";
+export { type EntriesPage, listEntries } from "./list";

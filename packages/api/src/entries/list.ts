@@ -1,0 +1,40 @@
+import { type Entry, type EntriesQuery, searchDigits } from "@blocklist/core";
+import { countEntries, type EntryFilters, type PrismaClient, selectEntries } from "@blocklist/db";
+import { authorizeListAccess } from "../access";
+import type { Caller } from "../auth";
+import { type CursorScope, decodeCursor, encodeCursor } from "../cursor";
+import { cursorKeyOf } from "../cursorKey";
+
+export interface EntriesPage {
+  entries: Entry[];
+  /** How many entries match the filters, all pages together. */
+  count: number;
+  nextCursor?: string;
+}
+
+/** A list's entries that match the filters, oldest first, one page at a time. */
+export async function listEntries(db: PrismaClient, caller: Caller, query: EntriesQuery): Promise<EntriesPage> {
+  // A cursor pages the list (and filters) it was issued for, and no other.
+  const filters: EntryFilters = {
+    match: query.match,
+    action: query.action,
+    direction: query.direction,
+    reason: query.reason,
+    containingDigits: searchDigits(query.search),
+    includeExpired: query.include === "expired",
+  };
+  const scope: CursorScope = { kind: "entries", listId: JSON.stringify([query.agentId ?? query.orgId, filters]) };
+  const afterSeq =
+    query.cursor === undefined ? undefined : decodeCursor(await cursorKeyOf(db), scope, query.cursor);
+  const list = await authorizeListAccess(db, caller, { ...query, write: false });
+  // One extra row tells whether another page follows.
+  const [page, count] = await Promise.all([
+    selectEntries(db, list, filters, { afterSeq, limit: query.limit + 1 }),
+    countEntries(db, list, filters),
+  ]);
+  const hasMore = page.entries.length > query.limit;
+  const entries = hasMore ? page.entries.slice(0, query.limit) : page.entries;
+  const lastSeq = hasMore ? page.seqs[query.limit - 1] : undefined;
+  const nextCursor = lastSeq === undefined ? undefined : encodeCursor(await cursorKeyOf(db), scope, lastSeq);
+  return { entries, count, ...(nextCursor === undefined ? {} : { nextCursor }) };
+}
