@@ -8,20 +8,35 @@ import {
   admitCaller,
   type Caller,
   chargeNumbers,
+  checkCaller,
+  createEntries,
   listBlockedNumbers,
+  listEntries,
   listOrganizations,
   removeBlockedNumbers,
+  removeEntries,
   streamWholeBlockList,
   UnsupportedMediaTypeError,
+  updateEntry,
 } from "@blocklist/api";
 import { noteOutcome, noteRoute } from "@blocklist/api/observability";
 import { parseBody, parseQuery } from "@blocklist/api/rest";
-import { blockListMutationSchema, blockListQuerySchema } from "@blocklist/core";
+import {
+  blockListAdditionSchema,
+  blockListCheckQuerySchema,
+  blockListMutationSchema,
+  blockListQuerySchema,
+  entriesCreateBodySchema,
+  entriesQuerySchema,
+  entriesRemoveBodySchema,
+  entriesUpdateBodySchema,
+} from "@blocklist/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { z } from "zod";
 import { isJsonContentType, parseJsonText } from "./bodies";
 import { refuseOtherMethods, sendJson, sendJsonStream } from "./replies";
 
-type Method = "GET" | "POST" | "DELETE";
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** An answer already written as JSON text, in pieces to stream. */
 class JsonText {
@@ -35,7 +50,7 @@ interface RestCall {
 }
 type Handle = (request: FastifyRequest, call: RestCall) => Promise<unknown>;
 
-const BODY_METHODS = new Set<Method>(["POST", "DELETE"]);
+const BODY_METHODS = new Set<Method>(["POST", "PATCH", "DELETE"]);
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -85,12 +100,19 @@ function restRoute(
   refuseOtherMethods(app, url, Object.keys(methods));
 }
 
-/** POST and DELETE: the body parsed, then its numbers charged against the key's budget, before any work. */
-function numbersBody(request: FastifyRequest, call: RestCall) {
-  const body = parseBody(blockListMutationSchema, parseJsonText(request.body));
-  call.chargeNumbers(body.numbers.length);
-  return body;
+/** A body parsed, then what it carries charged against the key's budget, before any work. */
+function chargedBody<T>(schema: z.ZodType<T>, items: (body: T) => readonly unknown[]) {
+  return (request: FastifyRequest, call: RestCall): T => {
+    const body = parseBody(schema, parseJsonText(request.body));
+    call.chargeNumbers(items(body).length);
+    return body;
+  };
 }
+
+const numbersBody = chargedBody(blockListMutationSchema, (body) => body.numbers);
+const additionBody = chargedBody(blockListAdditionSchema, (body) => body.numbers);
+const entriesBody = chargedBody(entriesCreateBodySchema, (body) => body.entries);
+const idsBody = chargedBody(entriesRemoveBodySchema, (body) => body.ids);
 
 export function registerRestRoutes(app: FastifyInstance, services: AdmissionServices): void {
   const { db } = services;
@@ -103,8 +125,18 @@ export function registerRestRoutes(app: FastifyInstance, services: AdmissionServ
       }
       return listBlockedNumbers(db, caller, query);
     },
-    POST: (request, call) => addBlockedNumbers(db, call.caller, numbersBody(request, call)),
+    POST: (request, call) => addBlockedNumbers(db, call.caller, additionBody(request, call)),
     DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call)),
+  });
+  restRoute(app, services, "/api/block-list-entries", {
+    GET: (request, { caller }) => listEntries(db, caller, parseQuery(entriesQuerySchema, request.query)),
+    POST: (request, call) => createEntries(db, call.caller, entriesBody(request, call), "rest"),
+    PATCH: (request, { caller }) =>
+      updateEntry(db, caller, parseBody(entriesUpdateBodySchema, parseJsonText(request.body))),
+    DELETE: (request, call) => removeEntries(db, call.caller, idsBody(request, call)),
+  });
+  restRoute(app, services, "/api/block-list-check", {
+    GET: (request, { caller }) => checkCaller(db, caller, parseQuery(blockListCheckQuerySchema, request.query)),
   });
   restRoute(app, services, "/api/organizations", {
     GET: (_request, { caller }) => listOrganizations(db, caller),

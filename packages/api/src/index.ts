@@ -35,12 +35,11 @@ export {
   addBlockedNumbers,
   type BlockListPage,
   type BlockListPageRequest,
-  type CheckRequest,
-  checkBlockedNumber,
   listBlockedNumbers,
   removeBlockedNumbers,
 } from "./blockList";
 export { streamWholeBlockList } from "./blockListStream";
+export * from "./entries";
 export { type CursorScope, decodeCursor, encodeCursor, MAX_CURSOR_POSITION } from "./cursor";
 export { cursorKeyOf, loadCursorKey } from "./cursorKey";
 export { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./databaseUnavailable";

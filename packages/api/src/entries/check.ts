@@ -1,5 +1,5 @@
 import { type CheckDirection, callerOf, type Decision, type DecisionEntry, decide, ListIndex } from "@blocklist/core";
-import { candidateEntries, type PrismaClient } from "@blocklist/db";
+import { candidateEntries, loadListEntries, type PrismaClient } from "@blocklist/db";
 import { authorizeAgentAccess } from "../access";
 import type { Caller } from "../auth";
 import { checkCacheFor } from "../checkCache";
@@ -29,7 +29,9 @@ export async function checkCaller(db: PrismaClient, caller: Caller, request: Che
   const checked = callerOf(request.number);
   const direction = request.direction ?? "inbound";
   const list = { orgId, agentId: request.agentId };
-  const remembered = checkCacheFor(db)?.decide(list, checked, direction);
+  const remembered = checkCacheFor(db)?.decide(list, checked, direction, (held, limit) =>
+    loadListEntries(db, held, limit),
+  );
   if (remembered !== undefined) return decisionOf(checked.e164, remembered);
   const candidates = await candidateEntries(db, list, checked, direction);
   const index = ListIndex.of(candidates.filter((entry) => entry.agentId !== null));
