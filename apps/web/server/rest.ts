@@ -136,7 +136,8 @@ export function registerRestRoutes(app: FastifyInstance, services: AdmissionServ
     DELETE: (request, call) => removeEntries(db, call.caller, idsBody(request, call)),
   });
   restRoute(app, services, "/api/block-list-check", {
-    GET: (request, { caller }) => checkCaller(db, caller, parseQuery(blockListCheckQuerySchema, request.query)),
+    GET: (request, { caller }) =>
+      checkCaller(db, caller, parseQuery(blockListCheckQuerySchema, request.query)),
   });
   restRoute(app, services, "/api/organizations", {
     GET: (_request, { caller }) => listOrganizations(db, caller),

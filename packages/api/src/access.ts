@@ -33,21 +33,31 @@ function requireCaller(caller: Caller, access: { uid: string; write: boolean }):
  * server's check cache, granted access is remembered until a membership or the agent changes. `uid` is compared
  * with the key's own user, never looked up. Answers the agent's organization.
  */
-export async function authorizeAgentAccess(db: PrismaClient, caller: Caller, access: AgentAccess): Promise<string> {
+export async function authorizeAgentAccess(
+  db: PrismaClient,
+  caller: Caller,
+  access: AgentAccess,
+): Promise<string> {
   requireCaller(caller, access);
   // An id newId could not have made names no agent: refused like a missing one, without a query (a NUL in it
   // would make PostgreSQL fail the query) and without a place in the cache.
   if (!isWellFormedId("agt", access.agentId)) throw new PermissionError();
   const cache = checkCacheFor(db);
   const orgId = cache
-    ? await cache.access(caller.userId, access.agentId, () => agentOrganization(db, caller.userId, access.agentId))
+    ? await cache.access(caller.userId, access.agentId, () =>
+        agentOrganization(db, caller.userId, access.agentId),
+      )
     : await agentOrganization(db, caller.userId, access.agentId);
   if (orgId === null) throw new PermissionError();
   return orgId;
 }
 
 /** Step 3 for a list of entries: the agent's own, or the organization's when only `orgId` names it. */
-export async function authorizeListAccess(db: PrismaClient, caller: Caller, access: ListAccess): Promise<EntryList> {
+export async function authorizeListAccess(
+  db: PrismaClient,
+  caller: Caller,
+  access: ListAccess,
+): Promise<EntryList> {
   if (access.agentId !== undefined) {
     const orgId = await authorizeAgentAccess(db, caller, { ...access, agentId: access.agentId });
     return { orgId, agentId: access.agentId };

@@ -39,10 +39,10 @@ export {
   removeBlockedNumbers,
 } from "./blockList";
 export { streamWholeBlockList } from "./blockListStream";
-export * from "./entries";
 export { type CursorScope, decodeCursor, encodeCursor, MAX_CURSOR_POSITION } from "./cursor";
 export { cursorKeyOf, loadCursorKey } from "./cursorKey";
 export { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from "./databaseUnavailable";
+export * from "./entries";
 export {
   AuthenticationError,
   BodyTooLargeError,

@@ -1,12 +1,21 @@
 // The check cache against a real PostgreSQL: `db` is this instance's client (the cache serves it), `elsewhere`
 // another client on the same database, standing for another instance, the CLI or an operator's SQL.
-import { createPrismaClient, type PrismaClient, poolOf, startChangeListener } from "@blocklist/db";
+
+import type { EntryList } from "@blocklist/core";
+import {
+  createPrismaClient,
+  loadListEntries,
+  type PrismaClient,
+  poolOf,
+  startChangeListener,
+} from "@blocklist/db";
 import { createTestDatabase } from "@blocklist/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAgent } from "../admin/agents";
 import { revokeApiKey, setApiKeyRateLimit } from "../admin/keys";
 import { authenticateApiKey } from "../auth";
-import { addBlockedNumbers, checkBlockedNumber, loadAgentNumbers, removeBlockedNumbers } from "../blockList";
+import { addBlockedNumbers, removeBlockedNumbers } from "../blockList";
+import { checkCaller, createEntries, removeEntries } from "../entries";
 import { AuthenticationError, PermissionError } from "../errors";
 import { newId } from "../ids";
 import { createTenant, type Tenant } from "../testing/fixtures";
@@ -59,8 +68,30 @@ async function standaloneCache(maxNumbers: number) {
   return { cache, applied };
 }
 
-const check = (tenant: Tenant, number: string, agentId = tenant.agentId) =>
-  checkBlockedNumber(db, tenant.caller, { uid: tenant.uid, agentId, number });
+const check = async (tenant: Tenant, number: string, agentId = tenant.agentId) => {
+  const { blocked, e164, entry } = await checkCaller(db, tenant.caller, { uid: tenant.uid, agentId, number });
+  return { blocked, e164, decidedBy: entry?.agentId === null ? "organization" : entry ? "agent" : null };
+};
+const allowed = (e164: string | null) => ({ blocked: false, e164, decidedBy: null });
+const blockedBy = (e164: string | null, decidedBy: "agent" | "organization") => ({
+  blocked: true,
+  e164,
+  decidedBy,
+});
+
+/** Entries added to a list by its owner, through `client`. */
+async function addEntries(
+  client: PrismaClient,
+  tenant: Tenant,
+  list: { agentId: string } | { orgId: string },
+  entries: object[],
+) {
+  const answer = await createEntries(client, tenant.caller, { uid: tenant.uid, ...list, entries }, "cli");
+  expect(answer.failed).toEqual([]);
+  return answer.created;
+}
+
+const loadList = (list: EntryList) => (_list: EntryList, limit: number) => loadListEntries(db, list, limit);
 
 async function refusal(call: Promise<unknown>): Promise<unknown> {
   return call.then(
@@ -78,49 +109,71 @@ describe("the check cache", () => {
     expect(checkCacheFor(db)).toBeUndefined();
   });
 
-  it("follows numbers added and removed elsewhere, patching the set it holds", async () => {
+  it("follows entries added and removed elsewhere, in the agent's list and in its organization's", async () => {
     const cache = await startListening();
     const alice = await createTenant(elsewhere, "alice");
-    expect(await check(alice, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
-    await expect.poll(() => cache.stats()).toMatchObject({ keys: 0, accessPairs: 1, agents: 1, numbers: 1 });
+    expect(await check(alice, "+14155552671")).toEqual(allowed("+14155552671"));
+    // The agent's own list and its organization's (both empty: weight 1 each).
+    await expect.poll(() => cache.stats()).toMatchObject({ keys: 0, accessPairs: 1, lists: 2, entries: 2 });
 
     const mutation = { uid: alice.uid, agentId: alice.agentId, numbers: ["+1 415 555 2671"] };
     await addBlockedNumbers(elsewhere, alice.caller, mutation);
-    await expect.poll(() => check(alice, "+14155552671")).toEqual({ blocked: true, e164: "+14155552671" });
-    // Patched in place: still one agent held, not dropped and reloaded.
-    expect(cache.stats()).toMatchObject({ agents: 1, numbers: 1 });
-
+    await expect.poll(() => check(alice, "+14155552671")).toEqual(blockedBy("+14155552671", "agent"));
     await removeBlockedNumbers(elsewhere, alice.caller, mutation);
-    await expect.poll(() => check(alice, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
-    expect(cache.stats()).toMatchObject({ agents: 1 });
+    await expect.poll(() => check(alice, "+14155552671")).toEqual(allowed("+14155552671"));
 
-    // Too many numbers for one notification: the set is dropped, then loaded again by a later check.
-    const many = Array.from({ length: 500 }, (_, i) => `+1415555${String(3000 + i)}`);
-    await addBlockedNumbers(elsewhere, alice.caller, { ...mutation, numbers: many });
-    await expect.poll(() => check(alice, "+14155553499")).toEqual({ blocked: true, e164: "+14155553499" });
-    await expect.poll(() => cache.stats()).toMatchObject({ agents: 1, numbers: 500 });
-    expect(await check(alice, "+14155553000")).toEqual({ blocked: true, e164: "+14155553000" });
-    expect(await check(alice, "+14155553500")).toEqual({ blocked: false, e164: "+14155553500" });
+    // An organization's prefix reaches the agent's answer; the agent's own allow of one number beats it.
+    await addEntries(elsewhere, alice, { orgId: alice.orgId }, [{ match: "prefix", value: "+1415555" }]);
+    await expect.poll(() => check(alice, "+14155553000")).toEqual(blockedBy("+14155553000", "organization"));
+    await addEntries(elsewhere, alice, { agentId: alice.agentId }, [
+      { match: "number", value: "+14155553000", action: "allow" },
+    ]);
+    await expect.poll(() => check(alice, "+14155553000")).toEqual(allowed("+14155553000"));
+    expect(await check(alice, "+14155553001")).toEqual(blockedBy("+14155553001", "organization"));
+    // Held in memory again after the reloads.
+    await expect.poll(() => cache.stats()).toMatchObject({ lists: 2, entries: 2 });
   });
 
   it("sees at once a change made through its own client, before the notification arrives", async () => {
     const cache = await startListening();
     const erin = await createTenant(elsewhere, "erin");
-    expect(await check(erin, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
-    await expect.poll(() => cache.stats()).toMatchObject({ agents: 1 });
+    expect(await check(erin, "+14155552671")).toEqual(allowed("+14155552671"));
+    await expect.poll(() => cache.stats()).toMatchObject({ lists: 2 });
     // Hold back every notification: only what this instance does itself can keep its memory true.
     const delivered = vi.spyOn(cache, "apply").mockImplementation(() => {});
 
     const mutation = { uid: erin.uid, agentId: erin.agentId, numbers: ["+14155552671"] };
     await addBlockedNumbers(db, erin.caller, mutation);
-    expect(await check(erin, "+14155552671")).toEqual({ blocked: true, e164: "+14155552671" });
-    await expect.poll(() => cache.stats()).toMatchObject({ agents: 1, numbers: 1 });
-    expect(await check(erin, "+14155552671")).toEqual({ blocked: true, e164: "+14155552671" });
+    expect(await check(erin, "+14155552671")).toEqual(blockedBy("+14155552671", "agent"));
+    await expect.poll(() => cache.stats()).toMatchObject({ lists: 2, entries: 2 });
+    expect(await check(erin, "+14155552671")).toEqual(blockedBy("+14155552671", "agent"));
 
     await removeBlockedNumbers(db, erin.caller, mutation);
-    expect(await check(erin, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
+    expect(await check(erin, "+14155552671")).toEqual(allowed("+14155552671"));
+
+    const [orgEntry] = await addEntries(db, erin, { orgId: erin.orgId }, [{ match: "any" }]);
+    expect(await check(erin, "+14155552671")).toEqual(blockedBy("+14155552671", "organization"));
+    await removeEntries(db, erin.caller, { uid: erin.uid, ids: [orgEntry?.id as string] });
+    expect(await check(erin, "+14155552671")).toEqual(allowed("+14155552671"));
     expect(delivered).toHaveBeenCalled();
     delivered.mockRestore();
+  });
+
+  it("never answers from an entry after its expiresAt, though nothing was notified", async () => {
+    const cache = await startListening();
+    const gina = await createTenant(elsewhere, "gina");
+    await addEntries(elsewhere, gina, { orgId: gina.orgId }, [{ match: "withheld", expiresIn: "1m" }]);
+    expect(await check(gina, "anonymous")).toEqual(blockedBy(null, "organization"));
+    await expect.poll(() => cache.stats()).toMatchObject({ lists: 2 });
+    // Held; from now on no notification arrives, and the entry is moved to 50 ms from now behind the cache's back.
+    vi.spyOn(cache, "apply").mockImplementation(() => {});
+    const soon = new Date(Date.now() + 50);
+    await elsewhere.$executeRaw`UPDATE entries SET expires_at = ${soon} WHERE org_id = ${gina.orgId}`;
+    // Still held, and past the instant the entry is ignored, by the clock alone.
+    expect(await check(gina, "anonymous")).toEqual(blockedBy(null, "organization"));
+    await expect.poll(() => check(gina, "anonymous")).toEqual(allowed(null));
+    expect(Date.now()).toBeGreaterThanOrEqual(soon.getTime());
+    expect(cache.stats()).toMatchObject({ lists: 2 });
   });
 
   it("refuses a key revoked elsewhere", async () => {
@@ -171,6 +224,8 @@ describe("the check cache", () => {
   it("does not store a load that a change overtook (the fill/invalidate race)", async () => {
     const { cache, applied } = await standaloneCache(1_000_000);
     const dave = await createTenant(elsewhere, "dave");
+    const daveList = { orgId: dave.orgId, agentId: dave.agentId };
+    const caller = { e164: "+14155552671" };
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -179,75 +234,72 @@ describe("the check cache", () => {
     const readDone = new Promise<void>((resolve) => {
       read = resolve;
     });
-    // The load reads the list (still empty), then is held back until the test lets it finish.
-    const heldLoad = async (limit: number) => {
-      const numbers = await loadAgentNumbers(db, dave.agentId, limit);
+    // The load of the agent's list reads it (still empty), then is held back until the test lets it finish.
+    const heldLoad = async (list: EntryList, limit: number) => {
+      const entries = await loadListEntries(db, list, limit);
+      if (list.agentId === null) return entries;
       read();
       await gate;
-      return numbers;
+      return entries;
     };
-    expect(cache.blocked(dave.agentId, "+14155552671", heldLoad)).toBeUndefined();
+    expect(cache.decide(daveList, caller, "inbound", heldLoad)).toBeUndefined();
     await readDone;
     await addBlockedNumbers(elsewhere, dave.caller, {
       uid: dave.uid,
       agentId: dave.agentId,
-      numbers: ["+14155552671"],
+      numbers: [caller.e164],
     });
     await expect.poll(() => applied.some((payload) => payload.includes(dave.agentId))).toBe(true);
     release();
     // Let the held load finish (and be kept or not) before anything else touches the cache.
     await cache.settled();
 
-    // The held load's list lacks the number: it must not be kept. The next check loads again.
-    expect(cache.stats().agents).toBe(0);
-    const load = (limit: number) => loadAgentNumbers(db, dave.agentId, limit);
-    await expect.poll(() => cache.blocked(dave.agentId, "+14155552671", load)).toBe(true);
+    // The held load's list lacks the number: it must not be kept (only the organization's list is). The next
+    // decision loads it again.
+    expect(cache.stats().lists).toBe(1);
+    const load = loadList(daveList);
+    await expect.poll(() => cache.decide(daveList, caller, "inbound", load)?.action).toBe("block");
 
     // Without a change in between, a load is kept (the case above is not just "never stored").
     const erin = await createTenant(elsewhere, "erin");
-    const erinLoad = (limit: number) => loadAgentNumbers(db, erin.agentId, limit);
-    expect(cache.blocked(erin.agentId, "+14155552671", erinLoad)).toBeUndefined();
-    await expect.poll(() => cache.blocked(erin.agentId, "+14155552671", erinLoad)).toBe(false);
+    const erinList = { orgId: erin.orgId, agentId: erin.agentId };
+    expect(cache.decide(erinList, caller, "inbound", loadList(erinList))).toBeUndefined();
+    await expect.poll(() => cache.decide(erinList, caller, "inbound", loadList(erinList))).toBeNull();
   });
 
-  it("holds at most maxNumbers, least recently checked agent first, and never an agent over a quarter", async () => {
-    // 400 numbers in all, 100 per agent.
+  it("holds at most maxNumbers entries, least recently checked list first, never a list over a quarter", async () => {
+    // 400 entries in all, 100 per list.
     const { cache } = await standaloneCache(400);
     const owner = await createTenant(elsewhere, "owner");
-    const agents: string[] = [];
-    for (const [index, size] of [90, 90, 90, 90, 90, 150].entries()) {
+    const caller = { e164: "+14152000001" };
+    const agents: EntryList[] = [];
+    for (const [index, size] of [90, 90, 90, 90, 150].entries()) {
       const { agentId } = await createAgent(elsewhere, { uid: owner.uid, name: `agent ${index}` });
-      await elsewhere.$executeRaw`
-        INSERT INTO blocked_numbers (agent_id, e164)
-        SELECT ${agentId}, '+1415' || (2000000 + i)::text FROM generate_series(1, ${size}::int) i`;
-      agents.push(agentId);
+      const numbers = Array.from({ length: size }, (_, i) => `+1415${2000001 + i}`);
+      await addBlockedNumbers(elsewhere, owner.caller, { uid: owner.uid, agentId, numbers });
+      agents.push({ orgId: owner.orgId, agentId });
     }
-    const blockedHere = (agentId: string) =>
-      cache.blocked(agentId, "+14152000001", (limit) => loadAgentNumbers(db, agentId, limit));
-    const held = async (agentId: string) => {
-      await expect.poll(() => blockedHere(agentId)).toBe(true);
+    const decided = (list: EntryList) =>
+      cache.decide(list as EntryList & { agentId: string }, caller, "inbound", loadList(list))?.action;
+    const held = async (list: EntryList) => {
+      await expect.poll(() => decided(list)).toBe("block");
     };
 
-    const [first, second, third, fourth, fifth, large] = agents as [string, ...string[]];
-    for (const agentId of [first, second, third, fourth]) await held(agentId as string);
-    expect(cache.stats()).toMatchObject({ agents: 4, numbers: 360 });
-    // The first is used again, so the second is now the least recently used: it goes for the fifth.
-    expect(blockedHere(first)).toBe(true);
-    await held(fifth as string);
-    expect(cache.stats()).toMatchObject({ agents: 4, numbers: 360 });
-    expect(blockedHere(second as string)).toBeUndefined();
+    const [first, second, third, fourth, large] = agents as [EntryList, ...EntryList[]];
+    // Three agents' lists and their organization's (empty, weight 1).
+    for (const list of [first, second, third]) await held(list as EntryList);
+    expect(cache.stats()).toMatchObject({ lists: 4, entries: 271 });
+    // The first is used again, so the second is now the least recently used: it goes for the fourth.
+    expect(decided(first)).toBe("block");
+    await held(fourth as EntryList);
+    expect(cache.stats()).toMatchObject({ lists: 4, entries: 271 });
+    expect(decided(second as EntryList)).toBeUndefined();
 
-    // 150 numbers is over a quarter of 400: remembered as too large, always answered by the database.
-    expect(blockedHere(large as string)).toBeUndefined();
-    await expect.poll(() => cache.stats().agents).toBe(5);
-    expect(blockedHere(large as string)).toBeUndefined();
-    expect(cache.stats().numbers).toBeLessThanOrEqual(400);
-    const checked = await checkBlockedNumber(db, owner.caller, {
-      uid: owner.uid,
-      agentId: large as string,
-      number: "+14152000150",
-    });
-    expect(checked).toEqual({ blocked: true, e164: "+14152000150" });
+    // 150 entries is over a quarter of 400: remembered as too large, always answered by the database.
+    expect(decided(large as EntryList)).toBeUndefined();
+    await expect.poll(() => cache.stats().lists).toBe(5);
+    expect(decided(large as EntryList)).toBeUndefined();
+    expect(cache.stats().entries).toBeLessThanOrEqual(400);
   });
 
   it("is not used while it cannot be trusted, and starts empty when listening again", async () => {
@@ -261,8 +313,9 @@ describe("the check cache", () => {
     await cache.key("01", load);
     await cache.key("01", load);
     expect(loads).toBe(2);
-    expect(cache.blocked("agt_1", "+14155552671", async () => [])).toBeUndefined();
-    expect(cache.stats()).toEqual({ keys: 0, accessPairs: 0, agents: 0, numbers: 0 });
+    const list = { orgId: "org_1", agentId: "agt_1" };
+    expect(cache.decide(list, { e164: "+14155552671" }, "inbound", async () => [])).toBeUndefined();
+    expect(cache.stats()).toEqual({ keys: 0, accessPairs: 0, lists: 0, entries: 0 });
 
     // Listening, but no heartbeat heard yet: nothing proves that notifications arrive.
     cache.listening();

@@ -7,7 +7,8 @@ import { pgBouncerForFile, testDatabaseForFile } from "@blocklist/db/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { revokeApiKey } from "../admin/keys";
 import { authenticateApiKey } from "../auth";
-import { addBlockedNumbers, checkBlockedNumber, removeBlockedNumbers } from "../blockList";
+import { addBlockedNumbers, removeBlockedNumbers } from "../blockList";
+import { checkCaller } from "../entries";
 import { AuthenticationError } from "../errors";
 import type { ProcessLogger } from "../observability/context";
 import { createMetrics } from "../observability/metrics";
@@ -46,7 +47,9 @@ async function trustedGauge(): Promise<number | undefined> {
 
 const NUMBER = "+14155552671";
 const check = (tenant: Tenant) =>
-  checkBlockedNumber(db, tenant.caller, { uid: tenant.uid, agentId: tenant.agentId, number: NUMBER });
+  checkCaller(db, tenant.caller, { uid: tenant.uid, agentId: tenant.agentId, number: NUMBER }).then(
+    ({ blocked, e164 }) => ({ blocked, e164 }),
+  );
 const mutation = (tenant: Tenant) => ({ uid: tenant.uid, agentId: tenant.agentId, numbers: [NUMBER] });
 const refusal = (call: Promise<unknown>) =>
   call.then(
@@ -73,7 +76,7 @@ describe("the check cache behind PgBouncer in transaction mode", () => {
         expect(await check(alice)).toEqual({ blocked: true, e164: NUMBER });
         return cache.stats();
       })
-      .toEqual({ keys: 1, accessPairs: 1, agents: 1, numbers: 1 });
+      .toEqual({ keys: 1, accessPairs: 1, lists: 2, entries: 2 });
 
     await removeBlockedNumbers(elsewhere, alice.caller, mutation(alice));
     const removed = await askWithinTrustWindow(
@@ -112,7 +115,7 @@ describe("the check cache behind PgBouncer in transaction mode", () => {
     const { keyId } = await authenticateApiKey(db, bob.apiKey);
     await revokeApiKey(elsewhere, keyId);
     expect(await refusal(authenticateApiKey(db, bob.apiKey))).toBeInstanceOf(AuthenticationError);
-    expect(cache.stats()).toEqual({ keys: 0, accessPairs: 0, agents: 0, numbers: 0 });
+    expect(cache.stats()).toEqual({ keys: 0, accessPairs: 0, lists: 0, entries: 0 });
     // Said once, not once per heartbeat.
     expect(lines).toHaveLength(1);
   });

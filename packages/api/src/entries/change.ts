@@ -15,7 +15,12 @@ import {
   resolveUpdate,
   SUCCESS_MESSAGE,
 } from "@blocklist/core";
-import { deleteEntries, insertEntries, type PrismaClient, updateEntry as updateStoredEntry } from "@blocklist/db";
+import {
+  deleteEntries,
+  insertEntries,
+  type PrismaClient,
+  updateEntry as updateStoredEntry,
+} from "@blocklist/db";
 import { authorizeListAccess, callerOrganizations } from "../access";
 import type { Caller } from "../auth";
 import { checkCacheFor } from "../checkCache";

@@ -1,4 +1,11 @@
-import { type CheckDirection, callerOf, type Decision, type DecisionEntry, decide, ListIndex } from "@blocklist/core";
+import {
+  type CheckDirection,
+  callerOf,
+  type Decision,
+  type DecisionEntry,
+  decide,
+  ListIndex,
+} from "@blocklist/core";
 import { candidateEntries, loadListEntries, type PrismaClient } from "@blocklist/db";
 import { authorizeAgentAccess } from "../access";
 import type { Caller } from "../auth";
@@ -24,8 +31,16 @@ function decisionOf(e164: string | null, entry: DecisionEntry | null): Decision 
  * whether it blocks. From the check cache when both lists are held there; else from the entries that could
  * match, read by index, decided by the same function.
  */
-export async function checkCaller(db: PrismaClient, caller: Caller, request: CheckRequest): Promise<Decision> {
-  const orgId = await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
+export async function checkCaller(
+  db: PrismaClient,
+  caller: Caller,
+  request: CheckRequest,
+): Promise<Decision> {
+  const orgId = await authorizeAgentAccess(db, caller, {
+    uid: request.uid,
+    agentId: request.agentId,
+    write: false,
+  });
   const checked = callerOf(request.number);
   const direction = request.direction ?? "inbound";
   const list = { orgId, agentId: request.agentId };

@@ -1,4 +1,3 @@
-export { type CheckRequest, checkCaller } from "./check";
 export {
   type CreateEntriesResponse,
   createEntries,
@@ -6,4 +5,5 @@ export {
   removeEntries,
   updateEntry,
 } from "./change";
+export { type CheckRequest, checkCaller } from "./check";
 export { type EntriesPage, listEntries } from "./list";

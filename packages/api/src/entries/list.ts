@@ -1,4 +1,4 @@
-import { type Entry, type EntriesQuery, searchDigits } from "@blocklist/core";
+import { type EntriesQuery, type Entry, searchDigits } from "@blocklist/core";
 import { countEntries, type EntryFilters, type PrismaClient, selectEntries } from "@blocklist/db";
 import { authorizeListAccess } from "../access";
 import type { Caller } from "../auth";
@@ -13,7 +13,11 @@ export interface EntriesPage {
 }
 
 /** A list's entries that match the filters, oldest first, one page at a time. */
-export async function listEntries(db: PrismaClient, caller: Caller, query: EntriesQuery): Promise<EntriesPage> {
+export async function listEntries(
+  db: PrismaClient,
+  caller: Caller,
+  query: EntriesQuery,
+): Promise<EntriesPage> {
   // A cursor pages the list (and filters) it was issued for, and no other.
   const filters: EntryFilters = {
     match: query.match,
@@ -23,7 +27,10 @@ export async function listEntries(db: PrismaClient, caller: Caller, query: Entri
     containingDigits: searchDigits(query.search),
     includeExpired: query.include === "expired",
   };
-  const scope: CursorScope = { kind: "entries", listId: JSON.stringify([query.agentId ?? query.orgId, filters]) };
+  const scope: CursorScope = {
+    kind: "entries",
+    listId: JSON.stringify([query.agentId ?? query.orgId, filters]),
+  };
   const afterSeq =
     query.cursor === undefined ? undefined : decodeCursor(await cursorKeyOf(db), scope, query.cursor);
   const list = await authorizeListAccess(db, caller, { ...query, write: false });

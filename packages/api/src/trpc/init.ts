@@ -1,9 +1,9 @@
 import {
   agentNumbersInputSchema,
   type EntryVia,
+  ErrorMessage,
   entriesCreateInputSchema,
   entriesRemoveInputSchema,
-  ErrorMessage,
   toIssues,
 } from "@blocklist/core";
 import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
