@@ -1,1 +1,5 @@
+export * from "./caller";
+export * from "./decide";
+export * from "./expiry";
 export * from "./fields";
+export * from "./prefix";
