@@ -52,3 +52,44 @@ export const checkedCaller: fc.Arbitrary<CheckedCaller> = fc.constantFrom(
   { e164: "+19005550100" },
   { e164: null },
 );
+
+// Valid entries from a small pool, so that a request often holds the same entry twice.
+const commonEntryInput = fc
+  .record(
+    {
+      match: fc.constantFrom(...ENTRY_MATCHES),
+      action: fc.constantFrom("block", "allow"),
+      direction: fc.constantFrom("inbound", "both"),
+      note: fc.constantFrom("first", "second"),
+    },
+    { requiredKeys: ["match"] },
+  )
+  .chain((entry) =>
+    (entry.match === "number"
+      ? fc.constantFrom("+14155552671", "+1 415 555 2671", "+442079460958")
+      : entry.match === "prefix"
+        ? fc.constantFrom("+1900", "+1 900", "+4470")
+        : fc.constantFrom(undefined, null, "")
+    ).map((value) => (value === undefined ? entry : { ...entry, value })),
+  );
+
+// Any field may be missing, wrong or fine.
+const looseEntryInput = fc.record(
+  {
+    match: fc.constantFrom(...ENTRY_MATCHES, "range", 1, null),
+    value: fc.constantFrom(...VALID_NUMBERS, "+1 900 55", "+1900", "+44", "+1234567890", "", null, 7),
+    action: fc.constantFrom(...ENTRY_ACTIONS, "deny", null),
+    direction: fc.constantFrom(...ENTRY_DIRECTIONS, "in", null),
+    reason: fc.constantFrom(...ENTRY_REASONS, "spite", null),
+    note: fc.constantFrom("a note", "", "x".repeat(501), null, 5),
+    expiresIn: fc.constantFrom("7d", "0m", null),
+  },
+  { requiredKeys: [] },
+);
+
+/** What a client might send as one entry of a create: repeated valid ones, near-misses and junk. */
+export const entryInput: fc.Arbitrary<unknown> = fc.oneof(
+  { arbitrary: commonEntryInput, weight: 3 },
+  { arbitrary: looseEntryInput, weight: 2 },
+  { arbitrary: fc.anything(), weight: 1 },
+);
