@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decide, decisionOf, EMPTY_LIST_INDEX, ListIndex } from "./decide";
 import { CHECK_DIRECTIONS, type CheckDirection, type CheckedCaller, type DecisionEntry } from "./fields";
-import { checkedCaller, listEntries, NOW_MS } from "./test-arbitraries";
+import { checkedCaller, ENTRY_DEFAULTS, listEntries, NOW_MS } from "./test-arbitraries";
 
 const AGENT = { orgId: "org_1", agentId: "agt_1" };
 const ORG = { orgId: "org_1", agentId: null };
@@ -13,12 +13,7 @@ function entry(fields: Partial<DecisionEntry> & Pick<DecisionEntry, "match">): D
   return {
     id: `ent_${nextId}`,
     ...AGENT,
-    value: null,
-    action: "block",
-    direction: "inbound",
-    reason: null,
-    note: null,
-    expiresAt: null,
+    ...ENTRY_DEFAULTS,
     ...fields,
   };
 }

@@ -9,21 +9,13 @@ import {
   reportCreated,
   reportRemovedEntries,
 } from ".";
-import { entryInput } from "./test-arbitraries";
+import { ENTRY_DEFAULTS, entryInput } from "./test-arbitraries";
 
 const now = new Date("2026-12-01T12:00:00.000Z");
 const inAWeek = new Date("2026-12-08T12:00:00.000Z");
 
 function newEntry(fields: Partial<NewEntry> & Pick<NewEntry, "match">): NewEntry {
-  return {
-    value: null,
-    action: "block",
-    direction: "inbound",
-    reason: null,
-    note: null,
-    expiresAt: null,
-    ...fields,
-  };
+  return { ...ENTRY_DEFAULTS, ...fields };
 }
 
 describe("planEntry", () => {

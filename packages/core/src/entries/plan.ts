@@ -1,16 +1,8 @@
 import { normalizePhoneNumber } from "../phone";
 import { resolveExpiry } from "./expiry";
-import {
-  ENTRY_ACTIONS,
-  ENTRY_DIRECTIONS,
-  ENTRY_MATCHES,
-  ENTRY_REASONS,
-  EntryFailureReason,
-  EntryRemovalFailureReason,
-  type NewEntry,
-} from "./fields";
-import { isValidNote } from "./note";
+import { EntryFailureReason, EntryRemovalFailureReason, type NewEntry } from "./fields";
 import { normalizePrefix } from "./prefix";
+import { entryInputSchema } from "./schemas";
 
 /** An entry of a create, planned before the store is touched (cf. planNumbers). */
 export type PlannedEntry = { index: number; input: unknown } & (
@@ -38,30 +30,14 @@ export function entryKey(entry: Pick<NewEntry, "match" | "value" | "action" | "d
   return JSON.stringify([entry.match, entry.value, entry.action, entry.direction]);
 }
 
-function isPlainObject(input: unknown): input is Readonly<Record<string, unknown>> {
-  if (typeof input !== "object" || input === null) return false;
-  const prototype = Object.getPrototypeOf(input);
-  return prototype === Object.prototype || prototype === null;
-}
-
-function isOneOf<Value extends string>(values: readonly Value[], input: unknown): input is Value {
-  return (values as readonly unknown[]).includes(input);
-}
-
-// `null` says "not given" as well as a missing key does; for `value`, so does "".
-function given(input: unknown): boolean {
-  return input !== undefined && input !== null;
-}
-
+// A value that is null or "" counts as not given, as a missing one does.
 function checkedValue(
   match: NewEntry["match"],
-  value: unknown,
+  value: string | null | undefined,
 ): { value: string | null } | { failure: EntryFailureReason } {
-  const hasValue = given(value) && value !== "";
   const needsValue = match === "number" || match === "prefix";
-  if (hasValue !== needsValue) return { failure: EntryFailureReason.invalidEntry };
-  if (!needsValue) return { value: null };
-  if (typeof value !== "string") return { failure: EntryFailureReason.invalidEntry };
+  if (!value) return needsValue ? { failure: EntryFailureReason.invalidEntry } : { value: null };
+  if (!needsValue) return { failure: EntryFailureReason.invalidEntry };
   if (match === "prefix") {
     const result = normalizePrefix(value);
     return "prefix" in result ? { value: result.prefix } : result;
@@ -75,20 +51,12 @@ function checkedValue(
  * `inbound` (`outbound` for a `do_not_call` reason), no reason, note or expiry. `match` has no default.
  */
 export function planEntry(input: unknown, now: Date): NewEntry | EntryFailureReason {
-  if (!isPlainObject(input)) return EntryFailureReason.invalidEntry;
-  const { match, action = null, direction = null, reason = null, note = null } = input;
-  if (
-    !isOneOf(ENTRY_MATCHES, match) ||
-    (action !== null && !isOneOf(ENTRY_ACTIONS, action)) ||
-    (direction !== null && !isOneOf(ENTRY_DIRECTIONS, direction)) ||
-    (reason !== null && !isOneOf(ENTRY_REASONS, reason)) ||
-    (note !== null && (typeof note !== "string" || !isValidNote(note)))
-  ) {
-    return EntryFailureReason.invalidEntry;
-  }
-  const checked = checkedValue(match, input.value);
+  const shape = entryInputSchema.safeParse(input);
+  if (!shape.success) return EntryFailureReason.invalidEntry;
+  const { match, action, direction, reason = null, note = null } = shape.data;
+  const checked = checkedValue(match, shape.data.value);
   if ("failure" in checked) return checked.failure;
-  const expiresAt = resolveExpiry({ expiresAt: input.expiresAt, expiresIn: input.expiresIn }, now);
+  const expiresAt = resolveExpiry(shape.data, now);
   if (expiresAt === "invalid") return EntryFailureReason.invalidExpiry;
   return {
     match,
@@ -97,7 +65,7 @@ export function planEntry(input: unknown, now: Date): NewEntry | EntryFailureRea
     // Someone who asked not to be called is protected from outbound calls unless told otherwise.
     direction: direction ?? (reason === "do_not_call" ? "outbound" : "inbound"),
     reason,
-    note: note === "" ? null : note,
+    note,
     expiresAt,
   };
 }

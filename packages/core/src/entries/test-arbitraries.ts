@@ -10,6 +10,16 @@ import {
   ENTRY_REASONS,
 } from "./fields";
 
+/** What an entry is when only its match is given (the shared part of NewEntry and DecisionEntry). */
+export const ENTRY_DEFAULTS = {
+  value: null,
+  action: "block",
+  direction: "inbound",
+  reason: null,
+  note: null,
+  expiresAt: null,
+} as const;
+
 /** The instant the decision's property tests check at. */
 export const NOW_MS = Date.UTC(2026, 11, 1, 12);
 
