@@ -1,14 +1,17 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 
 // No real number comes near this; the guard keeps a hostile 20,000-character entry from reaching the parser.
-const MAX_PHONE_INPUT_LENGTH = 64;
+export const MAX_PHONE_INPUT_LENGTH = 64;
 
 // libphonenumber extracts a number from surrounding text ("+1 415 555 2671 abc" parses as valid) and reads
 // vanity letters, full-width digits and extensions ("x12", "#12", ";ext=12"). We accept only a leading "+"
 // followed by ASCII digits and the formatting characters people write: space, "-", ".", "(", ")" and "/"
 // (as in the German "+49 30/123456"). Everything else — letters, tabs, control or non-ASCII characters,
 // extension markers — makes the entry invalid rather than being silently dropped.
-const ALLOWED_PHONE_INPUT = /^\+[0-9 ()./-]+$/;
+export const ALLOWED_PHONE_INPUT = /^\+[0-9 ()./-]+$/;
+
+/** The formatting characters ALLOWED_PHONE_INPUT lets through; removing them leaves "+" and digits. */
+export const PHONE_FORMATTING = /[ ()./-]/g;
 
 /** The shape of an E.164 number: "+", a country code that does not start with 0, at most 15 digits. */
 export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;

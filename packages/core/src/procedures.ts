@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { blockListMutationSchema, blockListQuerySchema, MAX_PAGE_LIMIT } from "./schemas";
+import { CHECK_DIRECTIONS } from "./entries/fields";
+import { blockListMutationSchema, blockListQuerySchema, MAX_PAGE_LIMIT, pageLimitNumber } from "./schemas";
 
 // Inputs of the typed (tRPC) procedures. They reuse the REST fields and their messages; `uid` is gone because
 // the caller's identity comes from the key or the session, and `limit` is a number rather than query text.
@@ -10,20 +11,25 @@ export type AgentNumbersInput = z.output<typeof agentNumbersInputSchema>;
 
 /** One page of an agent's list, optionally only the numbers containing some digits. */
 export const blockListPageInputSchema = blockListQuerySchema.pick({ agentId: true, cursor: true }).extend({
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_PAGE_LIMIT, { error: `limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}` })
-    .optional(),
+  limit: pageLimitNumber(MAX_PAGE_LIMIT).optional(),
   // What a person types to find a number; only its digits count. A full E.164 number has at most 15.
   search: z.string().max(64, { error: "search must be at most 64 characters" }).optional(),
 });
 export type BlockListPageInput = z.output<typeof blockListPageInputSchema>;
 
+/** Which calls a check asks about: `inbound` (may this caller reach the agent?) unless `outbound` is given. */
+export const checkDirectionField = z
+  .enum(CHECK_DIRECTIONS, { error: `direction must be one of ${CHECK_DIRECTIONS.join(", ")}` })
+  .default("inbound")
+  .meta({
+    description:
+      "`inbound` (the default): may this caller reach the agent? `outbound`: may the agent call this number?",
+  });
+
 /** The call path: is this caller blocked for this agent? */
 export const checkInputSchema = blockListQuerySchema.pick({ agentId: true }).extend({
   number: z.string({ error: "number must be a string" }),
+  direction: checkDirectionField,
 });
 export type CheckInput = z.output<typeof checkInputSchema>;
 

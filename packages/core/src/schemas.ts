@@ -7,7 +7,8 @@ export const MAX_NUMBERS_PER_REQUEST = 10_000;
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_PAGE_LIMIT = 10_000;
 
-function requiredString(field: string) {
+/** A non-empty string field, with the messages every route uses for a missing and a mistyped one. */
+export function requiredString(field: string) {
   return z
     .string({
       error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`),
@@ -26,19 +27,33 @@ const agentIdField = requiredString("agentId").meta({
 // --- Requests ---------------------------------------------------------------------------------------------
 
 // Digits only: "1.5", " 5", "5e3" and "0x10" are refused rather than coerced the way Number() would.
-function isPageLimit(value: string): boolean {
+function isPageLimit(value: string, max: number): boolean {
   if (!/^\d+$/.test(value)) return false;
   const limit = Number(value);
-  return limit >= 1 && limit <= MAX_PAGE_LIMIT;
+  return limit >= 1 && limit <= max;
+}
+
+const pageLimitMessage = (max: number) => `limit must be a whole number from 1 to ${max}`;
+
+/** A page size as query text: digits, from 1 to `max`. */
+export function pageLimitText(max: number) {
+  return z.string().refine((value) => isPageLimit(value, max), { error: pageLimitMessage(max) });
+}
+
+/** A page size as a typed input (tRPC): a whole number from 1 to `max`. */
+export function pageLimitNumber(max: number) {
+  return z
+    .number()
+    .int()
+    .min(1)
+    .max(max, { error: pageLimitMessage(max) });
 }
 
 /** GET query: raw query-string values in, `limit` as a number out. Unknown parameters are ignored. */
 export const blockListQuerySchema = z.object({
   uid: uidField,
   agentId: agentIdField,
-  limit: z
-    .string()
-    .refine(isPageLimit, { error: `limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}` })
+  limit: pageLimitText(MAX_PAGE_LIMIT)
     .meta({
       description: `Page size, a whole number from 1 to ${MAX_PAGE_LIMIT}. Without it the whole list is answered.`,
       pattern: "^[0-9]+$",
@@ -60,25 +75,32 @@ export const blockListQuerySchema = z.object({
 });
 export type BlockListQuery = z.output<typeof blockListQuerySchema>;
 
+/**
+ * The list a request acts on (numbers, entries, ids): 1 to MAX_NUMBERS_PER_REQUEST elements, with the messages
+ * every route uses. `elements` names what the list holds in its type message ("an array of strings").
+ */
+export function requestList<Element extends z.ZodType>(field: string, element: Element, elements: string) {
+  return z
+    .array(element, {
+      error: (issue) =>
+        issue.input === undefined ? `${field} is required` : `${field} must be an array of ${elements}`,
+    })
+    .min(1, { error: `${field} must contain at least 1 entry` })
+    .max(MAX_NUMBERS_PER_REQUEST, {
+      error: `${field} must contain at most ${MAX_NUMBERS_PER_REQUEST} entries`,
+    });
+}
+
 /** POST and DELETE body. Unknown keys are dropped; an entry that is not a string fails the whole body. */
 export const blockListMutationSchema = z.object(
   {
     uid: uidField,
     agentId: agentIdField,
-    numbers: z
-      .array(z.string({ error: "each number must be a string" }), {
-        error: (issue) =>
-          issue.input === undefined ? "numbers is required" : "numbers must be an array of strings",
-      })
-      .min(1, { error: "numbers must contain at least 1 entry" })
-      .max(MAX_NUMBERS_PER_REQUEST, {
-        error: `numbers must contain at most ${MAX_NUMBERS_PER_REQUEST} entries`,
-      })
-      .meta({
-        description:
-          "Phone numbers written internationally (leading `+`); spaces, dashes, dots, brackets and `/` may " +
-          "format them. Each entry is answered once, in the answer's list or in `failed`.",
-      }),
+    numbers: requestList("numbers", z.string({ error: "each number must be a string" }), "strings").meta({
+      description:
+        "Phone numbers written internationally (leading `+`); spaces, dashes, dots, brackets and `/` may " +
+        "format them. Each entry is answered once, in the answer's list or in `failed`.",
+    }),
   },
   { error: "Body must be a JSON object" },
 );
