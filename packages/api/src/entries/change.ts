@@ -1,10 +1,10 @@
 import {
+  ErrorMessage,
   type EntriesCreateBody,
   type EntriesRemoveBody,
   type EntriesUpdateBody,
   type Entry,
-  type EntryFailure,
-  type EntryRemovalFailure,
+  type EntryCreateFailure,
   EntryRemovalFailureReason,
   type EntryVia,
   entryKey,
@@ -31,7 +31,7 @@ import { isWellFormedId } from "../ids";
 export interface CreateEntriesResponse {
   message: typeof SUCCESS_MESSAGE;
   created: Entry[];
-  failed: EntryFailure[];
+  failed: EntryCreateFailure[];
 }
 
 /**
@@ -67,10 +67,10 @@ function requireWriter(caller: Caller, uid: string): void {
 export async function updateEntry(db: PrismaClient, caller: Caller, body: EntriesUpdateBody): Promise<Entry> {
   requireWriter(caller, body.uid);
   const resolved = resolveUpdate(body, new Date());
-  if ("issues" in resolved) throw new InvalidRequestError("Invalid request body", resolved.issues);
+  if (!resolved.ok) throw new InvalidRequestError(ErrorMessage.invalidBody, resolved.issues);
   // A missing entry, another customer's and an id that cannot exist answer alike.
   const updated = isWellFormedId("ent", body.id)
-    ? await updateStoredEntry(db, await callerOrganizations(db, caller), body.id, resolved.changes)
+    ? await updateStoredEntry(db, await callerOrganizations(db, caller), body.id, resolved.value)
     : null;
   if (updated === null) throw new NotFoundError(EntryRemovalFailureReason.notFound);
   checkCacheFor(db)?.entriesChangedHere(updated);
@@ -80,7 +80,7 @@ export async function updateEntry(db: PrismaClient, caller: Caller, body: Entrie
 export interface RemoveEntriesResponse {
   message: typeof SUCCESS_MESSAGE;
   removed: string[];
-  failed: EntryRemovalFailure[];
+  failed: { id: string; reason: EntryRemovalFailureReason }[];
 }
 
 /** Removes active entries of the caller's organizations by id; any other id is "Entry not found". */

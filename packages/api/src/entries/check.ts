@@ -19,13 +19,6 @@ export interface CheckRequest {
   direction?: CheckDirection | undefined;
 }
 
-/** What the decision answers of its deciding entry (no expiry: it was active when it decided). */
-function decisionOf(e164: string | null, entry: DecisionEntry | null): Decision {
-  if (entry === null) return { blocked: false, e164, entry: null };
-  const { expiresAt: _expiresAt, ...shown } = entry;
-  return { blocked: entry.action === "block", e164, entry: shown };
-}
-
 /**
  * The call path: which entry of the agent's own list or of its organization's decides this caller, and
  * whether it blocks. From the check cache when both lists are held there; else from the entries that could
@@ -47,9 +40,9 @@ export async function checkCaller(
   const remembered = checkCacheFor(db)?.decide(list, checked, direction, (held, limit) =>
     loadListEntries(db, held, limit),
   );
-  if (remembered !== undefined) return decisionOf(checked.e164, remembered);
+  if (remembered !== undefined) return decisionOf(checked, remembered);
   const candidates = await candidateEntries(db, list, checked, direction);
   const index = ListIndex.of(candidates.filter((entry) => entry.agentId !== null));
   const orgIndex = ListIndex.of(candidates.filter((entry) => entry.agentId === null));
-  return decisionOf(checked.e164, decide({ agent: index, org: orgIndex }, checked, direction, Date.now()));
+  return decisionOf(checked, decide({ agent: index, org: orgIndex }, checked, direction, Date.now()));
 }
