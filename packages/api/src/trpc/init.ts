@@ -42,7 +42,9 @@ export const createCallerFactory = t.createCallerFactory;
 /** A failed call's domain error as its tRPC code and message (errorTable.ts); any other error as it is. */
 function withDomainCode(error: TRPCError): TRPCError {
   const answer = errorAnswerOf(error.cause);
-  return answer ? new TRPCError({ code: answer.trpcCode, message: answer.message, cause: error.cause }) : error;
+  return answer
+    ? new TRPCError({ code: answer.trpcCode, message: answer.message, cause: error.cause })
+    : error;
 }
 
 /** What the rest of a middleware chain answers (tRPC's MiddlewareResult). */
