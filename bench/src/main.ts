@@ -1,6 +1,6 @@
-// `pnpm bench [--quick] [--out FILE] [--json FILE]`: runs the benchmark and prints its results. The full run
-// also writes them into docs/BENCHMARKS.md; the quick one (CI's) writes only where --out says. --json saves
-// every raw figure.
+// `pnpm bench [--quick] [--only check] [--out FILE] [--json FILE]`: runs the benchmark and prints its results.
+// The full run also writes them into docs/BENCHMARKS.md; the quick one (CI's) and a run of `check` alone write
+// only where --out says. --json saves every raw figure.
 import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -10,12 +10,23 @@ import { renderResults, replaceResults } from "./report";
 import { runBenchmark } from "./run";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, out: { type: "string" }, json: { type: "string" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    out: { type: "string" },
+    json: { type: "string" },
+  },
 });
 const quick = values.quick ?? false;
-const command = quick ? "pnpm bench --quick" : "pnpm bench";
+if (values.only !== undefined && values.only !== "check") {
+  process.stderr.write(`--only takes one scenario, check (not ${values.only})\n`);
+  process.exit(2);
+}
+const only = values.only;
+const command = ["pnpm bench", ...(quick ? ["--quick"] : []), ...(only ? ["--only", only] : [])].join(" ");
 const result = await runBenchmark({
   quick,
+  ...(only ? { only } : {}),
   databaseUrl: process.env.DATABASE_URL || undefined,
   log: (line) => process.stderr.write(`${line}\n`),
 });
@@ -23,7 +34,7 @@ const results = renderResults(result, command);
 process.stdout.write(`\n${results}\n`);
 
 if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
-const out = values.out ?? (quick ? undefined : path.join(repoDir, "docs", "BENCHMARKS.md"));
+const out = values.out ?? (quick || only ? undefined : path.join(repoDir, "docs", "BENCHMARKS.md"));
 if (out) {
   const document = await readFile(out, "utf8").catch(() => "# Benchmarks\n");
   await writeFile(out, replaceResults(document, results));

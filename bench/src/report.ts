@@ -1,6 +1,6 @@
 // The run's figures as a Markdown section: printed by `pnpm bench`, and written into docs/BENCHMARKS.md
 // (between two markers, so that the hand-written analysis around it stays) by the full run.
-import type { BenchResult, LoadAverage, Scenario } from "./run";
+import { type BenchResult, type CheckRun, isFullRun, type LoadAverage, type Scenario } from "./run";
 import type { BigListRead, MeasuredLoad } from "./scenarios";
 import { mapEach, type Pair } from "./sides";
 
@@ -29,9 +29,13 @@ export interface Figure {
 const MB = 1024 * 1024;
 
 /** Every figure of the run, each with its ratio against the baseline (and `check`'s against the limit). */
-export function figuresOf(result: BenchResult): Figure[] {
-  const { check, list, post, bigListWhole: whole, bigListPaged: paged } = scenarioLabels(result);
-  const { check: c, list: l, bigListWhole: w, bigListPaged: p } = result;
+export function figuresOf(result: CheckRun): Figure[] {
+  return isFullRun(result) ? [...checkFigures(result), ...otherFigures(result)] : checkFigures(result);
+}
+
+function checkFigures(result: CheckRun): Figure[] {
+  const { check } = scenarioLabels(result);
+  const { check: c } = result;
   return [
     figure(
       `${check}: throughput`,
@@ -60,6 +64,13 @@ export function figuresOf(result: BenchResult): Figure[] {
       "ms",
       mapEach(c, (r) => r.cpuMsPerRequest),
     ),
+  ];
+}
+
+function otherFigures(result: BenchResult): Figure[] {
+  const { list, post, bigListWhole: whole, bigListPaged: paged } = scenarioLabels(result);
+  const { list: l, bigListWhole: w, bigListPaged: p } = result;
+  return [
     figure(
       `${list}: throughput`,
       "req/s",
@@ -105,14 +116,16 @@ export function figuresOf(result: BenchResult): Figure[] {
 const count = (n: number) => n.toLocaleString("en");
 
 /** What each scenario does, in words: the start of its figures' labels. */
-export function scenarioLabels(result: BenchResult): Record<Scenario, string> {
+export function scenarioLabels(result: CheckRun): Record<Scenario, string> {
   const { dataset, settings } = result;
+  // A run of `check` alone read no list: its labels of the list scenarios are never shown.
+  const pages = isFullRun(result) ? result.bigListPaged.service.pages : 0;
   return {
     check: `\`check\`, ${settings.checkConnections} connections`,
     list: `GET a ${count(dataset.mediumList)}-number list, ${settings.listConnections} connections`,
     post: `POST ${count(dataset.postBatch)} new numbers into the ${count(dataset.numbers)}-row table`,
     bigListWhole: `GET the ${count(dataset.bigList)}-number list whole`,
-    bigListPaged: `GET the ${count(dataset.bigList)}-number list in ${result.bigListPaged.service.pages} pages of ${count(dataset.pageSize)}`,
+    bigListPaged: `GET the ${count(dataset.bigList)}-number list in ${pages} pages of ${count(dataset.pageSize)}`,
   };
 }
 
@@ -179,7 +192,7 @@ function formatNumber(value: number, unit: string): string {
 }
 
 /** The results section: table, machine, dataset, command. */
-export function renderResults(result: BenchResult, command: string): string {
+export function renderResults(result: CheckRun, command: string): string {
   const { machine, dataset, settings } = result;
   const goal = (g: Goal | undefined) => (g ? `${g.text}: **${g.met ? "met" : "not met"}**` : "");
   const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
@@ -216,10 +229,14 @@ export function renderResults(result: BenchResult, command: string): string {
       `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. Seeded in ` +
       `${result.seedSeconds.toFixed(1)} s.`,
     ...timeoutNote(result),
-    `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
-      `big-list reads ${settings.timedRounds} per server, median time and highest peak; the servers take turns ` +
-      "(the service first in even rounds, the reverse order in odd ones), after a warm-up of every scenario on " +
-      "every server that runs it. The all-in-memory reference runs `check` only.",
+    isFullRun(result)
+      ? `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
+        `big-list reads ${settings.timedRounds} per server, median time and highest peak; the servers take turns ` +
+        "(the service first in even rounds, the reverse order in odd ones), after a warm-up of every scenario on " +
+        "every server that runs it. The all-in-memory reference runs `check` only."
+      : `- **Runs**: \`check\` alone, loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, ` +
+        "averaged; the servers take turns (the service first in even rounds, the reverse order in odd ones), " +
+        "after a warm-up of `check` on every server.",
   ].join("\n");
 }
 
@@ -229,10 +246,10 @@ const SERVER_NAMES: Record<string, string> = {
   memory: "all-in-memory",
 };
 
-function timeoutNote(result: BenchResult): string[] {
+function timeoutNote(result: CheckRun): string[] {
   const loads: Record<string, Pair<MeasuredLoad>> = {
     "`check`": result.check,
-    "the list load": result.list,
+    ...(isFullRun(result) ? { "the list load": result.list } : {}),
   };
   const notes = Object.entries(loads).flatMap(([name, sides]) => {
     const timeouts = Object.entries<MeasuredLoad>({ ...sides }).filter(([, load]) => load.timeouts > 0);

@@ -56,7 +56,8 @@ export interface LoadAverage {
   end: number;
 }
 
-export interface BenchResult {
+/** What every run records, whichever scenarios it ran. */
+interface RunFacts {
   mode: "full" | "quick";
   startedAt: string;
   machine: Machine;
@@ -64,7 +65,16 @@ export interface BenchResult {
   settings: RunSettings;
   database: string;
   seedSeconds: number;
+}
+
+/** A run of `check` alone (`pnpm bench --only check`): a shorter way to compare two builds of the call path. */
+export interface CheckRun extends RunFacts {
   check: Trio<MeasuredLoad>;
+  loadAverages: Pick<Record<Scenario, LoadAverage>, "check">;
+}
+
+/** A run of every scenario. */
+export interface BenchResult extends CheckRun {
   list: Pair<MeasuredLoad>;
   /** Median wall time and server CPU time of one bulk POST. */
   post: Pair<TimedRequest>;
@@ -81,11 +91,18 @@ export interface BenchOptions {
   quick: boolean;
   /** A PostgreSQL server to create the benchmark's database on; default: an embedded one. */
   databaseUrl?: string | undefined;
+  /** Run this scenario alone (the dataset and the warm-up it needs, then its measured rounds). */
+  only?: "check";
   /** Progress lines. */
   log?: (line: string) => void;
 }
 
-export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
+/** Whether `result` ran every scenario (else it is a run of `check` alone). */
+export function isFullRun(result: CheckRun): result is BenchResult {
+  return "list" in result;
+}
+
+export async function runBenchmark(options: BenchOptions): Promise<BenchResult | CheckRun> {
   const log = options.log ?? (() => {});
   const dataset = options.quick ? QUICK_DATASET : FULL_DATASET;
   const settings = options.quick ? QUICK_SETTINGS : FULL_SETTINGS;
@@ -128,9 +145,32 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const pair = { service, baseline };
     let postBatch = 0;
 
+    const facts: RunFacts = {
+      mode: options.quick ? "quick" : "full",
+      startedAt,
+      machine,
+      dataset,
+      settings,
+      database: database.description,
+      seedSeconds,
+    };
+    const measureCheck = () =>
+      withLoadAverage(() =>
+        alternate({ ...pair, memory }, settings.loadRounds, (server) =>
+          scenarios.check(server, settings.checkConnections, { durationSeconds: settings.loadSeconds }),
+        ),
+      );
+    const checkLog = `check: ${settings.checkConnections} connections, ${settings.loadRounds} × ${settings.loadSeconds} s each`;
+
     log("Warming up");
     for (const server of [service, baseline, memory]) {
       await scenarios.check(server, settings.checkConnections, { amount: settings.warmUpRequests });
+    }
+    if (options.only === "check") {
+      log(checkLog);
+      const check = await measureCheck();
+      machine.loadAverage.end = currentLoadAverage();
+      return { ...facts, check: mapEach(check.runs, meanLoad), loadAverages: { check: check.loadAverage } };
     }
     for (const server of [service, baseline]) {
       await scenarios.list(server, settings.listConnections, { amount: settings.warmUpRequests });
@@ -139,14 +179,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       await scenarios.bigListPaged(server);
     }
 
-    log(
-      `check: ${settings.checkConnections} connections, ${settings.loadRounds} × ${settings.loadSeconds} s each`,
-    );
-    const check = await withLoadAverage(() =>
-      alternate({ ...pair, memory }, settings.loadRounds, (server) =>
-        scenarios.check(server, settings.checkConnections, { durationSeconds: settings.loadSeconds }),
-      ),
-    );
+    log(checkLog);
+    const check = await measureCheck();
     log(`GET ${dataset.mediumList}-number list: ${settings.listConnections} connections`);
     const list = await withLoadAverage(() =>
       alternate(pair, settings.loadRounds, (server) =>
@@ -171,13 +205,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     };
     machine.loadAverage.end = currentLoadAverage();
     return {
-      mode: options.quick ? "quick" : "full",
-      startedAt,
-      machine,
-      dataset,
-      settings,
-      database: database.description,
-      seedSeconds,
+      ...facts,
       check: mapEach(check.runs, meanLoad),
       list: mapEach(list.runs, meanLoad),
       post: mapEach(post.runs, (runs) => ({

@@ -50,18 +50,18 @@ export function observeRequests(
       );
       const status = reply.raw.statusCode;
       recordRequest(metrics, observation, { route, status }, durationMs / 1000);
+      const failed = observation.error !== undefined || (status >= 500 && status !== 503);
+      // A probe's 503 is its designed answer while the database is away (readiness logs that change once).
+      const level = quietRoutes.has(route) && !failed ? "debug" : failed || status >= 500 ? "error" : "info";
+      // The call path's checks are quiet: most of the time their line is not written, so it is not built.
+      if (!logger.isLevelEnabled(level)) return;
       const fields = requestLogFields(observation, {
         route,
         status,
         durationMs,
         aborted: !reply.raw.writableFinished,
       });
-      const message = `${observation.method} ${observation.path} ${status} in ${fields.durationMs} ms`;
-      const failed = observation.error !== undefined || (status >= 500 && status !== 503);
-      // A probe's 503 is its designed answer while the database is away (readiness logs that change once).
-      if (quietRoutes.has(route) && !failed) logger.debug(fields, message);
-      else if (failed || status >= 500) logger.error(fields, message);
-      else logger.info(fields, message);
+      logger[level](fields, `${observation.method} ${observation.path} ${status} in ${fields.durationMs} ms`);
     });
 
     runWithObservation(observation, done);

@@ -6,7 +6,7 @@ import {
   entriesRemoveInputSchema,
   toIssues,
 } from "@blocklist/core";
-import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
+import { getTRPCErrorFromUnknown, initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { admitCaller, admitSession, chargeNumbers } from "../admitCaller";
 import { InvalidRequestError } from "../errors";
@@ -43,28 +43,40 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
-const mapDomainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) {
-    const answer = errorAnswerOf(result.error.cause);
-    if (answer)
-      throw new TRPCError({ code: answer.trpcCode, message: answer.message, cause: result.error.cause });
-  }
-  return result;
-});
-
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-// Notes the procedure and what it answered for the request's log line and metrics (observability/).
-const observe = t.middleware(async ({ path, next }) => {
-  noteProcedure(path);
-  const result = await next();
-  if (result.ok) noteOutcome(result.data);
-  return result;
-});
+/** A failed call's domain error as its tRPC code and message (errorTable.ts); any other error as it is. */
+function withDomainCode(error: TRPCError): TRPCError {
+  const answer = errorAnswerOf(error.cause);
+  return answer
+    ? new TRPCError({ code: answer.trpcCode, message: answer.message, cause: error.cause })
+    : error;
+}
 
-export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
+/** What the rest of a middleware chain answers (tRPC's MiddlewareResult). */
+type CallResult = { ok: true; data: unknown } | { ok: false; error: TRPCError };
+
+/**
+ * Around every procedure: notes it and what it answered for the request's log line and metrics
+ * (observability/), and maps a domain error, thrown by `call` or by the rest of the chain, to its tRPC code.
+ * One middleware rather than one per job: tRPC copies a call's options and context at every level of its
+ * chain, which cost more than the jobs themselves on the call path (docs/BENCHMARKS.md).
+ */
+async function observed<R extends CallResult>(path: string, call: () => Promise<R>): Promise<R> {
+  noteProcedure(path);
+  let result: R;
+  try {
+    result = await call();
+  } catch (cause) {
+    throw withDomainCode(getTRPCErrorFromUnknown(cause));
+  }
+  if (!result.ok) throw withDomainCode(result.error);
+  noteOutcome(result.data);
+  return result;
+}
+
+export const publicProcedure = t.procedure.use(({ path, next }) => observed(path, () => next()));
 
 /**
  * Procedures for a known caller. Server-to-server callers send an API key in X-Authorization (whatever cookie
@@ -73,18 +85,20 @@ export const publicProcedure = t.procedure.use(observe).use(mapDomainErrors);
  * both. Each call counts its admission unit against the key's rate limit (the REST routes' budget) before its
  * input is parsed; past it, TOO_MANY_REQUESTS (429) with Retry-After.
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, path, next }) => {
-  const route = `/api/trpc/${path}`;
-  // In a batch, the last call's view of the budget is the one the answer carries.
-  const setHeader = (name: string, value: string) => ctx.resHeaders.set(name, value);
-  const bySession = ctx.apiKey === null && ctx.sessionId !== null;
-  const admitted = bySession
-    ? await admitSession(ctx, ctx.sessionId as string, ctx.sessions, route, setHeader)
-    : await admitCaller(ctx, ctx.apiKey, route, setHeader);
-  // What history records as the interface of a change: the web UI signs in with a session.
-  const via: EntryVia = bySession ? "ui" : "trpc";
-  return next({ ctx: { ...admitted, via } });
-});
+export const authedProcedure = t.procedure.use(({ ctx, path, next }) =>
+  observed(path, async () => {
+    const route = `/api/trpc/${path}`;
+    // In a batch, the last call's view of the budget is the one the answer carries.
+    const setHeader = (name: string, value: string) => ctx.resHeaders.set(name, value);
+    const bySession = ctx.apiKey === null && ctx.sessionId !== null;
+    const admitted = bySession
+      ? await admitSession(ctx, ctx.sessionId as string, ctx.sessions, route, setHeader)
+      : await admitCaller(ctx, ctx.apiKey, route, setHeader);
+    // What history records as the interface of a change: the web UI signs in with a session.
+    const via: EntryVia = bySession ? "ui" : "trpc";
+    return next({ ctx: { ...admitted, via } });
+  }),
+);
 
 type AuthedContext = Parameters<Parameters<typeof authedProcedure.use>[0]>[0]["ctx"];
 
