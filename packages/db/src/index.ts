@@ -5,8 +5,25 @@ export {
   type BlockedNumberSelection,
   blockedNumberBatches,
   countBlockedNumbers,
+  deleteBlockedNumbers,
+  hasBlockedNumber,
+  insertBlockedNumbers,
+  loadBlockedNumbers,
   selectBlockedNumbers,
 } from "./blockedNumbers";
+export {
+  countEntries,
+  deleteEntries,
+  type EntryChanges,
+  type EntryCreator,
+  type EntryFilters,
+  type EntryPage,
+  expireDueEntries,
+  insertEntries,
+  selectEntries,
+  updateEntry,
+} from "./entries";
+export { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
 export {
   CHANGES_CHANNEL,
   type ChangeListener,
@@ -27,7 +44,7 @@ export {
 export type {
   Agent,
   ApiKey,
-  BlockedNumber,
+  Entry as EntryRecord,
   Membership,
   Organization,
   User,
