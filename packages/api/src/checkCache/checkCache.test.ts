@@ -218,8 +218,9 @@ describe("the check cache", () => {
     for (const [index, size] of [90, 90, 90, 90, 90, 150].entries()) {
       const { agentId } = await createAgent(elsewhere, { uid: owner.uid, name: `agent ${index}` });
       await elsewhere.$executeRaw`
-        INSERT INTO blocked_numbers (agent_id, e164)
-        SELECT ${agentId}, '+1415' || (2000000 + i)::text FROM generate_series(1, ${size}::int) i`;
+        INSERT INTO entries (org_id, agent_id, value)
+        SELECT organization_id, id, '+1415' || (2000000 + i)::text
+        FROM agents, generate_series(1, ${size}::int) i WHERE id = ${agentId}`;
       agents.push(agentId);
     }
     const blockedHere = (agentId: string) =>
