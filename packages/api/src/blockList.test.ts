@@ -62,7 +62,10 @@ describe("addBlockedNumbers", () => {
   it("records which key added a number", async () => {
     const agentId = await freshAgent(alice);
     await addBlockedNumbers(db, alice.caller, { uid: alice.uid, agentId, numbers: ["+14155550100"] });
-    const row = await db.entry.findFirst({ where: { agentId }, select: { createdByKeyId: true, createdVia: true } });
+    const row = await db.entry.findFirst({
+      where: { agentId },
+      select: { createdByKeyId: true, createdVia: true },
+    });
     expect(row).toEqual({ createdByKeyId: alice.caller.keyId, createdVia: "rest" });
   });
 

@@ -32,13 +32,17 @@ try {
       FROM generate_series(0, ${ROWS - 1}) i;
 `);
   await sql.query("VACUUM ANALYZE");
-  const load = () => os.loadavg().map((value) => value.toFixed(2)).join(" ");
-  console.log(`rows: ${ROWS}, load before: ${load()}`);
+  const load = () =>
+    os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ");
+  process.stdout.write(`rows: ${ROWS}, load before: ${load()}\n`);
   const started = performance.now();
   await migrateDatabase(server.url);
   const seconds = (performance.now() - started) / 1000;
   const { rows } = await sql.query<{ n: string }>("SELECT count(*) AS n FROM entries");
-  console.log(`migrated ${rows[0]?.n} rows in ${seconds.toFixed(1)} s, load after: ${load()}`);
+  process.stdout.write(`migrated ${rows[0]?.n} rows in ${seconds.toFixed(1)} s, load after: ${load()}\n`);
   await sql.end();
 } finally {
   await server.stop();

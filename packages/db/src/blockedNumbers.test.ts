@@ -26,7 +26,11 @@ beforeAll(async () => {
   });
   // Eight rows first, so that agt_1's ids run 9, 10, 11…: sorted as text they would come out of order.
   await prisma.entry.createMany({
-    data: Array.from({ length: 8 }, (_, i) => ({ orgId: "org_1", agentId: "agt_2", value: `+1415555070${i}` })),
+    data: Array.from({ length: 8 }, (_, i) => ({
+      orgId: "org_1",
+      agentId: "agt_2",
+      value: `+1415555070${i}`,
+    })),
   });
   ids = [];
   for (const e164 of numbers) {

@@ -120,7 +120,11 @@ export async function hasBlockedNumber(db: PrismaClient, agentId: string, e164: 
 }
 
 /** Up to `limit` blocked numbers of an agent, in no order, in one round trip (the check cache's load). */
-export async function loadBlockedNumbers(db: PrismaClient, agentId: string, limit: number): Promise<string[]> {
+export async function loadBlockedNumbers(
+  db: PrismaClient,
+  agentId: string,
+  limit: number,
+): Promise<string[]> {
   const { rows } = await poolOf(db).query<[string[] | null]>({
     text: `SELECT array_agg(value) FROM (SELECT e.value FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} LIMIT $2) AS blocked`,
     values: [agentId, limit],
@@ -153,12 +157,16 @@ export async function insertBlockedNumbers(
     // Gone already: the INSERT below names an organization that does not exist either, and fails like a delete
     // that raced it.
     const orgId = agents[0]?.organization_id ?? "";
-    await expireDueEntriesOf(client, { orgId, agentId }, {
-      matches: sorted.map(() => "number"),
-      values: sorted,
-      actions: sorted.map(() => "block"),
-      directions: sorted.map(() => "inbound"),
-    });
+    await expireDueEntriesOf(
+      client,
+      { orgId, agentId },
+      {
+        matches: sorted.map(() => "number"),
+        values: sorted,
+        actions: sorted.map(() => "block"),
+        directions: sorted.map(() => "inbound"),
+      },
+    );
     const { rows } = await client.query<[string]>({
       text: `INSERT INTO entries (org_id, agent_id, value, created_by_key_id, created_via)
              SELECT $2, $1, number, $3, $4 FROM unnest($5::text[]) WITH ORDINALITY AS n(number, position)

@@ -87,7 +87,9 @@ describe("the triggers", () => {
   });
 
   test("send nothing for an update of hits and last hit only, and name both lists of an entry moved", async () => {
-    await sql.query(`INSERT INTO entries (org_id, agent_id, value) VALUES ('org_1', 'agt_1', '+14155550001')`);
+    await sql.query(
+      `INSERT INTO entries (org_id, agent_id, value) VALUES ('org_1', 'agt_1', '+14155550001')`,
+    );
     await listen();
     await sql.query(`UPDATE entries SET hits = hits + 3, last_hit_at = now()`);
     await sql.query(`UPDATE entries SET note = 'from the front desk'`);
@@ -165,7 +167,9 @@ describe("the triggers", () => {
 
   test("follow deletions that cascade from a user or an organization", async () => {
     await listen();
-    await sql.query(`INSERT INTO entries (org_id, agent_id, value) VALUES ('org_2', 'agt_2', '+14155550009')`);
+    await sql.query(
+      `INSERT INTO entries (org_id, agent_id, value) VALUES ('org_2', 'agt_2', '+14155550009')`,
+    );
     await received();
     await sql.query(`DELETE FROM organizations WHERE id = 'org_2'`);
     expect(await received()).toEqual(

@@ -124,9 +124,10 @@ describe("insertEntries", () => {
   test("the unique index refuses a second active entry of one list, value-less ones included", async () => {
     const list = await freshList("org");
     const insert = () =>
-      poolOf(db).query(`INSERT INTO entries (org_id, agent_id, match, value) VALUES ($1, NULL, 'any', NULL)`, [
-        list.orgId,
-      ]);
+      poolOf(db).query(
+        `INSERT INTO entries (org_id, agent_id, match, value) VALUES ($1, NULL, 'any', NULL)`,
+        [list.orgId],
+      );
     await insert();
     await expect(insert()).rejects.toMatchObject({ code: "23505", constraint: "entries_active_key" });
   });

@@ -87,7 +87,11 @@ export async function selectEntries(
 }
 
 /** How many entries of the list match the filters. */
-export async function countEntries(db: PrismaClient, list: EntryList, filters: EntryFilters): Promise<number> {
+export async function countEntries(
+  db: PrismaClient,
+  list: EntryList,
+  filters: EntryFilters,
+): Promise<number> {
   const values: unknown[] = [];
   const { rows } = await poolOf(db).query<[number]>({
     text: `SELECT count(*)::int FROM entries e WHERE ${filterWhere(list, filters, values)}`,
@@ -98,7 +102,10 @@ export async function countEntries(db: PrismaClient, list: EntryList, filters: E
 }
 
 /** Runs `work` in one transaction on one connection of the client's pool. */
-export async function inTransaction<T>(db: PrismaClient, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  db: PrismaClient,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await poolOf(db).connect();
   try {
     await client.query("BEGIN");

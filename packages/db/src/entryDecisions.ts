@@ -6,7 +6,11 @@ import { ACTIVE, DECISION_COLUMNS, type DecisionRow, listWhere, toDecisionEntry 
 import type { PrismaClient } from "./generated/prisma/client";
 
 /** Up to `limit` active entries of the list, in no order, in one round trip (the check cache's load). */
-export async function loadListEntries(db: PrismaClient, list: EntryList, limit: number): Promise<DecisionEntry[]> {
+export async function loadListEntries(
+  db: PrismaClient,
+  list: EntryList,
+  limit: number,
+): Promise<DecisionEntry[]> {
   const values: unknown[] = [];
   const where = listWhere(list, values);
   values.push(limit);

@@ -12,19 +12,6 @@ export {
   selectBlockedNumbers,
 } from "./blockedNumbers";
 export {
-  countEntries,
-  deleteEntries,
-  type EntryChanges,
-  type EntryCreator,
-  type EntryFilters,
-  type EntryPage,
-  expireDueEntries,
-  insertEntries,
-  selectEntries,
-  updateEntry,
-} from "./entries";
-export { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
-export {
   CHANGES_CHANNEL,
   type ChangeListener,
   type ChangeListenerEvents,
@@ -41,6 +28,19 @@ export {
   poolOf,
   poolStatsOf,
 } from "./client";
+export {
+  countEntries,
+  deleteEntries,
+  type EntryChanges,
+  type EntryCreator,
+  type EntryFilters,
+  type EntryPage,
+  expireDueEntries,
+  insertEntries,
+  selectEntries,
+  updateEntry,
+} from "./entries";
+export { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
 export type {
   Agent,
   ApiKey,

@@ -65,7 +65,11 @@ describe("the service role", () => {
          INSERT INTO agents (id, organization_id, name) VALUES ('agt_1', 'org_1', 'Front');
          INSERT INTO entries (org_id, agent_id, value) VALUES ('org_1', 'agt_1', '+14155552671')`,
       );
-      expect(JSON.parse((await notified) ?? "")).toEqual({ kind: "entries", orgId: "org_1", agentId: "agt_1" });
+      expect(JSON.parse((await notified) ?? "")).toEqual({
+        kind: "entries",
+        orgId: "org_1",
+        agentId: "agt_1",
+      });
     } finally {
       await listener.end();
     }

@@ -6,7 +6,11 @@ const ids = z.array(z.string()).optional();
 
 export const changeSchema = z.discriminatedUnion("kind", [
   // One list changed (agentId null: the organization's); no orgId: every list.
-  z.object({ kind: z.literal("entries"), orgId: z.string().optional(), agentId: z.string().nullable().optional() }),
+  z.object({
+    kind: z.literal("entries"),
+    orgId: z.string().optional(),
+    agentId: z.string().nullable().optional(),
+  }),
   z.object({ kind: z.literal("keys"), hashes: ids }),
   z.object({ kind: z.literal("memberships"), userIds: ids }),
   z.object({ kind: z.literal("agents"), agentIds: ids }),
