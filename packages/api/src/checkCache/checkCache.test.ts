@@ -101,6 +101,15 @@ describe("the check cache", () => {
     await expect.poll(() => cache.stats()).toMatchObject({ agents: 1, numbers: 500 });
     expect(await check(alice, "+14155553000")).toEqual({ blocked: true, e164: "+14155553000" });
     expect(await check(alice, "+14155553500")).toEqual({ blocked: false, e164: "+14155553500" });
+
+    // The organization's list, another agent's list: no set of alice's changes, and nothing else is dropped.
+    cache.apply(JSON.stringify({ kind: "entries", orgId: alice.orgId, agentId: null }));
+    cache.apply(JSON.stringify({ kind: "entries", orgId: alice.orgId, agentId: "agt_someoneelse" }));
+    expect(cache.stats()).toMatchObject({ accessPairs: 1, agents: 1 });
+    cache.apply(JSON.stringify({ kind: "entries", orgId: alice.orgId, agentId: alice.agentId }));
+    expect(cache.stats()).toMatchObject({ accessPairs: 1, agents: 0 });
+    cache.apply(JSON.stringify({ kind: "entries" }));
+    expect(cache.stats()).toMatchObject({ accessPairs: 1, agents: 0 });
   });
 
   it("sees at once a change made through its own client, before the notification arrives", async () => {
