@@ -78,7 +78,7 @@ describe("the check cache", () => {
     expect(checkCacheFor(db)).toBeUndefined();
   });
 
-  it("follows numbers added and removed elsewhere, patching the set it holds", async () => {
+  it("follows numbers added and removed elsewhere, dropping the agent's set and loading it again", async () => {
     const cache = await startListening();
     const alice = await createTenant(elsewhere, "alice");
     expect(await check(alice, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
@@ -87,20 +87,29 @@ describe("the check cache", () => {
     const mutation = { uid: alice.uid, agentId: alice.agentId, numbers: ["+1 415 555 2671"] };
     await addBlockedNumbers(elsewhere, alice.caller, mutation);
     await expect.poll(() => check(alice, "+14155552671")).toEqual({ blocked: true, e164: "+14155552671" });
-    // Patched in place: still one agent held, not dropped and reloaded.
-    expect(cache.stats()).toMatchObject({ agents: 1, numbers: 1 });
+    // Dropped on the notification of the agent's list, then loaded again by a later check.
+    await expect.poll(() => cache.stats()).toMatchObject({ agents: 1, numbers: 1 });
 
     await removeBlockedNumbers(elsewhere, alice.caller, mutation);
     await expect.poll(() => check(alice, "+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
-    expect(cache.stats()).toMatchObject({ agents: 1 });
+    await expect.poll(() => cache.stats()).toMatchObject({ agents: 1 });
 
-    // Too many numbers for one notification: the set is dropped, then loaded again by a later check.
+    // A bulk add: the set is dropped, then loaded again by a later check.
     const many = Array.from({ length: 500 }, (_, i) => `+1415555${String(3000 + i)}`);
     await addBlockedNumbers(elsewhere, alice.caller, { ...mutation, numbers: many });
     await expect.poll(() => check(alice, "+14155553499")).toEqual({ blocked: true, e164: "+14155553499" });
     await expect.poll(() => cache.stats()).toMatchObject({ agents: 1, numbers: 500 });
     expect(await check(alice, "+14155553000")).toEqual({ blocked: true, e164: "+14155553000" });
     expect(await check(alice, "+14155553500")).toEqual({ blocked: false, e164: "+14155553500" });
+
+    // The organization's list, another agent's list: no set of alice's changes, and nothing else is dropped.
+    cache.apply(JSON.stringify({ kind: "entries", orgId: alice.orgId, agentId: null }));
+    cache.apply(JSON.stringify({ kind: "entries", orgId: alice.orgId, agentId: "agt_someoneelse" }));
+    expect(cache.stats()).toMatchObject({ accessPairs: 1, agents: 1 });
+    cache.apply(JSON.stringify({ kind: "entries", orgId: alice.orgId, agentId: alice.agentId }));
+    expect(cache.stats()).toMatchObject({ accessPairs: 1, agents: 0 });
+    cache.apply(JSON.stringify({ kind: "entries" }));
+    expect(cache.stats()).toMatchObject({ accessPairs: 1, agents: 0 });
   });
 
   it("sees at once a change made through its own client, before the notification arrives", async () => {
@@ -218,8 +227,9 @@ describe("the check cache", () => {
     for (const [index, size] of [90, 90, 90, 90, 90, 150].entries()) {
       const { agentId } = await createAgent(elsewhere, { uid: owner.uid, name: `agent ${index}` });
       await elsewhere.$executeRaw`
-        INSERT INTO blocked_numbers (agent_id, e164)
-        SELECT ${agentId}, '+1415' || (2000000 + i)::text FROM generate_series(1, ${size}::int) i`;
+        INSERT INTO entries (org_id, agent_id, value)
+        SELECT organization_id, id, '+1415' || (2000000 + i)::text
+        FROM agents, generate_series(1, ${size}::int) i WHERE id = ${agentId}`;
       agents.push(agentId);
     }
     const blockedHere = (agentId: string) =>

@@ -101,7 +101,7 @@ export class CheckCache {
     this.#clear();
   }
 
-  /** Applies one notification: patches a number set when the change carries its numbers, else drops. */
+  /** Applies one notification: drops what it may have made untrue. */
   apply(payload: string): void {
     const change = parseChange(payload);
     if (change === undefined) this.#clear();
@@ -177,19 +177,12 @@ export class CheckCache {
 
   #applyChange(change: Change): void {
     switch (change.kind) {
-      case "numbers": {
-        const { agentId, added, removed } = change;
-        if (agentId === undefined) this.#numbers.clear();
-        else if (added === undefined && removed === undefined) this.#numbers.invalidate(agentId);
-        else {
-          this.#numbers.update(agentId, (set) => patch(set, added, removed));
-          const numbers = this.#numbers.peek(agentId);
-          // Grown past its share: reloading it finds it too large and leaves it to the index.
-          if (numbers instanceof Set && numbers.size > this.#maxNumbersPerAgent)
-            this.#numbers.invalidate(agentId);
-        }
+      case "entries":
+        // A set holds an agent's own inbound number blocks: only a change of that agent's list, or of every
+        // list, touches one. An organization's list is in no set.
+        if (change.orgId === undefined) this.#numbers.clear();
+        else if (change.agentId) this.#numbers.invalidate(change.agentId);
         return;
-      }
       case "keys":
         if (change.hashes === undefined) this.#keys.clear();
         else for (const hash of change.hashes) this.#keys.invalidate(hash);
@@ -216,11 +209,4 @@ export class CheckCache {
       }
     }
   }
-}
-
-function patch(set: NumberSet, added: string[] | undefined, removed: string[] | undefined): void {
-  // An agent too large to hold stays so; its checks keep using the index.
-  if (set === TOO_LARGE) return;
-  for (const e164 of added ?? []) set.add(e164);
-  for (const e164 of removed ?? []) set.delete(e164);
 }
