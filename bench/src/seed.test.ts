@@ -14,13 +14,13 @@ const size: DatasetSize = {
   pageSize: 5,
 };
 
-// What the migrations made of blocked_numbers: the seed drops its indexes and foreign keys for speed and must
+// What the migrations made of entries: the seed drops its indexes and foreign keys for speed and must
 // put back exactly these.
 async function tableDefinition(database: TestDatabase): Promise<string[]> {
   const rows = await database.prisma.$queryRawUnsafe<{ definition: string }[]>(
-    `SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = 'blocked_numbers'::regclass
+    `SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = 'entries'::regclass
      UNION ALL
-     SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'blocked_numbers'::regclass
+     SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'entries'::regclass
      ORDER BY 1`,
   );
   return rows.map((row) => row.definition);
@@ -40,7 +40,9 @@ describe("seedDatabase", () => {
   });
 
   it("puts every number on its agent, once", async () => {
-    const rows = await database.prisma.blockedNumber.findMany({ select: { agentId: true, e164: true } });
+    const rows = (await database.prisma.entry.findMany({ select: { agentId: true, value: true } })).map(
+      ({ agentId, value }) => ({ agentId, e164: value ?? "" }),
+    );
     const expected = Array.from({ length: size.numbers }, (_, row) => ({
       agentId: agentId(agentOfRow(row, size)),
       e164: numberAt(row),

@@ -26,7 +26,7 @@ export async function seedDatabase(url: string, size: DatasetSize): Promise<Seed
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const existing = await client.query<{ n: string }>("SELECT count(*) AS n FROM blocked_numbers");
+    const existing = await client.query<{ n: string }>("SELECT count(*) AS n FROM entries");
     if (existing.rows[0]?.n !== "0") throw new Error("the benchmark seeds an empty database only");
 
     await client.query("BEGIN");
@@ -70,12 +70,13 @@ export async function seedDatabase(url: string, size: DatasetSize): Promise<Seed
       ],
     );
 
-    await withoutSecondaryIndexes(client, "blocked_numbers", async () => {
+    await withoutSecondaryIndexes(client, "entries", async () => {
       // Shuffled, so that each agent's rows are spread over the table as years of use would leave them.
       await client.query("SELECT setseed(0.42)");
       await client.query(
-        `INSERT INTO blocked_numbers (agent_id, e164)
-         SELECT ${idSql("agt", agentOfRowSql("row", size))}, ${numberAtSql("row")}
+        `INSERT INTO entries (org_id, agent_id, value)
+         SELECT ${idSql("org", `(${agentOfRowSql("row", size)}) / ${size.agentsPerOrganization}`)},
+           ${idSql("agt", agentOfRowSql("row", size))}, ${numberAtSql("row")}
          FROM generate_series(0, $1::int - 1) AS row
          ORDER BY random()`,
         [size.numbers],

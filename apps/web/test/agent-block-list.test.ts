@@ -19,12 +19,12 @@ async function newAgent(tenant: Tenant): Promise<string> {
 }
 
 async function stored(agentId: string): Promise<string[]> {
-  const rows = await db.blockedNumber.findMany({
+  const rows = await db.entry.findMany({
     where: { agentId },
-    orderBy: { id: "asc" },
-    select: { e164: true },
+    orderBy: { seq: "asc" },
+    select: { value: true },
   });
-  return rows.map((row) => row.e164);
+  return rows.flatMap((row) => row.value ?? []);
 }
 
 describe("authentication comes first (401)", () => {
@@ -176,12 +176,12 @@ describe("ids and cursors the service never made", () => {
 
   it("gives cursors that say nothing of the table: not the row's id, in no encoding", async () => {
     const agentId = await agentWith(["+14155550001", "+14155550002"]);
-    const [first] = await db.blockedNumber.findMany({
+    const [first] = await db.entry.findMany({
       where: { agentId },
-      orderBy: { id: "asc" },
-      select: { id: true },
+      orderBy: { seq: "asc" },
+      select: { seq: true },
     });
-    const rowId = first?.id ?? 0n;
+    const rowId = first?.seq ?? 0n;
     const cursors = [await firstCursor(agentId), await firstCursor(agentId)];
     const asNumber = Buffer.alloc(8);
     asNumber.writeBigUInt64BE(rowId);
@@ -413,8 +413,8 @@ describe.each(["POST", "DELETE"])("%s body rules (400) and permissions (401)", (
   });
 
   it("refuses a read-only key, another user's uid, a foreign and a missing agent alike, changing nothing", async () => {
-    await db.blockedNumber.createMany({
-      data: [{ agentId: bob.agentId, e164: "+14155550123" }],
+    await db.entry.createMany({
+      data: [{ orgId: bob.orgId, agentId: bob.agentId, value: "+14155550123" }],
       skipDuplicates: true,
     });
     const attempts: CallOptions[] = [
@@ -467,7 +467,7 @@ describe("unsupported methods and failures", () => {
       body: { uid: alice.uid, agentId, numbers: ["+14155552671"] },
     });
     // A real fault: the table the request needs is gone for a moment.
-    await db.$executeRawUnsafe("ALTER TABLE blocked_numbers RENAME TO blocked_numbers_away");
+    await db.$executeRawUnsafe("ALTER TABLE entries RENAME TO entries_away");
     try {
       const answer = await api("POST", "/api/agent-block-list", {
         key: alice.apiKey,
@@ -478,7 +478,7 @@ describe("unsupported methods and failures", () => {
         body: { error: ErrorMessage.internal },
       });
     } finally {
-      await db.$executeRawUnsafe("ALTER TABLE blocked_numbers_away RENAME TO blocked_numbers");
+      await db.$executeRawUnsafe("ALTER TABLE entries_away RENAME TO entries");
     }
     expect(await stored(agentId)).toEqual(["+14155552671"]);
   });

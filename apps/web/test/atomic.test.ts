@@ -53,7 +53,7 @@ async function waitingBackend(watcher: pg.Client, statement: "INSERT" | "DELETE"
         const { rows } = await watcher.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity
            WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()`,
-          [`%${statement} % blocked_numbers%`],
+          [`%${statement} % entries%`],
         );
         pid = rows[0]?.pid;
         return pid;
@@ -68,12 +68,13 @@ async function waitingBackend(watcher: pg.Client, statement: "INSERT" | "DELETE"
 async function holdMiddle(holder: pg.Client, middle: string, how: "insert" | "lock"): Promise<void> {
   await holder.query("BEGIN");
   if (how === "insert") {
-    await holder.query("INSERT INTO blocked_numbers (agent_id, e164) VALUES ($1, $2)", [
+    await holder.query("INSERT INTO entries (org_id, agent_id, value) VALUES ($1, $2, $3)", [
+      alice.orgId,
       alice.agentId,
       middle,
     ]);
   } else {
-    await holder.query("SELECT id FROM blocked_numbers WHERE agent_id = $1 AND e164 = $2 FOR UPDATE", [
+    await holder.query("SELECT seq FROM entries WHERE agent_id = $1 AND value = $2 FOR UPDATE", [
       alice.agentId,
       middle,
     ]);

@@ -177,7 +177,7 @@ describe("blockList.check on two instances", () => {
     await postgres.start();
     prisma = createPrismaClient(postgres.url);
     // At once, before the instances listen again: nothing notifies them of these two changes.
-    await prisma.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) VALUES (${dave.agentId}, '+14155552671')`;
+    await prisma.$executeRaw`INSERT INTO entries (org_id, agent_id, value) VALUES (${dave.orgId}, ${dave.agentId}, '+14155552671')`;
     await prisma.$executeRaw`UPDATE api_keys SET revoked_at = now() WHERE user_id = ${dave.uid} AND read_only`;
 
     for (const server of [a, b]) {
@@ -190,7 +190,7 @@ describe("blockList.check on two instances", () => {
       data: { id: "agt_checkcachesecond0000", organizationId: dave.orgId, name: "second line" },
     });
     await warm(b, dave, second.id, "+14155552672");
-    await prisma.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) VALUES (${second.id}, '+14155552672')`;
+    await prisma.$executeRaw`INSERT INTO entries (org_id, agent_id, value) VALUES (${dave.orgId}, ${second.id}, '+14155552672')`;
     await expect.poll(() => check(b, dave.apiKey, second.id, "+14155552672"), SEEN).toBe(true);
   });
 });

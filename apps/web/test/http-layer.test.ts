@@ -192,7 +192,7 @@ describe("a whole list", () => {
     const { agentId } = await createAgent(db, { uid: alice.uid, name: "big" });
     // More numbers than one read of the stream holds (20,000), so that it takes several.
     const numbers = Array.from({ length: 45_000 }, (_, index) => `+1415${String(2000000 + index)}`);
-    await db.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) SELECT ${agentId}, unnest(${numbers}::text[])`;
+    await db.$executeRaw`INSERT INTO entries (org_id, agent_id, value) SELECT organization_id, id, unnest(${numbers}::text[]) FROM agents WHERE id = ${agentId}`;
     const response = await fetch(`${baseUrl}/api/agent-block-list?uid=${alice.uid}&agentId=${agentId}`, {
       headers: { "X-Authorization": alice.apiKey },
     });
@@ -204,7 +204,7 @@ describe("a whole list", () => {
   it("through tRPC answers at most 10,000 numbers, then pages on", async () => {
     const { agentId } = await createAgent(db, { uid: alice.uid, name: "paged" });
     const numbers = Array.from({ length: 10_001 }, (_, index) => `+1415${String(3000000 + index)}`);
-    await db.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) SELECT ${agentId}, unnest(${numbers}::text[])`;
+    await db.$executeRaw`INSERT INTO entries (org_id, agent_id, value) SELECT organization_id, id, unnest(${numbers}::text[]) FROM agents WHERE id = ${agentId}`;
     const list = (input: object) =>
       fetch(`${baseUrl}/api/trpc/blockList.list?input=${encodeURIComponent(JSON.stringify(input))}`, {
         headers: { "X-Authorization": alice.apiKey },

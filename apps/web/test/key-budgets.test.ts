@@ -104,7 +104,7 @@ const trpcAdd = (server: RunningServer, key: string, tenant: Tenant, list: strin
     key,
     body: { agentId: tenant.agentId, numbers: list },
   });
-const storedCount = (tenant: Tenant) => db.blockedNumber.count({ where: { agentId: tenant.agentId } });
+const storedCount = (tenant: Tenant) => db.entry.count({ where: { agentId: tenant.agentId } });
 
 describe("a key's own budget", () => {
   it("holds the key on REST and tRPC, counted in units; the user's other keys keep the default", async () => {

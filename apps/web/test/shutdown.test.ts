@@ -64,7 +64,8 @@ describe("SIGTERM", () => {
     let answers: Answer[];
     try {
       await holder.query("BEGIN");
-      await holder.query("INSERT INTO blocked_numbers (agent_id, e164) VALUES ($1, $2)", [
+      await holder.query("INSERT INTO entries (org_id, agent_id, value) VALUES ($1, $2, $3)", [
+        alice.orgId,
         alice.agentId,
         shared,
       ]);
@@ -79,7 +80,7 @@ describe("SIGTERM", () => {
           async () =>
             (
               await watcher.query(
-                "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO blocked_numbers%'",
+                "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO entries%'",
               )
             ).rowCount,
           { timeout: 60_000, interval: 100 },

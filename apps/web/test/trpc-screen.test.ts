@@ -34,8 +34,8 @@ function mutation(
 
 const addBody = (numbers: string[]) => JSON.stringify({ agentId: alice.agentId, numbers });
 const storedNumbers = async () =>
-  (await db.blockedNumber.findMany({ where: { agentId: alice.agentId }, select: { e164: true } })).map(
-    (row) => row.e164,
+  (await db.entry.findMany({ where: { agentId: alice.agentId }, select: { value: true } })).flatMap(
+    (row) => row.value ?? [],
   );
 
 async function answer(

@@ -54,7 +54,7 @@ function mayUseAgent(userId: string, agentId: string): Promise<boolean> {
 function blockedNumbers(agentId: string): Promise<Set<string>> {
   return remembered(agentNumbers, agentId, async () => {
     const { rows } = await pool.query<{ e164: string }>(
-      "SELECT e164 FROM blocked_numbers WHERE agent_id = $1",
+      "SELECT value AS e164 FROM entries WHERE agent_id = $1",
       [agentId],
     );
     return new Set(rows.map((row) => row.e164));

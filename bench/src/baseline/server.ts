@@ -45,7 +45,7 @@ async function check(response: ServerResponse, owner: KeyOwner, url: URL): Promi
   if (!(await mayUseAgent(owner.userId, input.agentId))) return send(response, 403, { error: "Forbidden" });
   const e164 = normalize(input.number);
   if (e164 === null) return send(response, 200, { result: { data: { blocked: false, e164 } } });
-  const { rowCount } = await pool.query("SELECT 1 FROM blocked_numbers WHERE agent_id = $1 AND e164 = $2", [
+  const { rowCount } = await pool.query("SELECT 1 FROM entries WHERE agent_id = $1 AND value = $2", [
     input.agentId,
     e164,
   ]);
@@ -62,19 +62,17 @@ async function list(response: ServerResponse, owner: KeyOwner, url: URL): Promis
   }
   if (limit === null) {
     const { rows } = await pool.query<{ e164: string }>(
-      "SELECT e164 FROM blocked_numbers WHERE agent_id = $1 ORDER BY id",
+      "SELECT value AS e164 FROM entries WHERE agent_id = $1 ORDER BY seq",
       [agentId],
     );
     return send(response, 200, { blockList: rows.map((row) => row.e164), count: rows.length });
   }
   const [page, total] = await Promise.all([
     pool.query<{ id: string; e164: string }>(
-      "SELECT id, e164 FROM blocked_numbers WHERE agent_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+      "SELECT seq AS id, value AS e164 FROM entries WHERE agent_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
       [agentId, afterId, limit + 1],
     ),
-    pool.query<{ n: number }>("SELECT count(*)::int AS n FROM blocked_numbers WHERE agent_id = $1", [
-      agentId,
-    ]),
+    pool.query<{ n: number }>("SELECT count(*)::int AS n FROM entries WHERE agent_id = $1", [agentId]),
   ]);
   const rows = page.rows.slice(0, limit);
   send(response, 200, {
@@ -97,9 +95,10 @@ async function add(response: ServerResponse, owner: KeyOwner, request: IncomingM
     else valid.add(e164);
   }
   const { rows } = await pool.query<{ e164: string }>(
-    `INSERT INTO blocked_numbers (agent_id, e164)
-     SELECT $1, number FROM unnest($2::text[]) AS number
-     ON CONFLICT (agent_id, e164) DO NOTHING RETURNING e164`,
+    `INSERT INTO entries (org_id, agent_id, value)
+     SELECT a.organization_id, a.id, number FROM agents a, unnest($2::text[]) AS number WHERE a.id = $1
+     ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
+     RETURNING value AS e164`,
     [body.agentId, [...valid]],
   );
   send(response, 200, { added: rows.map((row) => row.e164), failed });

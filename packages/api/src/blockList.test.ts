@@ -21,12 +21,12 @@ async function freshAgent(tenant: Tenant): Promise<string> {
 }
 
 async function storedNumbers(agentId: string): Promise<string[]> {
-  const rows = await db.blockedNumber.findMany({
+  const rows = await db.entry.findMany({
     where: { agentId },
-    orderBy: { id: "asc" },
-    select: { e164: true },
+    orderBy: { seq: "asc" },
+    select: { value: true },
   });
-  return rows.map((row) => row.e164);
+  return rows.flatMap((row) => row.value ?? []);
 }
 
 describe("addBlockedNumbers", () => {
@@ -62,8 +62,11 @@ describe("addBlockedNumbers", () => {
   it("records which key added a number", async () => {
     const agentId = await freshAgent(alice);
     await addBlockedNumbers(db, alice.caller, { uid: alice.uid, agentId, numbers: ["+14155550100"] });
-    const row = await db.blockedNumber.findFirst({ where: { agentId }, select: { addedByKeyId: true } });
-    expect(row).toEqual({ addedByKeyId: alice.caller.keyId });
+    const row = await db.entry.findFirst({
+      where: { agentId },
+      select: { createdByKeyId: true, createdVia: true },
+    });
+    expect(row).toEqual({ createdByKeyId: alice.caller.keyId, createdVia: "rest" });
   });
 
   it("answers 200-style with every number failed when none is valid", async () => {
@@ -139,7 +142,7 @@ describe("an agent deleted while numbers are being added to it", () => {
             .poll(async () => {
               const rows = await db.$queryRaw<{ waiting: number }[]>`
                 SELECT count(*)::int AS waiting FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO blocked_numbers%'`;
+                WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO entries%'`;
               return rows[0]?.waiting;
             })
             .toBe(1);

@@ -11,7 +11,15 @@ import {
   SUCCESS_MESSAGE,
   searchDigits,
 } from "@blocklist/core";
-import { countBlockedNumbers, Prisma, type PrismaClient, selectBlockedNumbers } from "@blocklist/db";
+import {
+  countBlockedNumbers,
+  deleteBlockedNumbers,
+  hasBlockedNumber,
+  insertBlockedNumbers,
+  loadBlockedNumbers,
+  type PrismaClient,
+  selectBlockedNumbers,
+} from "@blocklist/db";
 import { authorizeAgentAccess } from "./access";
 import type { Caller } from "./auth";
 import { checkCacheFor } from "./checkCache";
@@ -93,25 +101,15 @@ export async function checkBlockedNumber(
     loadAgentNumbers(db, request.agentId, limit),
   );
   if (remembered !== undefined) return { blocked: remembered, e164 };
-  const row = await db.blockedNumber.findUnique({
-    where: { agentId_e164: { agentId: request.agentId, e164 } },
-    select: { id: true },
-  });
-  return { blocked: row !== null, e164 };
+  return { blocked: await hasBlockedNumber(db, request.agentId, e164), e164 };
 }
 
 /** Up to `limit` blocked numbers of an agent, in no order, in one round trip (the check cache's load). */
-export async function loadAgentNumbers(db: PrismaClient, agentId: string, limit: number): Promise<string[]> {
-  const [row] = await db.$queryRaw<{ numbers: string[] | null }[]>(Prisma.sql`
-    SELECT array_agg(e164) AS numbers
-    FROM (SELECT e164 FROM blocked_numbers WHERE agent_id = ${agentId} LIMIT ${limit}) AS agent_numbers`);
-  return row?.numbers ?? [];
-}
+export const loadAgentNumbers = loadBlockedNumbers;
 
 /**
- * Adds the valid, distinct numbers in one statement. ON CONFLICT DO NOTHING under the (agent, number) unique
- * index means concurrent requests can neither store a number twice nor both report it as added; inserting in
- * sorted order makes every request take the index locks in the same order, so two requests cannot deadlock.
+ * Adds the valid, distinct numbers as inbound block entries (insertBlockedNumbers: concurrent requests neither
+ * store a number twice nor both report it added, and cannot deadlock).
  */
 export async function addBlockedNumbers(
   db: PrismaClient,
@@ -124,33 +122,23 @@ export async function addBlockedNumbers(
   const inserted =
     plan.distinctNumbers.length === 0
       ? []
-      : await db
-          .$queryRaw<{ e164: string }[]>(Prisma.sql`
-          INSERT INTO blocked_numbers (agent_id, e164, added_by_key_id)
-          SELECT ${mutation.agentId}, number, ${caller.keyId}
-          FROM unnest(${plan.distinctNumbers}::text[]) AS number
-          ORDER BY number
-          ON CONFLICT (agent_id, e164) DO NOTHING
-          RETURNING e164`)
-          .catch((error: unknown) => {
+      : await insertBlockedNumbers(db, mutation.agentId, plan.distinctNumbers, caller.keyId).catch(
+          (error: unknown) => {
             // The agent (or the key) was deleted between the access check and the insert: as if it were missing.
             throw isForeignKeyViolation(error) ? new PermissionError() : error;
-          });
+          },
+        );
   if (inserted.length > 0) checkCacheFor(db)?.numbersChangedHere(mutation.agentId);
 
   return {
     message: SUCCESS_MESSAGE,
-    ...reportAdded(
-      plan,
-      inserted.map((row) => row.e164),
-    ),
+    ...reportAdded(plan, inserted),
   };
 }
 
 /**
- * Removes the valid, distinct numbers in one statement. Rows are locked in sorted order before deletion (for
- * the same deadlock reason as adding); a row deleted by a concurrent request is skipped, so each removal is
- * reported by exactly one request.
+ * Removes the valid, distinct numbers: their inbound and both block entries (deleteBlockedNumbers: each removal is
+ * reported by exactly one of concurrent requests).
  */
 export async function removeBlockedNumbers(
   db: PrismaClient,
@@ -163,22 +151,11 @@ export async function removeBlockedNumbers(
   const deleted =
     plan.distinctNumbers.length === 0
       ? []
-      : await db.$queryRaw<{ e164: string }[]>(Prisma.sql`
-          DELETE FROM blocked_numbers
-          WHERE id IN (
-            SELECT id FROM blocked_numbers
-            WHERE agent_id = ${mutation.agentId} AND e164 = ANY(${plan.distinctNumbers}::text[])
-            ORDER BY e164
-            FOR UPDATE
-          )
-          RETURNING e164`);
+      : await deleteBlockedNumbers(db, mutation.agentId, plan.distinctNumbers);
   if (deleted.length > 0) checkCacheFor(db)?.numbersChangedHere(mutation.agentId);
 
   return {
     message: SUCCESS_MESSAGE,
-    ...reportRemoved(
-      plan,
-      deleted.map((row) => row.e164),
-    ),
+    ...reportRemoved(plan, deleted),
   };
 }

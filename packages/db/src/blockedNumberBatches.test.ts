@@ -13,7 +13,7 @@ async function agentWith(count: number, offset: number): Promise<{ agentId: stri
     { length: count },
     (_, index) => `+1415${String(offset + index).padStart(7, "0")}`,
   );
-  await db.$executeRaw`INSERT INTO blocked_numbers (agent_id, e164) SELECT ${`agt_${suffix}`}, unnest(${numbers}::text[])`;
+  await db.$executeRaw`INSERT INTO entries (org_id, agent_id, value) SELECT ${`org_${suffix}`}, ${`agt_${suffix}`}, unnest(${numbers}::text[])`;
   return { agentId: `agt_${suffix}`, numbers };
 }
 

@@ -25,13 +25,20 @@ beforeAll(async () => {
     },
   });
   // Eight rows first, so that agt_1's ids run 9, 10, 11…: sorted as text they would come out of order.
-  await prisma.blockedNumber.createMany({
-    data: Array.from({ length: 8 }, (_, i) => ({ agentId: "agt_2", e164: `+1415555070${i}` })),
+  await prisma.entry.createMany({
+    data: Array.from({ length: 8 }, (_, i) => ({
+      orgId: "org_1",
+      agentId: "agt_2",
+      value: `+1415555070${i}`,
+    })),
   });
   ids = [];
   for (const e164 of numbers) {
-    const row = await prisma.blockedNumber.create({ data: { agentId: "agt_1", e164 }, select: { id: true } });
-    ids.push(row.id);
+    const row = await prisma.entry.create({
+      data: { orgId: "org_1", agentId: "agt_1", value: e164 },
+      select: { seq: true },
+    });
+    ids.push(row.seq);
   }
 });
 

@@ -1,15 +1,18 @@
-// Reading block lists straight through the client's pg pool. Prisma maps every row into an object (and every
-// id into a BigInt) through its query compiler; for lists of up to 100,000 numbers that mapping cost more than
-// the query itself. Here rows come back as arrays of text and only the E.164 strings are kept.
+// The published route's view on entries (SPEC-ENTRIES, "The published route on entries"): an agent's blocked
+// numbers are its own active entries that match a number, block, and apply inbound (direction inbound or both),
+// each number once, at its oldest such entry. Rows come back as arrays of text through the client's pg pool:
+// Prisma's mapping of every row cost more than the query itself for lists of 100,000 numbers.
 
 import { poolOf } from "./client";
+import { expireDueEntriesOf, inTransaction } from "./entries";
+import { ACTIVE, activeRow, containingPattern } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
 
 export interface BlockedNumberSelection {
   agentId: string;
   /** Only numbers whose E.164 form contains these digits (digits only: they go into a LIKE pattern). */
   containingDigits?: string | undefined;
-  /** Only numbers inserted after this id (a page's cursor). */
+  /** Only numbers whose entry comes after this position (a page's cursor: the entry's seq). */
   afterId?: bigint | undefined;
   /** At most this many numbers; all when undefined. */
   limit?: number | undefined;
@@ -18,26 +21,36 @@ export interface BlockedNumberSelection {
 export interface BlockedNumberRows {
   /** E.164 numbers, oldest first. */
   numbers: string[];
-  /** Insertion id of each number, when a limit was given (a page needs the cursor of its last number). */
+  /** Position (seq) of each number's entry, when a limit was given (a page needs the cursor of its last number). */
   ids: bigint[] | undefined;
 }
 
+/** An agent's inbound number blocks (alias `e`, agent in $1). */
+const INBOUND_NUMBER_BLOCK = `e.agent_id = $1 AND e.match = 'number' AND e.action = 'block'
+  AND e.direction IN ('inbound', 'both') AND ${ACTIVE}`;
+
+// A number blocked both by an inbound and by a both entry is listed once, at the older of the two.
+const OLDEST_OF_ITS_NUMBER = `NOT EXISTS (
+  SELECT 1 FROM entries twin
+  WHERE twin.agent_id = e.agent_id AND twin.value = e.value AND twin.match = 'number' AND twin.action = 'block'
+    AND twin.direction = CASE e.direction WHEN 'inbound' THEN 'both' ELSE 'inbound' END AND twin.seq < e.seq
+    AND ${activeRow("twin")})`;
+
 function whereClause(selection: BlockedNumberSelection, values: unknown[]): string {
   values.push(selection.agentId);
-  let where = `agent_id = $${values.length}`;
+  let where = `${INBOUND_NUMBER_BLOCK} AND ${OLDEST_OF_ITS_NUMBER}`;
   if (selection.containingDigits !== undefined) {
-    if (!/^\d+$/.test(selection.containingDigits)) throw new Error("containingDigits must be digits");
-    values.push(`%${selection.containingDigits}%`);
-    where += ` AND e164 LIKE $${values.length}`;
+    values.push(containingPattern(selection.containingDigits));
+    where += ` AND e.value LIKE $${values.length}`;
   }
   if (selection.afterId !== undefined) {
     values.push(selection.afterId.toString());
-    where += ` AND id > $${values.length}`;
+    where += ` AND e.seq > $${values.length}`;
   }
   return where;
 }
 
-/** The selected numbers in insertion order (index blocked_numbers(agent_id, id)). */
+/** The selected numbers in insertion order (index entries(agent_id, seq)). */
 export async function selectBlockedNumbers(
   db: PrismaClient,
   selection: BlockedNumberSelection,
@@ -46,7 +59,7 @@ export async function selectBlockedNumbers(
   const where = whereClause(selection, values);
   if (selection.limit === undefined) {
     const result = await poolOf(db).query<[string]>({
-      text: `SELECT e164 FROM blocked_numbers WHERE ${where} ORDER BY id`,
+      text: `SELECT e.value FROM entries e WHERE ${where} ORDER BY e.seq`,
       values,
       rowMode: "array",
     });
@@ -54,7 +67,7 @@ export async function selectBlockedNumbers(
   }
   values.push(selection.limit);
   const result = await poolOf(db).query<[string, string]>({
-    text: `SELECT e164, id::text AS cursor_id FROM blocked_numbers WHERE ${where} ORDER BY id LIMIT $${values.length}`,
+    text: `SELECT e.value, e.seq::text FROM entries e WHERE ${where} ORDER BY e.seq LIMIT $${values.length}`,
     values,
     rowMode: "array",
   });
@@ -69,7 +82,7 @@ export async function countBlockedNumbers(
   const values: unknown[] = [];
   const where = whereClause(selection, values);
   const result = await poolOf(db).query<[number]>({
-    text: `SELECT count(*)::int FROM blocked_numbers WHERE ${where}`,
+    text: `SELECT count(*)::int FROM entries e WHERE ${where}`,
     values,
     rowMode: "array",
   });
@@ -78,7 +91,7 @@ export async function countBlockedNumbers(
 
 /**
  * An agent's whole list in insertion order, `batchSize` numbers at a time, each batch one page of
- * selectBlockedNumbers (an index range on blocked_numbers(agent_id, id)) with no connection held in between: a list
+ * selectBlockedNumbers (an index range on entries(agent_id, seq)) with no connection held in between: a list
  * of any size is read in the memory of one batch. Numbers added or removed while it runs may or may not be
  * included, as with any paged read.
  */
@@ -95,4 +108,101 @@ export async function* blockedNumberBatches(
     if (numbers.length < batchSize) return;
     afterId = ids?.at(-1);
   }
+}
+
+/** Whether the agent blocks this E.164 number inbound (index entries(agent_id, value)). */
+export async function hasBlockedNumber(db: PrismaClient, agentId: string, e164: string): Promise<boolean> {
+  const { rowCount } = await poolOf(db).query(
+    `SELECT 1 FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.value = $2 LIMIT 1`,
+    [agentId, e164],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Up to `limit` blocked numbers of an agent, in no order, in one round trip (the check cache's load). */
+export async function loadBlockedNumbers(
+  db: PrismaClient,
+  agentId: string,
+  limit: number,
+): Promise<string[]> {
+  const { rows } = await poolOf(db).query<[string[] | null]>({
+    text: `SELECT array_agg(value) FROM (SELECT e.value FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} LIMIT $2) AS blocked`,
+    values: [agentId, limit],
+    rowMode: "array",
+  });
+  return rows[0]?.[0] ?? [];
+}
+
+/**
+ * Adds inbound block entries for the distinct E.164 `numbers` the agent does not block inbound yet (an inbound
+ * or a both block of the number is active); returns the numbers added. One transaction: the due expiries of
+ * these numbers are recorded, then one INSERT in sorted order with ON CONFLICT DO NOTHING under the unique index
+ * of active entries, so concurrent requests neither store a number twice nor both report it added, and cannot
+ * deadlock. A missing agent fails the foreign keys (PostgreSQL's 23503), as a write naming a deleted row does.
+ */
+export async function insertBlockedNumbers(
+  db: PrismaClient,
+  agentId: string,
+  numbers: readonly string[],
+  keyId: string | null,
+  via: "rest" | "trpc" | "ui" | "cli" = "rest",
+): Promise<string[]> {
+  if (numbers.length === 0) return [];
+  const sorted = [...numbers].sort();
+  return inTransaction(db, async (client) => {
+    const { rows: agents } = await client.query<{ organization_id: string }>(
+      "SELECT organization_id FROM agents WHERE id = $1",
+      [agentId],
+    );
+    // Gone already: the INSERT below names an organization that does not exist either, and fails like a delete
+    // that raced it.
+    const orgId = agents[0]?.organization_id ?? "";
+    await expireDueEntriesOf(
+      client,
+      { orgId, agentId },
+      {
+        matches: sorted.map(() => "number"),
+        values: sorted,
+        actions: sorted.map(() => "block"),
+        directions: sorted.map(() => "inbound"),
+      },
+    );
+    const { rows } = await client.query<[string]>({
+      text: `INSERT INTO entries (org_id, agent_id, value, created_by_key_id, created_via)
+             SELECT $2, $1, number, $3, $4 FROM unnest($5::text[]) WITH ORDINALITY AS n(number, position)
+             WHERE NOT EXISTS (
+               SELECT 1 FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.direction = 'both' AND e.value = n.number)
+             ORDER BY n.position
+             ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
+             RETURNING value`,
+      values: [agentId, orgId, keyId, via, sorted],
+      rowMode: "array",
+    });
+    return rows.map((row) => row[0]);
+  });
+}
+
+/**
+ * Removes the agent's inbound and both block entries of the distinct E.164 `numbers`; returns the numbers
+ * removed, each once. Rows are locked in sorted order before deletion (for the same deadlock reason as adding); a
+ * row deleted by a concurrent request is skipped, so each removal is reported by exactly one request.
+ */
+export async function deleteBlockedNumbers(
+  db: PrismaClient,
+  agentId: string,
+  numbers: readonly string[],
+): Promise<string[]> {
+  if (numbers.length === 0) return [];
+  const { rows } = await poolOf(db).query<[string]>({
+    text: `WITH removed AS (
+             DELETE FROM entries WHERE seq IN (
+               SELECT e.seq FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.value = ANY($2::text[])
+               ORDER BY e.value, e.direction
+               FOR UPDATE)
+             RETURNING value)
+           SELECT DISTINCT value FROM removed`,
+    values: [agentId, numbers],
+    rowMode: "array",
+  });
+  return rows.map((row) => row[0]);
 }

@@ -67,73 +67,73 @@ afterAll(async () => {
 });
 
 describe("the triggers", () => {
-  test("send the numbers added or removed, one notification per agent and statement", async () => {
+  test("send one notification per list and statement for entries added or removed", async () => {
     await listen();
-    await sql.query(`INSERT INTO blocked_numbers (agent_id, e164) VALUES
-      ('agt_1', '+14155550001'), ('agt_1', '+14155550002'), ('agt_2', '+14155550001')`);
-    await sql.query(`DELETE FROM blocked_numbers WHERE e164 = '+14155550001'`);
+    await sql.query(`INSERT INTO entries (org_id, agent_id, match, value) VALUES
+      ('org_1', 'agt_1', 'number', '+14155550001'), ('org_1', 'agt_1', 'prefix', '+1415555'),
+      ('org_2', 'agt_2', 'number', '+14155550001'), ('org_1', NULL, 'any', NULL)`);
+    await sql.query(`DELETE FROM entries WHERE match <> 'prefix'`);
     const changes = await received();
-    expect(changes).toHaveLength(4);
-    expect(changes.slice(0, 2)).toEqual(
-      expect.arrayContaining([
-        {
-          kind: "numbers",
-          agentId: "agt_1",
-          added: expect.arrayContaining(["+14155550001", "+14155550002"]),
-        },
-        { kind: "numbers", agentId: "agt_2", added: ["+14155550001"] },
-      ]),
-    );
-    expect(changes.slice(2)).toEqual(
-      expect.arrayContaining([
-        { kind: "numbers", agentId: "agt_1", removed: ["+14155550001"] },
-        { kind: "numbers", agentId: "agt_2", removed: ["+14155550001"] },
-      ]),
-    );
+    const lists = [
+      { kind: "entries", orgId: "org_1", agentId: "agt_1" },
+      { kind: "entries", orgId: "org_2", agentId: "agt_2" },
+      { kind: "entries", orgId: "org_1", agentId: null },
+    ];
+    expect(changes).toHaveLength(6);
+    expect(changes.slice(0, 3)).toEqual(expect.arrayContaining(lists));
+    expect(changes.slice(3)).toEqual(expect.arrayContaining(lists));
+    await sql.query(`DELETE FROM entries`);
+    expect(await received()).toEqual([lists[0]]);
   });
 
-  test("leave the numbers out when there are too many for one notification", async () => {
+  test("send nothing for an update of hits and last hit only, and name both lists of an entry moved", async () => {
+    await sql.query(
+      `INSERT INTO entries (org_id, agent_id, value) VALUES ('org_1', 'agt_1', '+14155550001')`,
+    );
     await listen();
-    const insert = (count: number) =>
-      sql.query(
-        `INSERT INTO blocked_numbers (agent_id, e164)
-         SELECT 'agt_2', '+1416' || lpad(i::text, 7, '0') FROM generate_series(2000000, 2000000 + $1 - 1) i`,
-        [count],
-      );
-    await insert(390);
-    await sql.query(`DELETE FROM blocked_numbers WHERE agent_id = 'agt_2'`);
-    await insert(391);
-    const [fits, removed, tooMany] = (await received()) as { added?: string[]; removed?: string[] }[];
-    expect(fits?.added).toHaveLength(390);
-    expect(removed?.removed).toHaveLength(390);
-    expect(tooMany).toEqual({ kind: "numbers", agentId: "agt_2" });
-    await sql.query(`DELETE FROM blocked_numbers WHERE agent_id = 'agt_2'`);
-    expect(await received()).toEqual([{ kind: "numbers", agentId: "agt_2" }]);
+    await sql.query(`UPDATE entries SET hits = hits + 3, last_hit_at = now()`);
+    await sql.query(`UPDATE entries SET note = 'from the front desk'`);
+    await sql.query(`UPDATE entries SET agent_id = NULL`);
+    expect(await received()).toEqual([
+      { kind: "entries", orgId: "org_1", agentId: "agt_1" },
+      expect.anything(),
+      expect.anything(),
+    ]);
+    await sql.query(`UPDATE entries SET agent_id = 'agt_1'`);
+    const moved = await received();
+    expect(moved).toHaveLength(2);
+    expect(moved).toEqual(
+      expect.arrayContaining([
+        { kind: "entries", orgId: "org_1", agentId: "agt_1" },
+        { kind: "entries", orgId: "org_1", agentId: null },
+      ]),
+    );
+    await sql.query(`DELETE FROM entries`);
+    await received();
   });
 
-  test("send one notification that drops every set for a statement over more than 20 agents, or a number rewritten", async () => {
+  test("send one notification that drops every list for a statement over more than 20 lists", async () => {
     await sql.query(`INSERT INTO agents (id, organization_id, name)
       SELECT 'agt_bulk_' || i, 'org_1', 'bulk' FROM generate_series(1, 21) i`);
     await listen();
     const insert = (agents: number) =>
       sql.query(
-        `INSERT INTO blocked_numbers (agent_id, e164)
-         SELECT 'agt_bulk_' || i, '+14155550100' FROM generate_series(1, $1::int) i`,
+        `INSERT INTO entries (org_id, agent_id, value)
+         SELECT 'org_1', 'agt_bulk_' || i, '+14155550100' FROM generate_series(1, $1::int) i`,
         [agents],
       );
     await insert(20);
     expect(await received()).toHaveLength(20);
-    await sql.query(`DELETE FROM blocked_numbers WHERE agent_id LIKE 'agt_bulk_%'`);
+    await sql.query(`DELETE FROM entries WHERE agent_id LIKE 'agt_bulk_%'`);
     expect(await received()).toHaveLength(20);
     await insert(21);
-    await sql.query(`UPDATE blocked_numbers SET created_at = now(), added_by_key_id = NULL`);
-    await sql.query(`UPDATE blocked_numbers SET e164 = '+14155550101' WHERE agent_id = 'agt_bulk_1'`);
+    await sql.query(`UPDATE entries SET reason = 'spam'`);
     await sql.query(`DELETE FROM agents WHERE id LIKE 'agt_bulk_%'`);
     expect(await received()).toEqual([
-      { kind: "numbers" },
-      { kind: "numbers" },
+      { kind: "entries" },
+      { kind: "entries" },
       { kind: "agents", agentIds: expect.arrayContaining(["agt_bulk_1", "agt_bulk_21"]) },
-      { kind: "numbers" },
+      { kind: "entries" },
     ]);
   });
 
@@ -167,14 +167,16 @@ describe("the triggers", () => {
 
   test("follow deletions that cascade from a user or an organization", async () => {
     await listen();
-    await sql.query(`INSERT INTO blocked_numbers (agent_id, e164) VALUES ('agt_2', '+14155550009')`);
+    await sql.query(
+      `INSERT INTO entries (org_id, agent_id, value) VALUES ('org_2', 'agt_2', '+14155550009')`,
+    );
     await received();
     await sql.query(`DELETE FROM organizations WHERE id = 'org_2'`);
     expect(await received()).toEqual(
       expect.arrayContaining([
         { kind: "memberships", userIds: ["usr_2"] },
         { kind: "agents", agentIds: ["agt_2"] },
-        { kind: "numbers", agentId: "agt_2", removed: ["+14155550009"] },
+        { kind: "entries", orgId: "org_2", agentId: "agt_2" },
       ]),
     );
     await sql.query(`DELETE FROM users WHERE id = 'usr_2'`);
@@ -190,15 +192,15 @@ describe("the triggers", () => {
     await listen();
     await sql.query("BEGIN");
     await sql.query(`UPDATE api_keys SET revoked_at = now()`);
-    await sql.query(`DELETE FROM blocked_numbers`);
+    await sql.query(`DELETE FROM entries`);
     await sql.query("ROLLBACK");
     expect(await received()).toEqual([]);
   });
 
   test("say what kind of thing was truncated, with no ids: listeners drop all of it", async () => {
     await listen();
-    await sql.query("TRUNCATE blocked_numbers");
-    expect(await received()).toEqual([{ kind: "numbers" }]);
+    await sql.query("TRUNCATE entries");
+    expect(await received()).toEqual([{ kind: "entries" }]);
   });
 });
 

@@ -29,39 +29,47 @@ afterAll(async () => {
 });
 
 describe("the schema", () => {
-  test("stores a number once per agent", async () => {
+  test("stores an active entry once per list, with an id and a rising seq", async () => {
     const { prisma } = database;
-    const first = await prisma.blockedNumber.create({
-      data: { agentId: "agt_1", e164: "+14155552671" },
-      select: { id: true, agentId: true, e164: true },
+    const first = await prisma.entry.create({
+      data: { orgId: "org_1", agentId: "agt_1", value: "+14155552671" },
+      select: { seq: true, id: true, agentId: true, value: true, match: true, action: true, direction: true },
     });
-    expect(first).toEqual({ id: expect.any(BigInt), agentId: "agt_1", e164: "+14155552671" });
+    expect(first).toEqual({
+      seq: expect.any(BigInt),
+      id: expect.stringMatching(/^ent_[0-9A-Za-z]{20}$/),
+      agentId: "agt_1",
+      value: "+14155552671",
+      match: "number",
+      action: "block",
+      direction: "inbound",
+    });
 
-    const again = prisma.blockedNumber.create({ data: { agentId: "agt_1", e164: "+14155552671" } });
+    const again = prisma.entry.create({ data: { orgId: "org_1", agentId: "agt_1", value: "+14155552671" } });
     await expect(again).rejects.toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
     await expect(again).rejects.toMatchObject({ code: "P2002" });
 
-    const otherAgent = await prisma.blockedNumber.create({
-      data: { agentId: "agt_2", e164: "+14155552671" },
-      select: { id: true },
+    const otherAgent = await prisma.entry.create({
+      data: { orgId: "org_1", agentId: "agt_2", value: "+14155552671" },
+      select: { seq: true },
     });
-    expect(otherAgent.id).toBeGreaterThan(first.id);
+    expect(otherAgent.seq).toBeGreaterThan(first.seq);
   });
 
-  test("takes concurrent bulk inserts of the same numbers without storing any twice", async () => {
+  test("takes concurrent bulk inserts of the same entries without storing any twice", async () => {
     const { prisma } = database;
     const numbers = Array.from({ length: 500 }, (_, i) => `+1415555${String(i).padStart(4, "0")}`);
     const insert = () =>
-      prisma.$queryRaw<{ e164: string }[]>(Prisma.sql`
-        INSERT INTO blocked_numbers (agent_id, e164)
-        SELECT 'agt_2', e164 FROM unnest(${numbers}::text[]) AS e164
-        ON CONFLICT (agent_id, e164) DO NOTHING
-        RETURNING e164`);
+      prisma.$queryRaw<{ value: string }[]>(Prisma.sql`
+        INSERT INTO entries (org_id, agent_id, value)
+        SELECT 'org_1', 'agt_2', value FROM unnest(${numbers}::text[]) AS value
+        ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
+        RETURNING value`);
     const results = await Promise.all([insert(), insert(), insert()]);
     expect(
       results
         .flat()
-        .map((row) => row.e164)
+        .map((row) => row.value)
         .sort(),
     ).toEqual(numbers.filter((n) => n !== "+14155552671").sort());
   });

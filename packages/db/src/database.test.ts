@@ -54,13 +54,13 @@ describe("startDatabase", () => {
 
     const server = await start({ dataDir });
     expect(server).toMatchObject({ embedded: true, appliedMigrations: migrations });
-    expect(await tables(server.url)).toContain("blocked_numbers");
+    expect(await tables(server.url)).toContain("entries");
 
     // What the CLI does while the server runs: same database, nothing left to migrate, stop() leaves it running.
     const cli = await start({ dataDir });
     expect(cli).toMatchObject({ url: server.url, embedded: true, appliedMigrations: [] });
     await cli.stop();
-    expect(await tables(server.url)).toContain("blocked_numbers");
+    expect(await tables(server.url)).toContain("entries");
     await server.stop();
   });
 
@@ -77,7 +77,7 @@ describe("startDatabase", () => {
       expect(server).toMatchObject({ url: database.url, embedded: false });
       expect(server.appliedMigrations.length).toBeGreaterThan(0);
       await server.stop();
-      expect(await tables(database.url)).toContain("blocked_numbers");
+      expect(await tables(database.url)).toContain("entries");
     });
   });
 

@@ -5,6 +5,10 @@ export {
   type BlockedNumberSelection,
   blockedNumberBatches,
   countBlockedNumbers,
+  deleteBlockedNumbers,
+  hasBlockedNumber,
+  insertBlockedNumbers,
+  loadBlockedNumbers,
   selectBlockedNumbers,
 } from "./blockedNumbers";
 export {
@@ -24,10 +28,23 @@ export {
   poolOf,
   poolStatsOf,
 } from "./client";
+export {
+  countEntries,
+  deleteEntries,
+  type EntryChanges,
+  type EntryCreator,
+  type EntryFilters,
+  type EntryPage,
+  expireDueEntries,
+  insertEntries,
+  selectEntries,
+  updateEntry,
+} from "./entries";
+export { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
 export type {
   Agent,
   ApiKey,
-  BlockedNumber,
+  Entry as EntryRecord,
   Membership,
   Organization,
   User,

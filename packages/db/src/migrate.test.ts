@@ -143,8 +143,8 @@ describe("migrateDatabase", () => {
       "_prisma_migrations",
       "agents",
       "api_keys",
-      "blocked_numbers",
       "cursor_secret",
+      "entries",
       "memberships",
       "organizations",
       "rate_limit_counters",
@@ -153,16 +153,17 @@ describe("migrateDatabase", () => {
     ]);
     const indexes = await query<{ indexname: string; indexdef: string }>(
       url,
-      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'blocked_numbers' ORDER BY indexname`,
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'entries' ORDER BY indexname`,
     );
-    expect(indexes.map((row) => row.indexdef)).toEqual([
-      expect.stringContaining(
-        "UNIQUE INDEX blocked_numbers_agent_id_e164_key ON public.blocked_numbers USING btree (agent_id, e164)",
-      ),
-      expect.stringContaining(
-        "INDEX blocked_numbers_agent_id_id_idx ON public.blocked_numbers USING btree (agent_id, id)",
-      ),
-      expect.stringContaining("UNIQUE INDEX blocked_numbers_pkey ON public.blocked_numbers USING btree (id)"),
+    expect(indexes.map((row) => row.indexdef.replace(" ON public.entries USING btree", ""))).toEqual([
+      "CREATE UNIQUE INDEX entries_active_key (org_id, agent_id, match, value, action, direction) NULLS NOT DISTINCT WHERE (NOT expired)",
+      "CREATE INDEX entries_agent_id_seq_idx (agent_id, seq)",
+      "CREATE INDEX entries_agent_id_value_idx (agent_id, value)",
+      "CREATE INDEX entries_expires_at_idx (expires_at) WHERE ((NOT expired) AND (expires_at IS NOT NULL))",
+      "CREATE UNIQUE INDEX entries_id_key (id)",
+      "CREATE INDEX entries_org_id_seq_idx (org_id, seq) WHERE (agent_id IS NULL)",
+      "CREATE INDEX entries_org_id_value_idx (org_id, value) WHERE (agent_id IS NULL)",
+      "CREATE UNIQUE INDEX entries_pkey (seq)",
     ]);
     const counterIndexes = await query<{ indexdef: string }>(
       url,

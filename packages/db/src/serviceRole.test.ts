@@ -63,12 +63,12 @@ describe("the service role", () => {
         server.url,
         `INSERT INTO organizations (id, name) VALUES ('org_1', 'Acme');
          INSERT INTO agents (id, organization_id, name) VALUES ('agt_1', 'org_1', 'Front');
-         INSERT INTO blocked_numbers (agent_id, e164) VALUES ('agt_1', '+14155552671')`,
+         INSERT INTO entries (org_id, agent_id, value) VALUES ('org_1', 'agt_1', '+14155552671')`,
       );
       expect(JSON.parse((await notified) ?? "")).toEqual({
-        kind: "numbers",
+        kind: "entries",
+        orgId: "org_1",
         agentId: "agt_1",
-        added: ["+14155552671"],
       });
     } finally {
       await listener.end();

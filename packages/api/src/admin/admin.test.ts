@@ -49,7 +49,7 @@ async function everything(client: PrismaClient) {
     client.membership.findMany({ orderBy: [{ userId: "asc" }, { organizationId: "asc" }] }),
     client.agent.findMany({ orderBy: { id: "asc" } }),
     client.apiKey.findMany({ orderBy: { id: "asc" } }),
-    client.blockedNumber.findMany({ orderBy: { id: "asc" } }),
+    client.entry.findMany({ orderBy: { seq: "asc" } }),
   ]);
   return { users, organizations, memberships, agents, keys, numbers };
 }
@@ -309,7 +309,7 @@ describe("agent delete", () => {
     await addBlockedNumbers(db, caller, { uid: ada.uid, agentId: kept, numbers: numbers.slice(0, 1) });
 
     await expect(deleteAgent(db, agentId)).resolves.toEqual({ agentId, deleted: true, deletedNumbers: 3 });
-    expect(await db.blockedNumber.count({ where: { agentId } })).toBe(0);
+    expect(await db.entry.count({ where: { agentId } })).toBe(0);
     await expect(listBlockedNumbers(db, caller, { uid: ada.uid, agentId })).rejects.toBeInstanceOf(
       PermissionError,
     );
@@ -352,8 +352,8 @@ describe("user delete", () => {
       blockList: ["+14155552671"],
       count: 1,
     });
-    expect(await db.blockedNumber.findMany({ where: { agentId }, select: { addedByKeyId: true } })).toEqual([
-      { addedByKeyId: null },
+    expect(await db.entry.findMany({ where: { agentId }, select: { createdByKeyId: true } })).toEqual([
+      { createdByKeyId: null },
     ]);
     expect(await failure(deleteUser(db, bo.uid))).toEqual(notFound(`No user with uid ${bo.uid}`));
   });

@@ -75,7 +75,7 @@ export async function listAgents(
       name: true,
       organizationId: true,
       createdAt: true,
-      _count: { select: { blockedNumbers: true } },
+      _count: { select: { entries: true } },
     },
   });
   return {
@@ -83,7 +83,7 @@ export async function listAgents(
       agentId: agent.id,
       name: agent.name,
       orgId: agent.organizationId,
-      blockedNumbers: agent._count.blockedNumbers,
+      blockedNumbers: agent._count.entries,
       createdAt: agent.createdAt.toISOString(),
     })),
   };
@@ -91,8 +91,8 @@ export async function listAgents(
 
 /**
  * Deletes an agent and its whole block list with it: a list belongs to its agent and means nothing without it.
- * Every instance stops serving both within a second (the agents and blocked_numbers triggers of the
- * change_notifications migration).
+ * Every instance stops serving both within a second (the agents trigger of the change_notifications migration,
+ * the entries trigger of the entries migration).
  */
 export async function deleteAgent(
   db: PrismaClient,
@@ -102,7 +102,7 @@ export async function deleteAgent(
     // Locked first, so that the count is of every number deleted: an add waits, then finds no agent.
     const locked = await tx.$queryRaw<unknown[]>`SELECT 1 FROM agents WHERE id = ${agentId} FOR UPDATE`;
     if (locked.length === 0) throw new NotFoundError(`No agent with id ${agentId}`);
-    const { count } = await tx.blockedNumber.deleteMany({ where: { agentId } });
+    const { count } = await tx.entry.deleteMany({ where: { agentId } });
     await tx.agent.delete({ where: { id: agentId }, select: { id: true } });
     return { agentId, deleted: true as const, deletedNumbers: count };
   });

@@ -1,11 +1,11 @@
-// The payloads the triggers of the `change_notifications` migration send (see its migration.sql). A list left
-// out means "too many to say, or everything": the listener drops instead of patching.
+// The payloads the triggers of the `change_notifications` and `entries` migrations send (see their
+// migration.sql). A list left out means "too many to say, or everything": the listener drops instead of patching.
 import { z } from "zod";
 
 const ids = z.array(z.string()).optional();
 
 export const changeSchema = z.discriminatedUnion("kind", [
-  // A list's entries changed (agentId null: the organization's list); no orgId: every list.
+  // One list changed (agentId null: the organization's); no orgId: every list.
   z.object({
     kind: z.literal("entries"),
     orgId: z.string().optional(),

@@ -69,7 +69,7 @@ async function everyRowCount(): Promise<number[]> {
     db.membership.count(),
     db.agent.count(),
     db.apiKey.count(),
-    db.blockedNumber.count(),
+    db.entry.count(),
   ]);
 }
 
@@ -280,7 +280,7 @@ describe("pnpm cli", () => {
       deleted: true,
       deletedNumbers: 1,
     });
-    expect(await db.blockedNumber.count({ where: { agentId: ada.agentId } })).toBe(0);
+    expect(await db.entry.count({ where: { agentId: ada.agentId } })).toBe(0);
     expect(await cliJson("agent", "delete", "--agent-id", bo.agentId)).toEqual({
       agentId: bo.agentId,
       deleted: true,

@@ -33,7 +33,7 @@ describe("the tRPC middleware", () => {
     });
 
   it("notes each procedure of a batch, its key and every check outcome", async () => {
-    await db.blockedNumber.create({ data: { agentId: alice.agentId, e164: "+14155550100" } });
+    await db.entry.create({ data: { orgId: alice.orgId, agentId: alice.agentId, value: "+14155550100" } });
     const input = {
       0: { agentId: alice.agentId, number: "+1 415 555 0100" },
       1: { agentId: alice.agentId, number: "+14155550199" },

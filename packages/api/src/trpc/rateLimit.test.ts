@@ -157,10 +157,10 @@ describe("authed procedures under a rate limit", () => {
       "ratelimit-policy": `10;w=${WINDOW_SECONDS}`,
       "retry-after": "30",
     });
-    expect(await db.blockedNumber.count({ where: { agentId: alice.agentId } })).toBe(50);
+    expect(await db.entry.count({ where: { agentId: alice.agentId } })).toBe(50);
     for (let index = 0; index < 3; index += 1) await caller.organizations.list();
     await expect(caller.organizations.list()).rejects.toMatchObject(tooManyRequests);
-    await db.blockedNumber.deleteMany({ where: { agentId: alice.agentId } });
+    await db.entry.deleteMany({ where: { agentId: alice.agentId } });
   });
 
   it("never refuse an unlimited key, and give it no RateLimit-* headers", async () => {

@@ -1,0 +1,279 @@
+// The entries of a list (docs/ENTRIES-PLAN.md, "packages/db/src/entries*.ts"): listed, counted, created, changed,
+// removed and expired, each in one statement (a create: two, in one transaction), through the client's pg pool.
+import type {
+  Entry,
+  EntryAction,
+  EntryDirection,
+  EntryList,
+  EntryMatch,
+  EntryReason,
+  EntryVia,
+  NewEntry,
+} from "@blocklist/core";
+import type pg from "pg";
+import { poolOf } from "./client";
+import { ACTIVE, containingPattern, ENTRY_COLUMNS, type EntryRow, listWhere, toEntry } from "./entryRows";
+import type { PrismaClient } from "./generated/prisma/client";
+
+export interface EntryFilters {
+  match?: EntryMatch | undefined;
+  action?: EntryAction | undefined;
+  direction?: EntryDirection | undefined;
+  reason?: EntryReason | undefined;
+  /** Only entries whose value contains these digits (digits only). */
+  containingDigits?: string | undefined;
+  /** Also entries whose expiry has passed (not removed ones: those are gone). */
+  includeExpired?: boolean | undefined;
+}
+
+export interface EntryPage {
+  /** Oldest first. */
+  entries: Entry[];
+  /** The position of the last entry (the next page's afterSeq), null when the page is empty. */
+  lastSeq: bigint | null;
+}
+
+/** Who creates: the key, and the interface the change came through. */
+export interface EntryCreator {
+  keyId: string | null;
+  via: EntryVia;
+}
+
+export interface EntryChanges {
+  /** Each field: undefined leaves it, null clears it. */
+  reason?: EntryReason | null | undefined;
+  note?: string | null | undefined;
+  expiresAt?: Date | null | undefined;
+}
+
+const FROM_ENTRIES = "FROM entries e LEFT JOIN api_keys k ON k.id = e.created_by_key_id";
+
+function filterWhere(list: EntryList, filters: EntryFilters, values: unknown[]): string {
+  const conditions = [listWhere(list, values)];
+  for (const column of ["match", "action", "direction", "reason"] as const) {
+    const value = filters[column];
+    if (value === undefined) continue;
+    values.push(value);
+    conditions.push(`e.${column} = $${values.length}`);
+  }
+  if (filters.containingDigits !== undefined) {
+    values.push(containingPattern(filters.containingDigits));
+    conditions.push(`e.value LIKE $${values.length}`);
+  }
+  if (!filters.includeExpired) conditions.push(ACTIVE);
+  return conditions.join(" AND ");
+}
+
+/** A page of a list's entries, oldest first, after `afterSeq` (index entries(agent_id, seq) or its org twin). */
+export async function selectEntries(
+  db: PrismaClient,
+  list: EntryList,
+  filters: EntryFilters,
+  page: { afterSeq?: bigint | undefined; limit: number },
+): Promise<EntryPage> {
+  const values: unknown[] = [];
+  let where = filterWhere(list, filters, values);
+  if (page.afterSeq !== undefined) {
+    values.push(page.afterSeq.toString());
+    where += ` AND e.seq > $${values.length}`;
+  }
+  values.push(page.limit);
+  const { rows } = await poolOf(db).query<EntryRow>(
+    `SELECT ${ENTRY_COLUMNS} ${FROM_ENTRIES} WHERE ${where} ORDER BY e.seq LIMIT $${values.length}`,
+    values,
+  );
+  const last = rows.at(-1);
+  return { entries: rows.map(toEntry), lastSeq: last === undefined ? null : BigInt(last.seq) };
+}
+
+/** How many entries of the list match the filters. */
+export async function countEntries(
+  db: PrismaClient,
+  list: EntryList,
+  filters: EntryFilters,
+): Promise<number> {
+  const values: unknown[] = [];
+  const { rows } = await poolOf(db).query<[number]>({
+    text: `SELECT count(*)::int FROM entries e WHERE ${filterWhere(list, filters, values)}`,
+    values,
+    rowMode: "array",
+  });
+  return rows[0]?.[0] ?? 0;
+}
+
+/** Runs `work` in one transaction on one connection of the client's pool. */
+export async function inTransaction<T>(
+  db: PrismaClient,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await poolOf(db).connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The keys of new entries as arrays, one per column, sorted by key (so that every create locks in one order). */
+function keyColumns(entries: readonly NewEntry[]) {
+  const sorted = [...entries].sort((a, b) => compareKeys(a, b));
+  return {
+    sorted,
+    matches: sorted.map((entry) => entry.match),
+    values: sorted.map((entry) => entry.value),
+    actions: sorted.map((entry) => entry.action),
+    directions: sorted.map((entry) => entry.direction),
+  };
+}
+
+function compareKeys(a: NewEntry, b: NewEntry): number {
+  for (const column of ["match", "value", "action", "direction"] as const) {
+    const left = a[column] ?? "";
+    const right = b[column] ?? "";
+    if (left !== right) return left < right ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * Records the expiry of the list's entries that are past it and have one of these keys, so that they leave the
+ * unique index of active entries before a create that they would block (rows locked in seq order; the sweeper
+ * skips locked rows).
+ */
+export async function expireDueEntriesOf(
+  client: pg.PoolClient,
+  list: EntryList,
+  keys: { matches: string[]; values: (string | null)[]; actions: string[]; directions: string[] },
+): Promise<void> {
+  const values: unknown[] = [keys.matches, keys.values, keys.actions, keys.directions];
+  await client.query(
+    `UPDATE entries SET expired = true WHERE seq IN (
+       SELECT e.seq FROM entries e
+       JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS key(match, value, action, direction)
+         ON key.match = e.match AND key.value IS NOT DISTINCT FROM e.value
+        AND key.action = e.action AND key.direction = e.direction
+       WHERE NOT e.expired AND e.expires_at <= now() AND ${listWhere(list, values)}
+       ORDER BY e.seq FOR UPDATE OF e)`,
+    values,
+  );
+}
+
+/**
+ * Stores the entries the list does not hold yet, in one transaction: first the due expiries of their keys are
+ * recorded, then one INSERT in sorted key order with ON CONFLICT DO NOTHING under the unique index of active
+ * entries, so concurrent creates store each entry once and return it to exactly one of them. Returns the entries
+ * stored (an entry not among them already existed), oldest first.
+ */
+export async function insertEntries(
+  db: PrismaClient,
+  list: EntryList,
+  entries: readonly NewEntry[],
+  by: EntryCreator,
+): Promise<Entry[]> {
+  if (entries.length === 0) return [];
+  const keys = keyColumns(entries);
+  const { sorted } = keys;
+  return inTransaction(db, async (client) => {
+    await expireDueEntriesOf(client, list, keys);
+    const { rows } = await client.query<EntryRow>(
+      `WITH e AS (
+         INSERT INTO entries (org_id, agent_id, match, value, action, direction, reason, note, expires_at,
+           created_by_key_id, created_via)
+         SELECT $1, $2, n.match, n.value, n.action, n.direction, n.reason, n.note, n.expires_at, $3, $4
+         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+           WITH ORDINALITY AS n(match, value, action, direction, reason, note, expires_at, position)
+         ORDER BY n.position
+         ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
+         RETURNING *)
+       SELECT ${ENTRY_COLUMNS} FROM e LEFT JOIN api_keys k ON k.id = e.created_by_key_id ORDER BY e.seq`,
+      [
+        list.orgId,
+        list.agentId,
+        by.keyId,
+        by.via,
+        keys.matches,
+        keys.values,
+        keys.actions,
+        keys.directions,
+        sorted.map((entry) => entry.reason),
+        sorted.map((entry) => entry.note),
+        sorted.map((entry) => entry.expiresAt),
+      ],
+    );
+    return rows.map(toEntry);
+  });
+}
+
+/** Changes reason, note or expiry of one active entry of one of `orgIds`; null when there is none. */
+export async function updateEntry(
+  db: PrismaClient,
+  orgIds: readonly string[],
+  id: string,
+  changes: EntryChanges,
+): Promise<Entry | null> {
+  const values: unknown[] = [id, orgIds];
+  const assignments: string[] = [];
+  for (const [column, value] of [
+    ["reason", changes.reason],
+    ["note", changes.note],
+    ["expires_at", changes.expiresAt],
+  ] as const) {
+    if (value === undefined) continue;
+    values.push(value);
+    assignments.push(`${column} = $${values.length}`);
+  }
+  // Nothing to change: the entry as it is, if it is one of these organizations' active entries.
+  const { rows } = await poolOf(db).query<EntryRow>(
+    assignments.length === 0
+      ? `SELECT ${ENTRY_COLUMNS} ${FROM_ENTRIES} WHERE e.id = $1 AND e.org_id = ANY($2::text[]) AND ${ACTIVE}`
+      : `WITH e AS (
+           UPDATE entries e SET ${assignments.join(", ")}
+           WHERE e.id = $1 AND e.org_id = ANY($2::text[]) AND ${ACTIVE}
+           RETURNING e.*)
+         SELECT ${ENTRY_COLUMNS} FROM e LEFT JOIN api_keys k ON k.id = e.created_by_key_id`,
+    values,
+  );
+  const [row] = rows;
+  return row === undefined ? null : toEntry(row);
+}
+
+/**
+ * Removes the active entries among `ids` of one of `orgIds`; returns the ids removed. Rows are locked in id order
+ * (two removals cannot deadlock) and one removed meanwhile by another request is skipped, so each removal is
+ * reported by exactly one request.
+ */
+export async function deleteEntries(
+  db: PrismaClient,
+  orgIds: readonly string[],
+  ids: readonly string[],
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await poolOf(db).query<[string]>({
+    text: `DELETE FROM entries WHERE seq IN (
+             SELECT e.seq FROM entries e
+             WHERE e.id = ANY($1::text[]) AND e.org_id = ANY($2::text[]) AND ${ACTIVE}
+             ORDER BY e.id FOR UPDATE)
+           RETURNING id`,
+    values: [ids, orgIds],
+    rowMode: "array",
+  });
+  return rows.map((row) => row[0]);
+}
+
+/**
+ * Records the expiry of every entry past it (the sweeper; index entries(expires_at) WHERE NOT expired): returns
+ * how many. Rows a create is recording at the same time are skipped (it records them itself).
+ */
+export async function expireDueEntries(db: PrismaClient): Promise<number> {
+  const { rowCount } = await poolOf(db).query(
+    `UPDATE entries SET expired = true WHERE seq IN (
+       SELECT seq FROM entries WHERE NOT expired AND expires_at <= now() ORDER BY seq FOR UPDATE SKIP LOCKED)`,
+  );
+  return rowCount ?? 0;
+}
