@@ -125,7 +125,7 @@ export function registerRestRoutes(app: FastifyInstance, services: AdmissionServ
       }
       return listBlockedNumbers(db, caller, query);
     },
-    POST: (request, call) => addBlockedNumbers(db, call.caller, additionBody(request, call)),
+    POST: (request, call) => addBlockedNumbers(db, call.caller, additionBody(request, call), "rest"),
     DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call)),
   });
   restRoute(app, services, "/api/block-list-entries", {

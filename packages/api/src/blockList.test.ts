@@ -3,7 +3,8 @@ import { createPrismaClient } from "@blocklist/db";
 import { queriesDuring, testDatabaseForFile } from "@blocklist/db/testing";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { addBlockedNumbers, checkBlockedNumber, listBlockedNumbers, removeBlockedNumbers } from "./blockList";
+import { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "./blockList";
+import { checkCaller } from "./entries";
 import { InvalidRequestError, PermissionError } from "./errors";
 import { newId } from "./ids";
 import { createTenant, impossibleIdsLike, type Tenant } from "./testing/fixtures";
@@ -293,7 +294,7 @@ describe("an agent id that cannot exist", () => {
     page: (agentId: string) =>
       listBlockedNumbers(quiet, alice.caller, { uid: alice.uid, agentId, limit: 10 }),
     check: (agentId: string) =>
-      checkBlockedNumber(quiet, alice.caller, { uid: alice.uid, agentId, number: "+14155552671" }),
+      checkCaller(quiet, alice.caller, { uid: alice.uid, agentId, number: "+14155552671" }),
     add: (agentId: string) =>
       addBlockedNumbers(quiet, alice.caller, { uid: alice.uid, agentId, numbers: ["+14155552671"] }),
     remove: (agentId: string) =>

@@ -1,22 +1,23 @@
 import {
   type AddResponse,
+  type BlockListAddition,
   type BlockListMutation,
   type BlockListQuery,
   type BlockListResponse,
-  normalizePhoneNumber,
+  type EntryVia,
+  ErrorMessage,
   planNumbers,
   type RemoveResponse,
   reportAdded,
   reportRemoved,
+  resolveAddition,
   SUCCESS_MESSAGE,
   searchDigits,
 } from "@blocklist/core";
 import {
   countBlockedNumbers,
   deleteBlockedNumbers,
-  hasBlockedNumber,
   insertBlockedNumbers,
-  loadBlockedNumbers,
   type PrismaClient,
   selectBlockedNumbers,
 } from "@blocklist/db";
@@ -25,7 +26,7 @@ import type { Caller } from "./auth";
 import { checkCacheFor } from "./checkCache";
 import { type CursorScope, decodeCursor, encodeCursor } from "./cursor";
 import { cursorKeyOf } from "./cursorKey";
-import { PermissionError } from "./errors";
+import { InvalidRequestError, PermissionError } from "./errors";
 import { isForeignKeyViolation } from "./foreignKeyViolation";
 
 export interface BlockListPageRequest extends BlockListQuery {
@@ -78,35 +79,6 @@ export async function listBlockedNumbers(
   };
 }
 
-export interface CheckRequest {
-  uid: string;
-  agentId: string;
-  number: string;
-}
-
-/**
- * The call path: is this caller on the agent's list? A number that is not valid is never blocked. With the
- * server's check cache the answer comes from the agent's numbers in memory once they are loaded; until then,
- * and for agents too large to hold, from the unique index.
- */
-export async function checkBlockedNumber(
-  db: PrismaClient,
-  caller: Caller,
-  request: CheckRequest,
-): Promise<{ blocked: boolean; e164: string | null }> {
-  await authorizeAgentAccess(db, caller, { uid: request.uid, agentId: request.agentId, write: false });
-  const e164 = normalizePhoneNumber(request.number);
-  if (e164 === null) return { blocked: false, e164 };
-  const remembered = checkCacheFor(db)?.blocked(request.agentId, e164, (limit) =>
-    loadAgentNumbers(db, request.agentId, limit),
-  );
-  if (remembered !== undefined) return { blocked: remembered, e164 };
-  return { blocked: await hasBlockedNumber(db, request.agentId, e164), e164 };
-}
-
-/** Up to `limit` blocked numbers of an agent, in no order, in one round trip (the check cache's load). */
-export const loadAgentNumbers = loadBlockedNumbers;
-
 /**
  * Adds the valid, distinct numbers as inbound block entries (insertBlockedNumbers: concurrent requests neither
  * store a number twice nor both report it added, and cannot deadlock).
@@ -114,21 +86,35 @@ export const loadAgentNumbers = loadBlockedNumbers;
 export async function addBlockedNumbers(
   db: PrismaClient,
   caller: Caller,
-  mutation: BlockListMutation,
+  addition: BlockListAddition,
+  /** The interface the numbers came through; the published REST route unless said. */
+  via: EntryVia = "rest",
 ): Promise<AddResponse> {
-  await authorizeAgentAccess(db, caller, { uid: mutation.uid, agentId: mutation.agentId, write: true });
-  const plan = planNumbers(mutation.numbers);
+  const orgId = await authorizeAgentAccess(db, caller, {
+    uid: addition.uid,
+    agentId: addition.agentId,
+    write: true,
+  });
+  // A reason, note or expiry applies to every number added; an invalid expiry is a 400 like any bad field.
+  const extras = resolveAddition(addition, new Date());
+  if (!extras.ok) throw new InvalidRequestError(ErrorMessage.invalidBody, extras.issues);
+  const plan = planNumbers(addition.numbers);
+  const list = { orgId, agentId: addition.agentId };
 
   const inserted =
     plan.distinctNumbers.length === 0
       ? []
-      : await insertBlockedNumbers(db, mutation.agentId, plan.distinctNumbers, caller.keyId).catch(
-          (error: unknown) => {
-            // The agent (or the key) was deleted between the access check and the insert: as if it were missing.
-            throw isForeignKeyViolation(error) ? new PermissionError() : error;
-          },
-        );
-  if (inserted.length > 0) checkCacheFor(db)?.numbersChangedHere(mutation.agentId);
+      : await insertBlockedNumbers(
+          db,
+          list,
+          plan.distinctNumbers,
+          { keyId: caller.keyId, via },
+          extras.value,
+        ).catch((error: unknown) => {
+          // The agent (or the key) was deleted between the access check and the insert: as if it were missing.
+          throw isForeignKeyViolation(error) ? new PermissionError() : error;
+        });
+  if (inserted.length > 0) checkCacheFor(db)?.entriesChangedHere(list);
 
   return {
     message: SUCCESS_MESSAGE,
@@ -145,14 +131,18 @@ export async function removeBlockedNumbers(
   caller: Caller,
   mutation: BlockListMutation,
 ): Promise<RemoveResponse> {
-  await authorizeAgentAccess(db, caller, { uid: mutation.uid, agentId: mutation.agentId, write: true });
+  const orgId = await authorizeAgentAccess(db, caller, {
+    uid: mutation.uid,
+    agentId: mutation.agentId,
+    write: true,
+  });
   const plan = planNumbers(mutation.numbers);
 
   const deleted =
     plan.distinctNumbers.length === 0
       ? []
       : await deleteBlockedNumbers(db, mutation.agentId, plan.distinctNumbers);
-  if (deleted.length > 0) checkCacheFor(db)?.numbersChangedHere(mutation.agentId);
+  if (deleted.length > 0) checkCacheFor(db)?.entriesChangedHere({ orgId, agentId: mutation.agentId });
 
   return {
     message: SUCCESS_MESSAGE,

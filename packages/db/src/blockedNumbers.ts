@@ -3,8 +3,9 @@
 // each number once, at its oldest such entry. Rows come back as arrays of text through the client's pg pool:
 // Prisma's mapping of every row cost more than the query itself for lists of 100,000 numbers.
 
+import type { EntryReason } from "@blocklist/core";
 import { poolOf } from "./client";
-import { expireDueEntriesOf, inTransaction } from "./entries";
+import { type EntryCreator, expireDueEntriesOf, inTransaction } from "./entries";
 import { ACTIVE, activeRow, containingPattern } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
 
@@ -110,72 +111,56 @@ export async function* blockedNumberBatches(
   }
 }
 
-/** Whether the agent blocks this E.164 number inbound (index entries(agent_id, value)). */
-export async function hasBlockedNumber(db: PrismaClient, agentId: string, e164: string): Promise<boolean> {
-  const { rowCount } = await poolOf(db).query(
-    `SELECT 1 FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.value = $2 LIMIT 1`,
-    [agentId, e164],
-  );
-  return (rowCount ?? 0) > 0;
+/** The reason, note and expiry the published POST may give every number it adds. */
+export interface BlockedNumberExtras {
+  reason: EntryReason | null;
+  note: string | null;
+  expiresAt: Date | null;
 }
 
-/** Up to `limit` blocked numbers of an agent, in no order, in one round trip (the check cache's load). */
-export async function loadBlockedNumbers(
-  db: PrismaClient,
-  agentId: string,
-  limit: number,
-): Promise<string[]> {
-  const { rows } = await poolOf(db).query<[string[] | null]>({
-    text: `SELECT array_agg(value) FROM (SELECT e.value FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} LIMIT $2) AS blocked`,
-    values: [agentId, limit],
-    rowMode: "array",
-  });
-  return rows[0]?.[0] ?? [];
-}
+const NO_EXTRAS: BlockedNumberExtras = { reason: null, note: null, expiresAt: null };
 
 /**
  * Adds inbound block entries for the distinct E.164 `numbers` the agent does not block inbound yet (an inbound
  * or a both block of the number is active); returns the numbers added. One transaction: the due expiries of
  * these numbers are recorded, then one INSERT in sorted order with ON CONFLICT DO NOTHING under the unique index
  * of active entries, so concurrent requests neither store a number twice nor both report it added, and cannot
- * deadlock. A missing agent fails the foreign keys (PostgreSQL's 23503), as a write naming a deleted row does.
+ * deadlock. An agent deleted since its access was checked fails the foreign keys (PostgreSQL's 23503).
  */
 export async function insertBlockedNumbers(
   db: PrismaClient,
-  agentId: string,
+  list: { orgId: string; agentId: string },
   numbers: readonly string[],
-  keyId: string | null,
-  via: "rest" | "trpc" | "ui" | "cli" = "rest",
+  by: EntryCreator,
+  extras: BlockedNumberExtras = NO_EXTRAS,
 ): Promise<string[]> {
   if (numbers.length === 0) return [];
   const sorted = [...numbers].sort();
   return inTransaction(db, async (client) => {
-    const { rows: agents } = await client.query<{ organization_id: string }>(
-      "SELECT organization_id FROM agents WHERE id = $1",
-      [agentId],
-    );
-    // Gone already: the INSERT below names an organization that does not exist either, and fails like a delete
-    // that raced it.
-    const orgId = agents[0]?.organization_id ?? "";
-    await expireDueEntriesOf(
-      client,
-      { orgId, agentId },
-      {
-        matches: sorted.map(() => "number"),
-        values: sorted,
-        actions: sorted.map(() => "block"),
-        directions: sorted.map(() => "inbound"),
-      },
-    );
+    await expireDueEntriesOf(client, list, {
+      matches: sorted.map(() => "number"),
+      values: sorted,
+      actions: sorted.map(() => "block"),
+      directions: sorted.map(() => "inbound"),
+    });
     const { rows } = await client.query<[string]>({
-      text: `INSERT INTO entries (org_id, agent_id, value, created_by_key_id, created_via)
-             SELECT $2, $1, number, $3, $4 FROM unnest($5::text[]) WITH ORDINALITY AS n(number, position)
+      text: `INSERT INTO entries (org_id, agent_id, value, created_by_key_id, created_via, reason, note, expires_at)
+             SELECT $2, $1, number, $3, $4, $6, $7, $8 FROM unnest($5::text[]) WITH ORDINALITY AS n(number, position)
              WHERE NOT EXISTS (
                SELECT 1 FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.direction = 'both' AND e.value = n.number)
              ORDER BY n.position
              ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
              RETURNING value`,
-      values: [agentId, orgId, keyId, via, sorted],
+      values: [
+        list.agentId,
+        list.orgId,
+        by.keyId,
+        by.via,
+        sorted,
+        extras.reason,
+        extras.note,
+        extras.expiresAt,
+      ],
       rowMode: "array",
     });
     return rows.map((row) => row[0]);

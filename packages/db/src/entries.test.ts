@@ -157,11 +157,11 @@ describe("selectEntries and countEntries", () => {
     ]);
     const first = await selectEntries(db, list, {}, { limit: 2 });
     expect(first.entries).toEqual([a, d]);
-    const second = await selectEntries(db, list, {}, { afterSeq: first.lastSeq ?? undefined, limit: 10 });
+    const second = await selectEntries(db, list, {}, { afterSeq: first.seqs.at(-1), limit: 10 });
     expect(second.entries).toEqual([b, c]);
-    expect(await selectEntries(db, list, {}, { afterSeq: second.lastSeq ?? undefined, limit: 10 })).toEqual({
+    expect(await selectEntries(db, list, {}, { afterSeq: second.seqs.at(-1), limit: 10 })).toEqual({
       entries: [],
-      lastSeq: null,
+      seqs: [],
     });
 
     const only = async (filters: Parameters<typeof selectEntries>[2]) =>

@@ -29,8 +29,8 @@ export interface EntryFilters {
 export interface EntryPage {
   /** Oldest first. */
   entries: Entry[];
-  /** The position of the last entry (the next page's afterSeq), null when the page is empty. */
-  lastSeq: bigint | null;
+  /** The position of each entry (a page's afterSeq is the one of the entry before it). */
+  seqs: bigint[];
 }
 
 /** Who creates: the key, and the interface the change came through. */
@@ -82,8 +82,7 @@ export async function selectEntries(
     `SELECT ${ENTRY_COLUMNS} ${FROM_ENTRIES} WHERE ${where} ORDER BY e.seq LIMIT $${values.length}`,
     values,
   );
-  const last = rows.at(-1);
-  return { entries: rows.map(toEntry), lastSeq: last === undefined ? null : BigInt(last.seq) };
+  return { entries: rows.map(toEntry), seqs: rows.map((row) => BigInt(row.seq)) };
 }
 
 /** How many entries of the list match the filters. */
@@ -244,7 +243,7 @@ export async function updateEntry(
 }
 
 /**
- * Removes the active entries among `ids` of one of `orgIds`; returns the ids removed. Rows are locked in id order
+ * Removes the active entries among `ids` of one of `orgIds`; returns the ids removed, with their lists. Rows are locked in id order
  * (two removals cannot deadlock) and one removed meanwhile by another request is skipped, so each removal is
  * reported by exactly one request.
  */
@@ -252,18 +251,17 @@ export async function deleteEntries(
   db: PrismaClient,
   orgIds: readonly string[],
   ids: readonly string[],
-): Promise<string[]> {
+): Promise<(EntryList & { id: string })[]> {
   if (ids.length === 0) return [];
-  const { rows } = await poolOf(db).query<[string]>({
+  const { rows } = await poolOf(db).query<{ id: string; orgId: string; agentId: string | null }>({
     text: `DELETE FROM entries WHERE seq IN (
              SELECT e.seq FROM entries e
              WHERE e.id = ANY($1::text[]) AND e.org_id = ANY($2::text[]) AND ${ACTIVE}
              ORDER BY e.id FOR UPDATE)
-           RETURNING id`,
+           RETURNING id, org_id AS "orgId", agent_id AS "agentId"`,
     values: [ids, orgIds],
-    rowMode: "array",
   });
-  return rows.map((row) => row[0]);
+  return rows;
 }
 
 /**

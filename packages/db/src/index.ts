@@ -1,14 +1,13 @@
 // What the running app needs: the Prisma client and its types. Starting, migrating and locating the database
 // live in "@blocklist/db/lifecycle", so that Next.js route bundles never pull them in.
 export {
+  type BlockedNumberExtras,
   type BlockedNumberRows,
   type BlockedNumberSelection,
   blockedNumberBatches,
   countBlockedNumbers,
   deleteBlockedNumbers,
-  hasBlockedNumber,
   insertBlockedNumbers,
-  loadBlockedNumbers,
   selectBlockedNumbers,
 } from "./blockedNumbers";
 export {

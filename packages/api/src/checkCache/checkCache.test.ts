@@ -84,7 +84,7 @@ async function addEntries(
   client: PrismaClient,
   tenant: Tenant,
   list: { agentId: string } | { orgId: string },
-  entries: object[],
+  entries: Record<string, unknown>[],
 ) {
   const answer = await createEntries(client, tenant.caller, { uid: tenant.uid, ...list, entries }, "cli");
   expect(answer.failed).toEqual([]);

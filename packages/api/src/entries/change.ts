@@ -1,5 +1,4 @@
 import {
-  ErrorMessage,
   type EntriesCreateBody,
   type EntriesRemoveBody,
   type EntriesUpdateBody,
@@ -7,6 +6,7 @@ import {
   type EntryCreateFailure,
   EntryRemovalFailureReason,
   type EntryVia,
+  ErrorMessage,
   entryKey,
   planEntries,
   planRemoval,

@@ -1,11 +1,4 @@
-import {
-  type CheckDirection,
-  callerOf,
-  type Decision,
-  type DecisionEntry,
-  decide,
-  ListIndex,
-} from "@blocklist/core";
+import { type CheckDirection, callerOf, type Decision, decide, decisionOf, ListIndex } from "@blocklist/core";
 import { candidateEntries, loadListEntries, type PrismaClient } from "@blocklist/db";
 import { authorizeAgentAccess } from "../access";
 import type { Caller } from "../auth";

@@ -12,7 +12,8 @@ import { admitCaller, admitSession, chargeNumbers } from "../admitCaller";
 import { InvalidRequestError } from "../errors";
 import { errorAnswerOf } from "../errorTable";
 import { noteOutcome, noteProcedure, reportError } from "../observability/context";
-import type { TrpcContext } from "./context";
+import type { Admission } from "../rateLimit/admission";
+import type { ResponseHeaders, TrpcContext } from "./context";
 
 /** The message a code answers with: its own for domain errors, a fixed one where the cause may hold internals. */
 function safeMessage(code: TRPC_ERROR_CODE_KEY, message: string): string {
@@ -100,28 +101,26 @@ export const authedProcedure = t.procedure.use(({ ctx, path, next }) =>
   }),
 );
 
-type AuthedContext = Parameters<Parameters<typeof authedProcedure.use>[0]>[0]["ctx"];
-
 /**
  * Charges what a parsed input carries against the key's budget (one unit per started hundred, as on REST); past
  * what is left, TOO_MANY_REQUESTS without doing the work. In a batch, the last call's view of the budget is the
  * one the answer carries.
  */
-function charge(ctx: AuthedContext, count: number) {
+function chargeInput(ctx: { admission: Admission; resHeaders: ResponseHeaders }, count: number) {
   return chargeNumbers(ctx.admission, count, (name, value) => ctx.resHeaders.set(name, value));
 }
 
 /** add and remove: `{ agentId, numbers }`, the numbers charged. */
 export const numbersProcedure = authedProcedure
   .input(agentNumbersInputSchema)
-  .use(({ ctx, input, next }) => next({ ctx: { admission: charge(ctx, input.numbers.length) } }));
+  .use(({ ctx, input, next }) => next({ ctx: { admission: chargeInput(ctx, input.numbers.length) } }));
 
 /** entries.create: its entries charged. */
 export const entriesCreateProcedure = authedProcedure
   .input(entriesCreateInputSchema)
-  .use(({ ctx, input, next }) => next({ ctx: { admission: charge(ctx, input.entries.length) } }));
+  .use(({ ctx, input, next }) => next({ ctx: { admission: chargeInput(ctx, input.entries.length) } }));
 
 /** entries.remove: its ids charged. */
 export const entriesRemoveProcedure = authedProcedure
   .input(entriesRemoveInputSchema)
-  .use(({ ctx, input, next }) => next({ ctx: { admission: charge(ctx, input.ids.length) } }));
+  .use(({ ctx, input, next }) => next({ ctx: { admission: chargeInput(ctx, input.ids.length) } }));

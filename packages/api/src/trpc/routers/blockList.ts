@@ -20,7 +20,7 @@ export const blockListRouter = {
 
   // `{ agentId, numbers }`, its numbers charged against the key's budget (numbersProcedure).
   add: numbersProcedure.mutation(({ ctx, input }) =>
-    addBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
+    addBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }, ctx.via),
   ),
 
   remove: numbersProcedure.mutation(({ ctx, input }) =>
