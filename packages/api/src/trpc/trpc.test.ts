@@ -109,16 +109,33 @@ describe("blockList procedures", () => {
     const caller = as(alice.apiKey);
     const check = (number: string) => caller.blockList.check({ agentId, number });
 
-    expect(await check("+1 (415) 555-2671")).toEqual({ blocked: false, e164: "+14155552671" });
+    const allowed = { blocked: false, e164: "+14155552671", entry: null };
+    expect(await check("+1 (415) 555-2671")).toEqual(allowed);
     await caller.blockList.add({ agentId, numbers: ["+14155552671"] });
-    expect(await check("+1 (415) 555-2671")).toEqual({ blocked: true, e164: "+14155552671" });
-    expect(await as(alice.readOnlyKey).blockList.check({ agentId, number: "+14155552671" })).toEqual({
+    const blocked = {
       blocked: true,
       e164: "+14155552671",
-    });
+      entry: {
+        id: expect.stringMatching(/^ent_[0-9A-Za-z]{20}$/),
+        orgId: alice.orgId,
+        agentId,
+        match: "number",
+        value: "+14155552671",
+        action: "block",
+        direction: "inbound",
+        reason: null,
+        note: null,
+      },
+    };
+    expect(await check("+1 (415) 555-2671")).toEqual(blocked);
+    expect(await as(alice.readOnlyKey).blockList.check({ agentId, number: "+14155552671" })).toEqual(blocked);
+    // The block is inbound: the agent may still call the number.
+    expect(await caller.blockList.check({ agentId, number: "+14155552671", direction: "outbound" })).toEqual(
+      allowed,
+    );
     await caller.blockList.remove({ agentId, numbers: ["+14155552671"] });
-    expect(await check("+14155552671")).toEqual({ blocked: false, e164: "+14155552671" });
-    expect(await check("anonymous")).toEqual({ blocked: false, e164: null });
+    expect(await check("+14155552671")).toEqual(allowed);
+    expect(await check("anonymous")).toEqual({ blocked: false, e164: null, entry: null });
   });
 
   it("lets read-only keys list and check but not change", async () => {
@@ -161,10 +178,7 @@ describe("blockList procedures", () => {
     const tenant = await createTenant(db, "soon revoked");
     expect(
       await as(tenant.apiKey).blockList.check({ agentId: tenant.agentId, number: "+14155552671" }),
-    ).toEqual({
-      blocked: false,
-      e164: "+14155552671",
-    });
+    ).toEqual({ blocked: false, e164: "+14155552671", entry: null });
     await revokeApiKey(db, tenant.caller.keyId);
     expect(
       await failure(as(tenant.apiKey).blockList.check({ agentId: tenant.agentId, number: "+14155552671" })),
