@@ -54,19 +54,19 @@ function checkWithinASecond(
   );
 }
 
-const agentsHeld = (server: RunningServer) =>
+const listsHeld = (server: RunningServer) =>
   cacheGauge(server, "blocklist_check_cache_entries", { kind: "lists" });
 
 /**
- * Checks on `server` until the agent's numbers are held there (the next check uses memory). A load that ends
+ * Checks on `server` until more of the agent's lists are held there (its own, its organization's). A load that ends
  * while a heartbeat is late (a busy machine) is not stored, so the check is asked again until one is.
  */
 async function warm(server: RunningServer, tenant: Tenant, agentId: string, number: string) {
-  const before = (await agentsHeld(server)) ?? 0;
+  const before = (await listsHeld(server)) ?? 0;
   await expect
     .poll(async () => {
       expect(await check(server, tenant.apiKey, agentId, number)).toBe(false);
-      return agentsHeld(server);
+      return listsHeld(server);
     }, SEEN)
     .toBeGreaterThan(before);
 }

@@ -41,8 +41,22 @@ describe("createBlockListClient against the running server", () => {
     ]);
     expect({ listed, blocked, free }).toEqual({
       listed: { blockList: ["+16502530000"], count: 1 },
-      blocked: { blocked: true, e164: "+16502530000" },
-      free: { blocked: false, e164: "+14155552671" },
+      blocked: {
+        blocked: true,
+        e164: "+16502530000",
+        entry: {
+          id: expect.stringMatching(/^ent_/),
+          orgId: alice.orgId,
+          agentId,
+          match: "number",
+          value: "+16502530000",
+          action: "block",
+          direction: "inbound",
+          reason: null,
+          note: null,
+        },
+      },
+      free: { blocked: false, e164: "+14155552671", entry: null },
     });
 
     expect(await client.blockList.remove.mutate({ agentId, numbers: ["+16502530000"] })).toEqual({
@@ -53,6 +67,7 @@ describe("createBlockListClient against the running server", () => {
     expect(await client.blockList.check.query({ agentId, number: "+16502530000" })).toEqual({
       blocked: false,
       e164: "+16502530000",
+      entry: null,
     });
   });
 
@@ -61,6 +76,7 @@ describe("createBlockListClient against the running server", () => {
     expect(await readOnly.blockList.check.query({ agentId, number: "+16502530000" })).toEqual({
       blocked: false,
       e164: "+16502530000",
+      entry: null,
     });
     expect(await refusal(readOnly.blockList.add.mutate({ agentId, numbers: ["+16502530000"] }))).toEqual({
       message: ErrorMessage.insufficientPermissions,

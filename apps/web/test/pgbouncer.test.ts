@@ -28,8 +28,8 @@ afterAll(async () => {
   await Promise.all([a, b, pooledOnly].map((server) => server?.stop()));
 });
 const trusted = (server: typeof a) => cacheGauge(server, METRICS_TOKEN, "blocklist_check_cache_trusted");
-const agentsHeld = (server: typeof a) =>
-  cacheGauge(server, METRICS_TOKEN, "blocklist_check_cache_entries", { kind: "agents" });
+const listsHeld = (server: typeof a) =>
+  cacheGauge(server, METRICS_TOKEN, "blocklist_check_cache_entries", { kind: "lists" });
 
 describe("behind PgBouncer in transaction mode", () => {
   it("with DATABASE_DIRECT_URL, a removal and a CLI revocation reach the other instance within the second", async () => {
@@ -40,14 +40,14 @@ describe("behind PgBouncer in transaction mode", () => {
       status: 200,
       body: { added: [NUMBER] },
     });
-    // b answers from memory: its key, access and the agent's numbers are held (asked again until they are: a
-    // load that ends while a heartbeat is late is not stored).
+    // b answers from memory: its key, access and the agent's and organization's lists are held (asked again until
+    // they are: a load that ends while a heartbeat is late is not stored).
     await expect
       .poll(async () => {
         expect(await check(b, alice.apiKey, alice.agentId, NUMBER)).toBe(true);
-        return agentsHeld(b);
+        return listsHeld(b);
       })
-      .toBe(1);
+      .toBe(2);
 
     expect(await call(a.url, "DELETE", "/api/agent-block-list", { key: alice.apiKey, body })).toMatchObject({
       status: 200,
@@ -94,7 +94,7 @@ describe("behind PgBouncer in transaction mode", () => {
     expect(await check(pooledOnly, bob.apiKey, bob.agentId, NUMBER)).toBe(false);
     await database.prisma.apiKey.updateMany({ where: { userId: bob.uid }, data: { revokedAt: new Date() } });
     expect(await check(pooledOnly, bob.apiKey, bob.agentId, NUMBER)).toBe(401);
-    expect(await agentsHeld(pooledOnly)).toBe(0);
+    expect(await listsHeld(pooledOnly)).toBe(0);
     // Said once, not once per heartbeat.
     expect(pooledOnly.output().match(/Check cache off/g)).toHaveLength(1);
   });
