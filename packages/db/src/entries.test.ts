@@ -211,7 +211,9 @@ describe("updateEntry and deleteEntries", () => {
     expect(await updateEntry(db, [list.orgId], "ent_missing", { note: "x" })).toBeNull();
 
     expect(await deleteEntries(db, ["org_2"], [made.id])).toEqual([]);
-    expect(await deleteEntries(db, ["org_2", list.orgId], [made.id, "ent_missing"])).toEqual([made.id]);
+    expect(await deleteEntries(db, ["org_2", list.orgId], [made.id, "ent_missing"])).toEqual([
+      { id: made.id, orgId: list.orgId, agentId: list.agentId },
+    ]);
     expect(await deleteEntries(db, [list.orgId], [made.id])).toEqual([]);
     expect(await updateEntry(db, [list.orgId], made.id, { note: "gone" })).toBeNull();
   });
