@@ -4,8 +4,10 @@ import {
   authenticateApiKey,
   createAgent,
   createApiKey,
+  createEntries,
   createUser,
   generateApiKey,
+  listApiKeys,
   revokeApiKey,
 } from "@blocklist/api";
 import { createTenant } from "@blocklist/api/testing";
@@ -14,12 +16,15 @@ import {
   type ApiKeyKind,
   BLOCK_LIST_PATH,
   buildOpenApiDocument,
+  CHECK_PATH,
   type DocumentedExample,
+  ENTRIES_PATH,
   EXAMPLE_TENANT,
   HTTP_METHODS,
   type JsonSchema,
   listDocumentedExamples,
   type OpenApiDocument,
+  ORGANIZATIONS_PATH,
   type ResponseObject,
   resolveRefs,
 } from "@blocklist/core/openapi";
@@ -91,8 +96,11 @@ interface ExampleWorld {
 
 const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-/** The documented customer, made for real: user, organization, agents, keys, and another customer. */
-async function createExampleWorld(blockList: string[]): Promise<ExampleWorld> {
+/**
+ * The documented customer, made for real: user, organization, agents, keys, another customer, and what the
+ * example's setup says existed before its request.
+ */
+async function createExampleWorld(example: DocumentedExample): Promise<ExampleWorld> {
   const { uid, orgId, apiKey } = await createUser(db, EXAMPLE_TENANT.organization.name);
   const agentIds: string[] = [];
   for (const agent of EXAMPLE_TENANT.agents) {
@@ -104,21 +112,36 @@ async function createExampleWorld(blockList: string[]): Promise<ExampleWorld> {
   const revoked = await createApiKey(db, { uid, readOnly: false });
   await revokeApiKey(db, revoked.keyId);
   const otherCustomer = await createTenant(db, "another customer");
-
-  // One request per number: numbers of a single request are stored in E.164 order, not in the given one.
-  const caller = await authenticateApiKey(db, apiKey);
-  for (const number of blockList) {
-    await addBlockedNumbers(db, caller, { uid, agentId: agentIds[0] ?? "", numbers: [number] });
-  }
+  const { keys } = await listApiKeys(db, uid);
+  const keyPrefix = keys.find(({ prefix }) => apiKey.startsWith(prefix))?.prefix ?? "";
 
   const placeholders = new Map<string, string>([
     [EXAMPLE_TENANT.uid, uid],
     [EXAMPLE_TENANT.organization.id, orgId],
     [EXAMPLE_TENANT.otherCustomersAgentId, otherCustomer.agentId],
+    [EXAMPLE_TENANT.otherCustomersOrgId, otherCustomer.orgId],
+    [EXAMPLE_TENANT.keyPrefix, keyPrefix],
   ]);
   EXAMPLE_TENANT.agents.forEach((agent, index) => {
     placeholders.set(agent.id, agentIds[index] ?? "");
   });
+
+  // One request per number or entry: those of a single request are stored in key order, not in the given one.
+  const caller = await authenticateApiKey(db, apiKey);
+  const agentId = agentIds[0] ?? "";
+  for (const number of example.blockList) {
+    await addBlockedNumbers(db, caller, { uid, agentId, numbers: [number] }, "rest");
+  }
+  for (const { id, list, entry } of example.entries) {
+    const made = await createEntries(
+      db,
+      caller,
+      { uid, ...(list === "agent" ? { agentId } : { orgId }), entries: [entry] },
+      "rest",
+    );
+    expect(made.failed, `the setup entry ${id}`).toEqual([]);
+    placeholders.set(id, made.created[0]?.id ?? "");
+  }
   return {
     placeholders,
     keys: {
@@ -145,16 +168,27 @@ function substitute<Value>(value: Value, placeholders: Map<string, string>): Val
   return value;
 }
 
-// Values the server makes up (a cursor) cannot be known in advance: they are read from the answer, at the
-// place where the documented answer has one, and must have the documented form.
+// Values the server makes up (a cursor, the ids and instants of new entries) cannot be known in advance: they
+// are read from the answer, at the place where the documented answer has one, and must have the documented
+// form. A placeholder shown twice is learned once: the second place must answer the same value.
+const SERVER_MADE = new Map<string, RegExp>([
+  [EXAMPLE_TENANT.cursor, /^[A-Za-z0-9_-]+$/],
+  ...EXAMPLE_TENANT.newEntryIds.map((id): [string, RegExp] => [id, /^ent_[0-9A-Za-z]{20}$/]),
+  ...Object.values(EXAMPLE_TENANT.instants).map((instant): [string, RegExp] => [
+    instant,
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+  ]),
+]);
+
 function learnServerMadeValues(
   documented: unknown,
   answered: unknown,
   placeholders: Map<string, string>,
 ): void {
-  if (documented === EXAMPLE_TENANT.cursor) {
-    expect(answered, "a cursor").toMatch(/^[A-Za-z0-9_-]+$/);
-    placeholders.set(EXAMPLE_TENANT.cursor, answered as string);
+  const form = typeof documented === "string" ? SERVER_MADE.get(documented) : undefined;
+  if (form !== undefined) {
+    expect(answered, `made by the server in place of ${documented}`).toMatch(form);
+    if (!placeholders.has(documented as string)) placeholders.set(documented as string, answered as string);
   } else if (
     documented !== null &&
     typeof documented === "object" &&
@@ -167,10 +201,11 @@ function learnServerMadeValues(
   }
 }
 
-const ajv = new Ajv2020({ strict: true, allErrors: true });
+// zod writes an instant's `pattern` beside its `format`: the pattern checks it.
+const ajv = new Ajv2020({ strict: true, allErrors: true, formats: { "date-time": true } });
 
 async function sendExample(example: DocumentedExample) {
-  const world = await createExampleWorld(example.blockList);
+  const world = await createExampleWorld(example);
   const query = example.query ? `?${new URLSearchParams(substitute(example.query, world.placeholders))}` : "";
   const body =
     example.body === undefined
@@ -203,6 +238,24 @@ describe("every documented example, sent to the server", () => {
         "DELETE /api/agent-block-list 400",
         "DELETE /api/agent-block-list 401",
         "PUT /api/agent-block-list 405",
+        "GET /api/block-list-entries 200",
+        "GET /api/block-list-entries 400",
+        "GET /api/block-list-entries 401",
+        "POST /api/block-list-entries 200",
+        "POST /api/block-list-entries 400",
+        "POST /api/block-list-entries 401",
+        "PATCH /api/block-list-entries 200",
+        "PATCH /api/block-list-entries 400",
+        "PATCH /api/block-list-entries 401",
+        "PATCH /api/block-list-entries 404",
+        "DELETE /api/block-list-entries 200",
+        "DELETE /api/block-list-entries 400",
+        "DELETE /api/block-list-entries 401",
+        "PUT /api/block-list-entries 405",
+        "GET /api/block-list-check 200",
+        "GET /api/block-list-check 400",
+        "GET /api/block-list-check 401",
+        "POST /api/block-list-check 405",
         "GET /api/organizations 200",
         "GET /api/organizations 401",
         "POST /api/organizations 405",
@@ -285,19 +338,34 @@ const provoked = documentedAnswers(buildOpenApiDocument()).filter(
     Object.keys(response.content["application/json"].examples ?? {}).length === 0,
 );
 
-/** A request to the operation, with `key`, that nothing in itself would refuse. */
+/**
+ * A well-formed request to the operation, with `key`: what the statuses provoked here refuse comes before the
+ * service looks at it.
+ */
 function validRequest(
   method: string,
   path: string,
   tenant: { uid: string; agentId: string },
   key: string,
 ): { path: string; options: CallOptions } {
-  if (path !== BLOCK_LIST_PATH) return { path, options: { key } };
-  if (method === "GET")
-    return { path: blockListPath({ uid: tenant.uid, agentId: tenant.agentId }), options: { key } };
+  const list = { uid: tenant.uid, agentId: tenant.agentId };
+  const withQuery = (query: Record<string, string>) => ({ path: `${path}?${new URLSearchParams(query)}` });
+  const requests: Record<string, { path?: string; body?: unknown }> = {
+    [`GET ${BLOCK_LIST_PATH}`]: { path: blockListPath(list) },
+    [`POST ${BLOCK_LIST_PATH}`]: { body: { ...list, numbers: ["+14155552671"] } },
+    [`DELETE ${BLOCK_LIST_PATH}`]: { body: { ...list, numbers: ["+14155552671"] } },
+    [`GET ${ENTRIES_PATH}`]: withQuery(list),
+    [`POST ${ENTRIES_PATH}`]: { body: { ...list, entries: [{ match: "withheld" }] } },
+    [`PATCH ${ENTRIES_PATH}`]: { body: { uid: tenant.uid, id: "ent_5Zn0BqT7xCv2MwK9dRhF", note: "a note" } },
+    [`DELETE ${ENTRIES_PATH}`]: { body: { uid: tenant.uid, ids: ["ent_5Zn0BqT7xCv2MwK9dRhF"] } },
+    [`GET ${CHECK_PATH}`]: withQuery({ ...list, number: "+14155552671" }),
+    [`GET ${ORGANIZATIONS_PATH}`]: {},
+  };
+  const request = requests[`${method} ${path}`];
+  if (!request) throw new Error(`No request made for ${method} ${path}`);
   return {
-    path,
-    options: { key, body: { uid: tenant.uid, agentId: tenant.agentId, numbers: ["+14155552671"] } },
+    path: request.path ?? path,
+    options: { key, ...(request.body === undefined ? {} : { body: request.body }) },
   };
 }
 

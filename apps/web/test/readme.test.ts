@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "./server";
 
 // The README's REST examples are run as written (bash, curl and the admin CLI) against a new installation,
-// and each must print exactly the answer the README shows under it ("…" stands for an id or a cursor).
+// and each must print exactly the answer the README shows under it ("…" stands for an id, a key prefix, a
+// cursor or an instant). The section's first sh block sets up; every later one continues the same session.
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const cliBin = join(repoDir, "packages/api/bin/cli.mjs");
@@ -24,8 +25,9 @@ function restExamples(): { setup: string; steps: Step[] } {
   const readme = readFileSync(join(repoDir, "README.md"), "utf8");
   const start = readme.indexOf("## The REST API");
   const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
-  const [setup, examples] = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
-  if (setup === undefined || examples === undefined) throw new Error("README: no REST examples found");
+  const [setup, ...blocks] = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
+  if (setup === undefined || blocks.length === 0) throw new Error("README: no REST examples found");
+  const examples = blocks.join("\n");
 
   const steps: Step[] = [];
   let command: string[] = [];
@@ -88,19 +90,25 @@ describe("the README's REST examples", () => {
       "-X POST",
       "-X DELETE",
       "-X PUT",
+      "-X PATCH",
       "/api/organizations",
       '"http://localhost:3000/api/agent-block-list?',
+      '"http://localhost:3000/api/block-list-entries?',
+      "-X POST http://localhost:3000/api/block-list-entries",
+      "-X PATCH http://localhost:3000/api/block-list-entries",
+      "-X DELETE http://localhost:3000/api/block-list-entries",
+      "/api/block-list-check",
     ]) {
       expect(commands).toContain(call);
     }
-    expect(steps.filter(({ shown }) => shown !== "").length).toBeGreaterThanOrEqual(12);
+    expect(steps.filter(({ shown }) => shown !== "").length).toBeGreaterThanOrEqual(28);
   });
 
   it.each(
     steps.filter(({ shown }) => shown !== "").map((step) => [step.command.split("\n")[0], step] as const),
   )("%s prints what the README shows", (_first, step) => {
     const expected = new RegExp(
-      `^${step.shown.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replaceAll("…", "[0-9A-Za-z_-]+")}$`,
+      `^${step.shown.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replaceAll("…", "[0-9A-Za-z_:.-]+")}$`,
     );
     expect(printed.get(steps.indexOf(step))).toMatch(expected);
   });

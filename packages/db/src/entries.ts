@@ -1,4 +1,4 @@
-// The entries of a list (docs/ENTRIES-PLAN.md, "packages/db/src/entries*.ts"): listed, counted, created, changed,
+// The entries of a list (docs/DECISIONS.md, "Entries: the model and the service"): listed, counted, created, changed,
 // removed and expired, each in one statement (a create: two, in one transaction), through the client's pg pool.
 import type {
   Entry,

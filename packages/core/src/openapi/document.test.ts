@@ -1,9 +1,11 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { EntryFailureReason, EntryRemovalFailureReason } from "../entries";
 import { ADD_FAILURE_REASONS, ErrorMessage, REMOVE_FAILURE_REASONS } from "../messages";
-import { parseBlockListMutation, parseBlockListQuery } from "../parse";
-import { buildOpenApiDocument } from "./document";
+import { toIssues } from "../parse";
+import { buildOpenApiDocument, requestSchemasOf } from "./document";
 import { EXAMPLE_TENANT } from "./examples";
 import { listDocumentedExamples, resolveRefs } from "./read";
 import { HTTP_METHODS, type JsonSchema, type ResponseObject } from "./types";
@@ -46,13 +48,25 @@ describe("the OpenAPI document", () => {
     expect(buildOpenApiDocument()).toEqual(document);
   });
 
-  it("documents GET, POST and DELETE of the block list and GET of organizations, each behind the key", () => {
+  it("documents every route and method, each behind the key", () => {
     const keyed = operations.filter(({ operation }) => operation.security === undefined);
     expect(keyed.map(({ label }) => label)).toEqual([
       "GET /api/agent-block-list",
       "POST /api/agent-block-list",
       "DELETE /api/agent-block-list",
+      "GET /api/block-list-entries",
+      "POST /api/block-list-entries",
+      "DELETE /api/block-list-entries",
+      "PATCH /api/block-list-entries",
+      "GET /api/block-list-check",
       "GET /api/organizations",
+    ]);
+    const refused = operations.filter(({ operation }) => operation.security !== undefined);
+    expect(refused.map(({ label }) => label)).toEqual([
+      "PUT /api/agent-block-list",
+      "PUT /api/block-list-entries",
+      "POST /api/block-list-check",
+      "POST /api/organizations",
     ]);
     expect(document.security).toEqual([{ ApiKey: [] }]);
     expect(document.components.securitySchemes.ApiKey).toMatchObject({
@@ -95,6 +109,9 @@ describe("failure reasons and error texts", () => {
   it("are enums of the constants the server answers with", () => {
     expect(reasonEnum("NumbersAdded")).toEqual([...ADD_FAILURE_REASONS]);
     expect(reasonEnum("NumbersRemoved")).toEqual([...REMOVE_FAILURE_REASONS]);
+    expect(reasonEnum("EntriesCreated")).toEqual(Object.values(EntryFailureReason));
+    expect(reasonEnum("EntriesRemoved")).toEqual(Object.values(EntryRemovalFailureReason));
+    expect(errorEnum("EntryNotFoundError")).toEqual([EntryRemovalFailureReason.notFound]);
     expect(errorEnum("InvalidQueryError")).toEqual([ErrorMessage.invalidQuery]);
     expect(errorEnum("InvalidBodyError")).toEqual([ErrorMessage.invalidBody, ErrorMessage.invalidJson]);
     expect(errorEnum("UnauthorizedError")).toEqual([
@@ -131,16 +148,22 @@ describe("failure reasons and error texts", () => {
     }
   });
 
-  it("document 413 and 415 for the methods with a body", () => {
-    const blockList = document.paths["/api/agent-block-list"];
-    for (const operation of [blockList?.post, blockList?.delete]) {
-      expect(operation?.responses["413"]).toEqual({ $ref: "#/components/responses/BodyTooLarge" });
-      expect(operation?.responses["415"]).toEqual({ $ref: "#/components/responses/UnsupportedMediaType" });
+  it("document 413 and 415 for the methods with a body, and only for them", () => {
+    for (const { label, method, operation } of operations.filter(({ operation }) => !operation.security)) {
+      const withBody = ["post", "patch", "delete"].includes(method);
+      expect(operation.requestBody !== undefined, label).toBe(withBody);
+      expect([operation.responses["413"], operation.responses["415"]], label).toEqual(
+        withBody
+          ? [
+              { $ref: "#/components/responses/BodyTooLarge" },
+              { $ref: "#/components/responses/UnsupportedMediaType" },
+            ]
+          : [undefined, undefined],
+      );
     }
-    expect(blockList?.get?.responses["413"]).toBeUndefined();
   });
 
-  it("cover every error text the two routes answer with", () => {
+  it("cover every error text the routes answer with", () => {
     const documented = new Set(
       Object.keys(schemas).flatMap((name) => (errorEnum(name) as string[] | undefined) ?? []),
     );
@@ -157,13 +180,29 @@ describe("failure reasons and error texts", () => {
         ErrorMessage.tooManyRequests,
         ErrorMessage.internal,
         ErrorMessage.serviceUnavailable,
+        EntryRemovalFailureReason.notFound,
       ]),
     );
   });
 });
 
+/** What the route's own schemas make of an example's request: its query and its JSON body, each parsed. */
+function parsedRequest(example: (typeof examples)[number]) {
+  const schemas = requestSchemasOf(example.method, example.path);
+  const parse = (schema: z.ZodType | undefined, input: unknown) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(input);
+    return result.success ? { ok: true as const } : { ok: false as const, issues: toIssues(result.error) };
+  };
+  return {
+    query: example.query ? parse(schemas.query, example.query) : undefined,
+    body: example.body && "json" in example.body ? parse(schemas.body, example.body.json) : undefined,
+  };
+}
+
 describe("the examples", () => {
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  // zod writes an instant's `pattern` beside its `format`: the pattern checks it.
+  const ajv = new Ajv2020({ strict: true, allErrors: true, formats: { "date-time": true } });
 
   it("pair every request example with exactly one answer", () => {
     expect(examples.length).toBeGreaterThanOrEqual(20);
@@ -178,42 +217,49 @@ describe("the examples", () => {
     },
   );
 
-  it("send requests that core accepts whenever the answer is a 200", () => {
-    for (const example of examples.filter(({ status }) => status === 200)) {
-      if (example.query) expect(parseBlockListQuery(example.query).ok, example.label).toBe(true);
-      if (example.body && "json" in example.body) {
-        expect(parseBlockListMutation(example.body.json).ok, example.label).toBe(true);
-      }
+  it("send requests that the route's schemas accept whenever the answer is a 200", () => {
+    const judged = examples.filter(({ status }) => status === 200);
+    for (const example of judged) {
+      const { query, body } = parsedRequest(example);
+      expect(
+        [query, body].filter((parsed) => parsed?.ok === false),
+        example.label,
+      ).toEqual([]);
     }
+    expect(judged.length).toBeGreaterThanOrEqual(20);
   });
 
-  it("show 400 answers whose issues are the ones core reports for that request", () => {
+  it("show 400 answers whose issues are the ones the route's schemas report for that request", () => {
     const compared: string[] = [];
     for (const example of examples.filter(({ status }) => status === 400)) {
-      const parsed = example.query
-        ? parseBlockListQuery(example.query)
-        : example.body && "json" in example.body
-          ? parseBlockListMutation(example.body.json)
-          : undefined;
-      // A body that is not JSON, or a cursor only the store can judge, never reaches core's parser.
+      const { query, body } = parsedRequest(example);
+      const parsed = query ?? body;
+      // A body that is not JSON, a cursor only the store can judge, or an expiry that needs the clock never
+      // fails the schema.
       if (!parsed || parsed.ok) continue;
       compared.push(example.label);
       expect({ issues: parsed.issues }, example.label).toEqual({
         issues: (example.response as { issues: unknown }).issues,
       });
     }
-    expect(compared.length).toBeGreaterThanOrEqual(5);
+    expect(compared.length).toBeGreaterThanOrEqual(15);
   });
 
   it("use placeholder ids shaped like the real ones", () => {
+    const setupIds = examples.flatMap(({ entries }) => entries.map(({ id }) => id));
     const ids = [
       EXAMPLE_TENANT.uid,
       EXAMPLE_TENANT.organization.id,
       ...EXAMPLE_TENANT.agents.map(({ id }) => id),
       EXAMPLE_TENANT.otherCustomersAgentId,
+      EXAMPLE_TENANT.otherCustomersOrgId,
+      ...EXAMPLE_TENANT.newEntryIds,
+      ...new Set(setupIds),
     ];
-    for (const id of ids) expect(id).toMatch(/^(usr|org|agt)_[0-9A-Za-z]{20}$/);
+    for (const id of ids) expect(id).toMatch(/^(usr|org|agt|ent)_[0-9A-Za-z]{20}$/);
     expect(new Set(ids).size).toBe(ids.length);
+    expect(setupIds.length).toBeGreaterThanOrEqual(20);
+    expect(EXAMPLE_TENANT.keyPrefix).toMatch(/^bl_[0-9A-Za-z]{6}$/);
   });
 
   it("resolve references to the schemas they name", () => {

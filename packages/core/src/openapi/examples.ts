@@ -23,8 +23,31 @@ export const EXAMPLE_TENANT = {
   ],
   /** An agent of another customer: refused exactly like one that does not exist. */
   otherCustomersAgentId: "agt_2Yx9VmR5eBk7SoL4cJtA",
-  /** A `nextCursor` as the server issues it (50 characters, different every time); each run answers its own. */
+  /** Another customer's organization: refused exactly like one that does not exist. */
+  otherCustomersOrgId: "org_6Pw3ZaN8uCq1XeT5kLbR",
+  /** The first characters of the user's read-write key, as an entry's `createdBy.keyPrefix` shows them. */
+  keyPrefix: "bl_4jVx9Q",
+  // Made by the server, different every time; each run answers its own, at the place the example shows them.
+  /** A `nextCursor` as the server issues it (50 characters). */
   cursor: "AQx3kF0Ml2nVq8sT1bYcZ9eHgRjW4pDa7uNiEo5fK6yLr3hGm0",
+  /** The ids of entries the example's own request creates. */
+  newEntryIds: [
+    "ent_9Tg2LsQ7cWx4NbE1vKmZ",
+    "ent_3Jd8RkV0pYh6FuA2sXqN",
+    "ent_7Mc5WzB1nLt9GeP4rDyH",
+    "ent_1Hq6XpF3bRn8ZsC0wJtV",
+  ],
+  /**
+   * Instants the server sets: `createdAt` (one for all the entries of one request) and the `expiresAt` an
+   * `expiresIn` gives. The same placeholder twice in one answer is the same instant.
+   */
+  instants: {
+    created: "2026-12-01T09:30:00.000Z",
+    createdNext: "2026-12-01T09:31:00.000Z",
+    createdLast: "2026-12-01T09:32:00.000Z",
+    inSevenDays: "2026-12-08T09:30:00.000Z",
+    inThirtyDays: "2026-12-31T09:30:00.000Z",
+  },
 } as const;
 
 const uid = EXAMPLE_TENANT.uid;
@@ -41,12 +64,14 @@ export interface ApiExample {
   body?: unknown;
   /** A body that is sent as this text, because it is not JSON at all. */
   rawBody?: string;
-  status: 200 | 400 | 401 | 405;
+  status: 200 | 400 | 401 | 404 | 405;
   response: unknown;
 }
 
-const invalidKey = { error: ErrorMessage.invalidKey } satisfies ErrorResponse;
-const insufficientPermissions = { error: ErrorMessage.insufficientPermissions } satisfies ErrorResponse;
+export const invalidKey = { error: ErrorMessage.invalidKey } satisfies ErrorResponse;
+export const insufficientPermissions = {
+  error: ErrorMessage.insufficientPermissions,
+} satisfies ErrorResponse;
 
 // POST and DELETE refuse a read-only key alike.
 const readOnlyKeyChange: ApiExample = {

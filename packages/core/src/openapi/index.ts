@@ -1,4 +1,12 @@
-export { API_KEY_HEADER, BLOCK_LIST_PATH, buildOpenApiDocument, ORGANIZATIONS_PATH } from "./document";
+export {
+  API_KEY_HEADER,
+  BLOCK_LIST_PATH,
+  buildOpenApiDocument,
+  CHECK_PATH,
+  ENTRIES_PATH,
+  ORGANIZATIONS_PATH,
+  requestSchemasOf,
+} from "./document";
 export { type ApiExample, EXAMPLE_TENANT } from "./examples";
 export { type DocumentedExample, listDocumentedExamples, resolveRefs } from "./read";
 export type * from "./types";

@@ -1,6 +1,7 @@
 import {
   type ApiKeyKind,
   type ExampleObject,
+  type ExampleSetupEntry,
   HTTP_METHODS,
   type JsonSchema,
   type OpenApiDocument,
@@ -18,6 +19,8 @@ export interface DocumentedExample {
   apiKey: ApiKeyKind;
   /** The agent's block list before the request. */
   blockList: string[];
+  /** The entries made after the block list, before the request. */
+  entries: ExampleSetupEntry[];
   query?: Record<string, string>;
   body?: { json: unknown } | { text: string };
   status: number;
@@ -114,6 +117,7 @@ export function listDocumentedExamples(document: OpenApiDocument): DocumentedExa
             path,
             apiKey: example["x-setup"]?.apiKey ?? "read-write",
             blockList: example["x-setup"]?.blockList ?? [],
+            entries: example["x-setup"]?.entries ?? [],
             ...(query === undefined ? {} : { query }),
             ...(body === undefined ? {} : { body }),
             status: Number(status),

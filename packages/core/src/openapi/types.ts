@@ -1,4 +1,6 @@
 // The parts of OpenAPI 3.1 this API uses, typed just enough to build the document and read it back in tests.
+import type { z } from "zod";
+import type { entryInputSchema } from "../entries";
 
 export type JsonSchema = { [keyword: string]: unknown };
 export type Reference = { $ref: string };
@@ -11,6 +13,18 @@ export interface ExampleSetup {
   apiKey?: ApiKeyKind;
   /** The agent's block list (E.164, oldest first) before the request; empty when absent. */
   blockList?: string[];
+  /** Entries made after the block list, one request each, in this order; none when absent. */
+  entries?: ExampleSetupEntry[];
+}
+
+/** An entry that exists before an example's request, known in the example by a placeholder id. */
+export interface ExampleSetupEntry {
+  /** The placeholder (`ent_…`) that the example's request and answer use for the entry's real id. */
+  id: string;
+  /** `agent`: the own list of the example's agent (the tenant's first); `organization`: its organization's. */
+  list: "agent" | "organization";
+  /** The entry as a create takes it; no `expiresAt` (an instant in an example would expire with time). */
+  entry: Omit<z.input<typeof entryInputSchema>, "expiresAt">;
 }
 
 export interface ExampleObject {
