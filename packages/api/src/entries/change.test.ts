@@ -54,7 +54,12 @@ describe("createEntries", () => {
       { match: "prefix", value: "+44 70" },
     ];
     const before = Date.now();
-    const answer = await createEntries(db, alice.caller, { uid: alice.uid, agentId, entries: inputs }, "rest");
+    const answer = await createEntries(
+      db,
+      alice.caller,
+      { uid: alice.uid, agentId, entries: inputs },
+      "rest",
+    );
     const list = { orgId: alice.orgId, agentId };
     expect(answer).toEqual({
       message: SUCCESS_MESSAGE,
@@ -75,7 +80,12 @@ describe("createEntries", () => {
           direction: "outbound",
           expiresAt: expect.any(String),
         }),
-        newEntryShape(alice, alicePrefix, { ...list, match: "number", value: "+14155552671", action: "allow" }),
+        newEntryShape(alice, alicePrefix, {
+          ...list,
+          match: "number",
+          value: "+14155552671",
+          action: "allow",
+        }),
       ],
       failed: [
         [1, EntryFailureReason.invalidNumber],
@@ -167,7 +177,8 @@ describe("createEntries", () => {
   it("refuses a read-only key, another user's uid, a foreign and a missing list alike, storing nothing", async () => {
     const entries = [{ match: "withheld" }];
     const attempts = [
-      () => createEntries(db, alice.readOnlyCaller, { uid: alice.uid, agentId: alice.agentId, entries }, "rest"),
+      () =>
+        createEntries(db, alice.readOnlyCaller, { uid: alice.uid, agentId: alice.agentId, entries }, "rest"),
       () => createEntries(db, alice.readOnlyCaller, { uid: alice.uid, orgId: alice.orgId, entries }, "rest"),
       () => createEntries(db, alice.caller, { uid: bob.uid, orgId: bob.orgId, entries }, "rest"),
       () => createEntries(db, alice.caller, { uid: alice.uid, orgId: bob.orgId, entries }, "rest"),
@@ -176,7 +187,9 @@ describe("createEntries", () => {
       () => createEntries(db, alice.caller, { uid: alice.uid, agentId: newId("agt"), entries }, "rest"),
     ];
     for (const attempt of attempts) await expect(attempt()).rejects.toEqual(new PermissionError());
-    expect(await db.entry.count({ where: { OR: [{ orgId: bob.orgId }, { agentId: alice.agentId }] } })).toBe(0);
+    expect(await db.entry.count({ where: { OR: [{ orgId: bob.orgId }, { agentId: alice.agentId }] } })).toBe(
+      0,
+    );
   });
 });
 
@@ -188,7 +201,9 @@ describe("removeEntries", () => {
       { match: "withheld" },
       { match: "any" },
     ]);
-    const [orgEntry] = await created(db, alice, { orgId: alice.orgId }, [{ match: "prefix", value: "+1888" }]);
+    const [orgEntry] = await created(db, alice, { orgId: alice.orgId }, [
+      { match: "prefix", value: "+1888" },
+    ]);
     const [foreign] = await created(db, bob, { agentId: bob.agentId }, [{ match: "withheld" }]);
     const [gone] = await created(db, alice, { agentId }, [{ match: "prefix", value: "+1877" }]);
     await removeEntries(db, alice.caller, { uid: alice.uid, ids: [gone?.id ?? ""] });
@@ -235,7 +250,9 @@ describe("removeEntries", () => {
     await expect(removeEntries(db, alice.readOnlyCaller, { uid: alice.uid, ids })).rejects.toEqual(
       new PermissionError(),
     );
-    await expect(removeEntries(db, bob.caller, { uid: alice.uid, ids })).rejects.toEqual(new PermissionError());
+    await expect(removeEntries(db, bob.caller, { uid: alice.uid, ids })).rejects.toEqual(
+      new PermissionError(),
+    );
     expect(await active(alice.agentId)).toEqual([entry]);
   });
 });

@@ -52,7 +52,10 @@ const none = (e164: string | null) => ({ blocked: false, e164, entry: null });
 
 describe("the decision, from the database", () => {
   it("lets a number decide before a prefix, even the organization's number before the agent's prefix", async () => {
-    const setup = await lists([{ match: "prefix", value: "+1415" }], [{ match: "number", value: CALLER, action: "allow" }]);
+    const setup = await lists(
+      [{ match: "prefix", value: "+1415" }],
+      [{ match: "number", value: CALLER, action: "allow" }],
+    );
     expect(await check(setup, "+1 (415) 555-2671")).toEqual(decidedBy(setup.org[0], CALLER));
     expect(await check(setup, "+14155552672")).toEqual(decidedBy(setup.agent[0], "+14155552672"));
   });
@@ -69,24 +72,44 @@ describe("the decision, from the database", () => {
 
   it("puts the agent's own list before the organization's at the same match", async () => {
     const setup = await lists(
-      [{ match: "number", value: CALLER, action: "allow" }, { match: "prefix", value: "+1212" }],
-      [{ match: "number", value: CALLER, reason: "spam" }, { match: "prefix", value: "+1212", action: "allow" }],
+      [
+        { match: "number", value: CALLER, action: "allow" },
+        { match: "prefix", value: "+1212" },
+      ],
+      [
+        { match: "number", value: CALLER, reason: "spam" },
+        { match: "prefix", value: "+1212", action: "allow" },
+      ],
     );
     expect(await check(setup, CALLER)).toEqual(decidedBy(setup.agent[0], CALLER));
     expect(await check(setup, "+12125550100")).toEqual(decidedBy(setup.agent[1], "+12125550100"));
   });
 
   it("puts allow before block in the same list and match", async () => {
-    const setup = await lists([], [
-      { match: "number", value: CALLER },
-      { match: "number", value: CALLER, action: "allow" },
-    ]);
+    const setup = await lists(
+      [],
+      [
+        { match: "number", value: CALLER },
+        { match: "number", value: CALLER, action: "allow" },
+      ],
+    );
     expect(await check(setup, CALLER)).toEqual(decidedBy(setup.org[1], CALLER));
   });
 
   it("matches withheld callers only with withheld and any entries", async () => {
-    const setup = await lists([{ match: "withheld", reason: "abuse" }, { match: "prefix", value: "+1415" }]);
-    for (const hidden of [undefined, "", "Anonymous", "RESTRICTED", "+266 696 687", "not a number", "+1234567890"]) {
+    const setup = await lists([
+      { match: "withheld", reason: "abuse" },
+      { match: "prefix", value: "+1415" },
+    ]);
+    for (const hidden of [
+      undefined,
+      "",
+      "Anonymous",
+      "RESTRICTED",
+      "+266 696 687",
+      "not a number",
+      "+1234567890",
+    ]) {
       expect(await check(setup, hidden), String(hidden)).toEqual(decidedBy(setup.agent[0], null));
     }
     expect(await check(setup, "+12125550100")).toEqual(none("+12125550100"));
@@ -134,7 +157,9 @@ describe("the decision, from the database", () => {
     const blocked = await check(setup, "+12125550100");
     expect(blocked).toMatchObject({ blocked: true, entry: { id: soon?.id } });
     await expect.poll(() => check(setup, "+12125550100"), { interval: 100 }).toEqual(none("+12125550100"));
-    expect(await db.entry.findUniqueOrThrow({ where: { id: soon?.id ?? "" } })).toMatchObject({ expired: false });
+    expect(await db.entry.findUniqueOrThrow({ where: { id: soon?.id ?? "" } })).toMatchObject({
+      expired: false,
+    });
   });
 
   it("takes a withheld caller when the REST query has no number, and refuses other customers' agents", async () => {

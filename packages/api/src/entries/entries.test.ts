@@ -2,8 +2,8 @@
 import {
   type EntriesQuery,
   type Entry,
-  entriesQuerySchema,
   ErrorMessage,
+  entriesQuerySchema,
   INVALID_CURSOR_ISSUE,
 } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
@@ -93,7 +93,10 @@ describe("listEntries", () => {
 
   it("answers 100 entries a page when no limit is given", async () => {
     const agentId = await freshAgent(db, alice);
-    const entries = Array.from({ length: 101 }, (_, i) => ({ match: "number", value: `+1415555${3000 + i}` }));
+    const entries = Array.from({ length: 101 }, (_, i) => ({
+      match: "number",
+      value: `+1415555${3000 + i}`,
+    }));
     await created(db, alice, { agentId }, entries);
     const page = await listEntries(db, alice.caller, entriesQuerySchema.parse({ uid: alice.uid, agentId }));
     expect({ size: page.entries.length, count: page.count, more: page.nextCursor !== undefined }).toEqual({
@@ -184,9 +187,10 @@ describe("who may list", () => {
     await expect(
       listEntries(db, dave.readOnlyCaller, { ...readOnly, agentId: dave.agentId }),
     ).resolves.toEqual({ entries: [], count: 0 });
-    await expect(
-      listEntries(db, dave.readOnlyCaller, { ...readOnly, orgId: dave.orgId }),
-    ).resolves.toEqual({ entries: [entry], count: 1 });
+    await expect(listEntries(db, dave.readOnlyCaller, { ...readOnly, orgId: dave.orgId })).resolves.toEqual({
+      entries: [entry],
+      count: 1,
+    });
     const refused = [
       () => list({ agentId: bob.agentId }),
       () => list({ orgId: bob.orgId }),

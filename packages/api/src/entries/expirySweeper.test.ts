@@ -29,9 +29,15 @@ describe("startExpirySweeper", () => {
       (${alice.orgId}, ${alice.agentId}, 'number', '+14155552671', now() + interval '1 second'),
       (${alice.orgId}, ${alice.agentId}, 'number', '+14155552672', NULL)`;
     const expired = () =>
-      db.entry.findMany({ where: { agentId: alice.agentId }, orderBy: { seq: "asc" }, select: { expired: true } });
+      db.entry.findMany({
+        where: { agentId: alice.agentId },
+        orderBy: { seq: "asc" },
+        select: { expired: true },
+      });
     await expect.poll(expired, { interval: 50 }).toEqual([{ expired: true }, { expired: false }]);
-    const [again] = await created(db, alice, { agentId: alice.agentId }, [{ match: "number", value: "+14155552671" }]);
+    const [again] = await created(db, alice, { agentId: alice.agentId }, [
+      { match: "number", value: "+14155552671" },
+    ]);
     expect(again).toMatchObject({ value: "+14155552671", expiresAt: null });
     expect(lines).toEqual([]);
   });

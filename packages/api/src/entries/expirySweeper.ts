@@ -32,7 +32,11 @@ export function startExpirySweeper(options: ExpirySweeperOptions): ExpirySweeper
       if (failing) logger.info({}, "Expired entries are recorded again");
       failing = false;
     } catch (error) {
-      if (!failing) logger.warn({ err: error }, `Expired entries cannot be recorded: trying again every ${intervalMs} ms`);
+      if (!failing)
+        logger.warn(
+          { err: error },
+          `Expired entries cannot be recorded: trying again every ${intervalMs} ms`,
+        );
       failing = true;
     }
   };

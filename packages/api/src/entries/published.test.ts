@@ -12,7 +12,7 @@ import { testDatabaseForFile } from "@blocklist/db/testing";
 import { describe, expect, it } from "vitest";
 import type { Caller } from "../auth";
 import { addBlockedNumbers, listBlockedNumbers, removeBlockedNumbers } from "../blockList";
-import { InvalidRequestError } from "../errors";
+import { InvalidRequestError, type RequestIssue } from "../errors";
 import { parseBody } from "../rest";
 import { createTenant } from "../testing/fixtures";
 import { listEntries } from "./list";
@@ -78,14 +78,21 @@ describe("POST with reason, note and expiry", () => {
       failed: [{ number: "+14155552671", reason: FailureReason.alreadyBlocked }],
     });
     expect(await entriesOf(plain)).toEqual([
-      newEntryShape(alice, alicePrefix, { orgId: alice.orgId, agentId: plain, match: "number", value: "+14155552671" }),
+      newEntryShape(alice, alicePrefix, {
+        orgId: alice.orgId,
+        agentId: plain,
+        match: "number",
+        value: "+14155552671",
+      }),
     ]);
   });
 
   it.each<[string, Record<string, unknown>, { path: string; message: unknown }[]]>([
-    ["both expiries", { expiresAt: "2030-01-01T00:00:00Z", expiresIn: "7d" }, [
-      { path: "expiresIn", message: "give at most one of expiresAt and expiresIn" },
-    ]],
+    [
+      "both expiries",
+      { expiresAt: "2030-01-01T00:00:00Z", expiresIn: "7d" },
+      [{ path: "expiresIn", message: "give at most one of expiresAt and expiresIn" }],
+    ],
     ["an expiry in the past", { expiresAt: "2020-01-01T00:00:00Z" }, [INVALID_EXPIRES_AT_ISSUE]],
     ["a duration of seconds", { expiresIn: "PT90S" }, [INVALID_EXPIRES_IN_ISSUE]],
     ["an unknown reason", { reason: "rude" }, [{ path: "reason", message: expect.any(String) }]],
@@ -94,7 +101,7 @@ describe("POST with reason, note and expiry", () => {
     const agentId = await freshAgent(db, alice);
     for (const caller of [alice.caller, alice.readOnlyCaller]) {
       await expect(post({ agentId, numbers: ["+14155552671"], ...extras }, caller)).rejects.toEqual(
-        new InvalidRequestError(ErrorMessage.invalidBody, issues),
+        new InvalidRequestError(ErrorMessage.invalidBody, issues as RequestIssue[]),
       );
     }
     expect(await entriesOf(agentId)).toEqual([]);

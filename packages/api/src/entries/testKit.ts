@@ -32,7 +32,10 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** The visible prefix of the tenant's read-write key, as `createdBy.keyPrefix` shows it. */
 export async function keyPrefixOf(db: PrismaClient, tenant: Tenant): Promise<string> {
-  const key = await db.apiKey.findUniqueOrThrow({ where: { id: tenant.caller.keyId }, select: { prefix: true } });
+  const key = await db.apiKey.findUniqueOrThrow({
+    where: { id: tenant.caller.keyId },
+    select: { prefix: true },
+  });
   return key.prefix;
 }
 

@@ -10,10 +10,10 @@ import {
 import { createPrismaClient } from "@blocklist/db";
 import { queriesDuring, testDatabaseForFile } from "@blocklist/db/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Caller } from "../auth";
 import { createApiKey } from "../admin/keys";
+import type { Caller } from "../auth";
 import { authenticateApiKey } from "../auth";
-import { InvalidRequestError, NotFoundError, PermissionError } from "../errors";
+import { InvalidRequestError, NotFoundError, PermissionError, type RequestIssue } from "../errors";
 import { newId } from "../ids";
 import { parseBody } from "../rest";
 import { createTenant } from "../testing/fixtures";
@@ -67,11 +67,14 @@ describe("updateEntry", () => {
     const entry = await anEntry({ agentId: await freshAgent(db, alice) });
     const kept = await untouched(entry.id);
     // Another key of the same user changes it: the entry's author stays who created it.
-    const { apiKey } = await createApiKey(db, { uid: alice.uid });
+    const { apiKey } = await createApiKey(db, { uid: alice.uid, readOnly: false });
     const otherKey = await authenticateApiKey(db, apiKey);
     const expiresAt = new Date(Date.now() + 3600_000).toISOString();
 
-    const set = await patch({ id: entry.id, reason: "fraud", note: "calls every night", expiresAt }, otherKey);
+    const set = await patch(
+      { id: entry.id, reason: "fraud", note: "calls every night", expiresAt },
+      otherKey,
+    );
     expect(set).toEqual({ ...entry, reason: "fraud", note: "calls every night", expiresAt });
     expect(await patch({ id: entry.id, note: "only the note" })).toEqual({ ...set, note: "only the note" });
     const inAWeek = await patch({ id: entry.id, expiresIn: "1w" });
@@ -92,7 +95,11 @@ describe("updateEntry", () => {
     ["an expiry without a time zone", { expiresAt: "2030-01-01T00:00:00" }, [INVALID_EXPIRES_AT_ISSUE]],
     ["an expiry too far", { expiresIn: "11y" }, [INVALID_EXPIRES_IN_ISSUE]],
     ["a duration under a minute", { expiresIn: "PT30S" }, [INVALID_EXPIRES_IN_ISSUE]],
-    ["an expiry not a string", { expiresAt: 1_900_000_000 }, [{ path: "expiresAt", message: expect.any(String) }]],
+    [
+      "an expiry not a string",
+      { expiresAt: 1_900_000_000 },
+      [{ path: "expiresAt", message: expect.any(String) }],
+    ],
     ["an unknown reason", { reason: "rude" }, [{ path: "reason", message: expect.any(String) }]],
     ["a note over 500", { note: "x".repeat(501) }, [{ path: "note", message: expect.any(String) }]],
     ["no id", { id: undefined }, [{ path: "id", message: "id is required" }]],
@@ -100,7 +107,7 @@ describe("updateEntry", () => {
     const entry = await anEntry();
     for (const caller of [alice.caller, alice.readOnlyCaller, bob.caller]) {
       await expect(patch({ id: entry.id, ...change }, caller)).rejects.toEqual(
-        new InvalidRequestError(ErrorMessage.invalidBody, issues),
+        new InvalidRequestError(ErrorMessage.invalidBody, issues as RequestIssue[]),
       );
     }
   });
@@ -118,7 +125,9 @@ describe("updateEntry", () => {
     for (const id of [foreign?.id, newId("ent"), removed.id, expired, sweptExpired]) {
       await expect(patch({ id, note: "mine now" }), id).rejects.toEqual(notFound);
     }
-    expect(await db.entry.findUniqueOrThrow({ where: { id: foreign?.id ?? "" } })).toMatchObject({ note: null });
+    expect(await db.entry.findUniqueOrThrow({ where: { id: foreign?.id ?? "" } })).toMatchObject({
+      note: null,
+    });
   });
 
   it("answers an id that cannot exist as not found, without a query", async () => {
@@ -127,7 +136,12 @@ describe("updateEntry", () => {
       expect(patch({ id: newId("ent"), note: "x" }, alice.caller, quiet)).rejects.toEqual(notFound),
     );
     expect(lookups).toBeGreaterThan(0);
-    for (const id of ["ent_short", newId("agt"), `ent_${"A".repeat(5000)}`, "ent_\u0000AAAAAAAAAAAAAAAAAAA"]) {
+    for (const id of [
+      "ent_short",
+      newId("agt"),
+      `ent_${"A".repeat(5000)}`,
+      "ent_\u0000AAAAAAAAAAAAAAAAAAA",
+    ]) {
       const queries = await queriesDuring(quiet, () =>
         expect(patch({ id, note: "x" }, alice.caller, quiet)).rejects.toEqual(notFound),
       );
@@ -137,10 +151,12 @@ describe("updateEntry", () => {
 
   it("refuses a read-only key and another user's uid, changing nothing", async () => {
     const entry = await anEntry({ orgId: alice.orgId });
-    await expect(patch({ id: entry.id, note: "x" }, alice.readOnlyCaller)).rejects.toEqual(new PermissionError());
-    await expect(
-      updateEntry(db, bob.caller, { uid: alice.uid, id: entry.id, note: "x" }),
-    ).rejects.toEqual(new PermissionError());
+    await expect(patch({ id: entry.id, note: "x" }, alice.readOnlyCaller)).rejects.toEqual(
+      new PermissionError(),
+    );
+    await expect(updateEntry(db, bob.caller, { uid: alice.uid, id: entry.id, note: "x" })).rejects.toEqual(
+      new PermissionError(),
+    );
     expect(await db.entry.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({ note: null });
   });
 });
