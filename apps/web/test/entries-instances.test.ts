@@ -35,7 +35,7 @@ async function decision(server: RunningServer, tenant: Tenant, number: string) {
   const query = new URLSearchParams({ uid: tenant.uid, agentId: tenant.agentId, number });
   const answer = await call(server.url, "GET", `/api/block-list-check?${query}`, { key: tenant.readOnlyKey });
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  return answer.body as { blocked: boolean; entry: { id: string } | null };
+  return answer.body as { blocked: boolean; entry: { id: string; note: string | null } | null };
 }
 
 const held = (server: RunningServer) =>
@@ -76,6 +76,36 @@ describe("entries on two instances", () => {
       (answer) => answer.blocked,
     );
     expect(seen).toMatchObject({ blocked: true, entry: { id: entry?.id, agentId: null, match: "prefix" } });
+
+    // A change of its note on one instance is in the other's answer; its removal ends the block there.
+    const id = entry?.id ?? "";
+    const body = { uid: alice.uid, id, note: "premium-rate spam" };
+    expect(await call(a.url, "PATCH", "/api/block-list-entries", { key: alice.apiKey, body })).toMatchObject({
+      status: 200,
+    });
+    const changedAt = performance.now();
+    const changed = await askWithinTrustWindow(
+      changedAt,
+      () => decision(b, alice, "+19005550100"),
+      (answer) => answer.entry?.note === "premium-rate spam",
+    );
+    expect(changed).toMatchObject({
+      blocked: true,
+      entry: { id, note: "premium-rate spam", reason: "spam" },
+    });
+    const removal = { uid: alice.uid, ids: [id] };
+    expect(
+      await call(a.url, "DELETE", "/api/block-list-entries", { key: alice.apiKey, body: removal }),
+    ).toMatchObject({
+      body: { removed: [id] },
+    });
+    const removedAt = performance.now();
+    const gone = await askWithinTrustWindow(
+      removedAt,
+      () => decision(b, alice, "+19005550100"),
+      (answer) => !answer.blocked,
+    );
+    expect(gone).toEqual({ blocked: false, e164: "+19005550100", entry: null });
   });
 
   it("answers an entry blocked before its expiry and not after it, on both instances", async () => {

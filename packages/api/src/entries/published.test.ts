@@ -117,7 +117,12 @@ describe("GET and DELETE on entries", () => {
       { match: "number", value: "+14155552671", direction: "both" },
       { match: "number", value: "+442079460958", direction: "both" },
     ]);
-    await post({ agentId, numbers: ["+442079460958", "+33142685300"] });
+    // "Number already in block list": a both block of it is active.
+    expect(await post({ agentId, numbers: ["+442079460958", "+33142685300"] })).toEqual({
+      message: SUCCESS_MESSAGE,
+      added: ["+33142685300"],
+      failed: [{ number: "+442079460958", reason: FailureReason.alreadyBlocked }],
+    });
     expect(await listBlockedNumbers(db, alice.caller, list)).toEqual({
       blockList: ["+14155552671", "+442079460958", "+33142685300"],
       count: 3,
