@@ -3,6 +3,7 @@
 // PORT through one HTTP layer (server/app.ts).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startExpirySweeper } from "@blocklist/api";
 import { startCheckCache } from "@blocklist/api/checkCache";
 import {
   createLogger,
@@ -68,6 +69,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
     maxNumbers: config.checkCache.maxNumbers,
     logger,
   });
+  // Expiries that have passed are recorded every few seconds (answers never wait for it: they read the clock).
+  const expirySweeper = startExpirySweeper({ db, logger });
   const metrics = createMetrics({ db, checkCache: checkCache.cache });
   const rateLimiter = startRateLimiter(config.rateLimit, {
     db,
@@ -125,6 +128,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     clearTimeout(deadline);
     // The last counts reach the other instances' budget before the database client goes.
     await rateLimiter.close();
+    await expirySweeper.stop();
     await checkCache.stop();
     await db.$disconnect();
     await database.stop();

@@ -90,14 +90,15 @@ export async function addBlockedNumbers(
   /** The interface the numbers came through; the published REST route unless said. */
   via: EntryVia = "rest",
 ): Promise<AddResponse> {
+  // A reason, note or expiry applies to every number added; an invalid expiry is a 400 like any bad field,
+  // so it is judged before permissions (step 2 before step 3).
+  const extras = resolveAddition(addition, new Date());
+  if (!extras.ok) throw new InvalidRequestError(ErrorMessage.invalidBody, extras.issues);
   const orgId = await authorizeAgentAccess(db, caller, {
     uid: addition.uid,
     agentId: addition.agentId,
     write: true,
   });
-  // A reason, note or expiry applies to every number added; an invalid expiry is a 400 like any bad field.
-  const extras = resolveAddition(addition, new Date());
-  if (!extras.ok) throw new InvalidRequestError(ErrorMessage.invalidBody, extras.issues);
   const plan = planNumbers(addition.numbers);
   const list = { orgId, agentId: addition.agentId };
 

@@ -65,9 +65,10 @@ function requireWriter(caller: Caller, uid: string): void {
 
 /** Changes the reason, note or expiry of one active entry of the caller's organizations. */
 export async function updateEntry(db: PrismaClient, caller: Caller, body: EntriesUpdateBody): Promise<Entry> {
-  requireWriter(caller, body.uid);
+  // An invalid expiry is a malformed body (step 2): a 400 before any permission is looked at (step 3).
   const resolved = resolveUpdate(body, new Date());
   if (!resolved.ok) throw new InvalidRequestError(ErrorMessage.invalidBody, resolved.issues);
+  requireWriter(caller, body.uid);
   // A missing entry, another customer's and an id that cannot exist answer alike.
   const updated = isWellFormedId("ent", body.id)
     ? await updateStoredEntry(db, await callerOrganizations(db, caller), body.id, resolved.value)

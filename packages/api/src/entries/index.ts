@@ -6,4 +6,10 @@ export {
   updateEntry,
 } from "./change";
 export { type CheckRequest, checkCaller } from "./check";
+export {
+  EXPIRY_SWEEP_INTERVAL_MS,
+  type ExpirySweeper,
+  type ExpirySweeperOptions,
+  startExpirySweeper,
+} from "./expirySweeper";
 export { type EntriesPage, listEntries } from "./list";

@@ -202,7 +202,7 @@ export type EntriesRemoveInput = z.output<typeof entriesRemoveInputSchema>;
 export const blockListCheckQuerySchema = z.object({
   uid: uidField,
   agentId: agentIdField,
-  number: z.string().optional().meta({
+  number: z.string({ error: "number must be a string" }).optional().meta({
     description: "The caller, as the telephony system gives it; absent or empty: a withheld caller.",
   }),
   direction: checkDirectionField,
