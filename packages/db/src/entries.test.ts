@@ -290,8 +290,9 @@ describe("loadListEntries and candidateEntries", () => {
     });
     const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
 
-    expect((await loadListEntries(db, agentList, 100)).sort(byId)).toEqual(mine.map(decision).sort(byId));
-    expect((await loadListEntries(db, orgList, 100)).sort(byId)).toEqual(ours.map(decision).sort(byId));
+    // Oldest first: equal entries (by precedence) decide in this order, in memory and from the database alike.
+    expect(await loadListEntries(db, agentList, 100)).toEqual(mine.map(decision));
+    expect(await loadListEntries(db, orgList, 100)).toEqual(ours.map(decision));
     expect(await loadListEntries(db, agentList, 2)).toHaveLength(2);
 
     const candidates = async (e164: string | null, direction: "inbound" | "outbound") =>

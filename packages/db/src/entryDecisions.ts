@@ -5,7 +5,10 @@ import { poolOf } from "./client";
 import { ACTIVE, DECISION_COLUMNS, type DecisionRow, listWhere, toDecisionEntry } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
 
-/** Up to `limit` active entries of the list, in no order, in one round trip (the check cache's load). */
+/**
+ * Up to `limit` active entries of the list, oldest first (ties between equal entries decide oldest first, the
+ * same on both paths), in one round trip (the check cache's load).
+ */
 export async function loadListEntries(
   db: PrismaClient,
   list: EntryList,
@@ -15,7 +18,7 @@ export async function loadListEntries(
   const where = listWhere(list, values);
   values.push(limit);
   const { rows } = await poolOf(db).query<DecisionRow>(
-    `SELECT ${DECISION_COLUMNS} FROM entries e WHERE ${where} AND ${ACTIVE} LIMIT $${values.length}`,
+    `SELECT ${DECISION_COLUMNS} FROM entries e WHERE ${where} AND ${ACTIVE} ORDER BY e.seq LIMIT $${values.length}`,
     values,
   );
   return rows.map(toDecisionEntry);
@@ -44,9 +47,10 @@ export async function candidateEntries(
     AND ((e.match = 'number' AND e.value = $5) OR e.match = 'prefix' OR e.match = 'any'
       OR (e.match = 'withheld' AND $5::text IS NULL))`;
   const { rows } = await poolOf(db).query<DecisionRow>(
-    `SELECT ${DECISION_COLUMNS} FROM entries e WHERE e.agent_id = $2 AND ${matching}
+    `SELECT ${DECISION_COLUMNS}, e.seq FROM entries e WHERE e.agent_id = $2 AND ${matching}
      UNION ALL
-     SELECT ${DECISION_COLUMNS} FROM entries e WHERE e.org_id = $1 AND e.agent_id IS NULL AND ${matching}`,
+     SELECT ${DECISION_COLUMNS}, e.seq FROM entries e WHERE e.org_id = $1 AND e.agent_id IS NULL AND ${matching}
+     ORDER BY seq`,
     [lists.orgId, lists.agentId, prefixes, direction, caller.e164],
   );
   return rows.map(toDecisionEntry);

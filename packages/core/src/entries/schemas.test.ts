@@ -181,6 +181,21 @@ describe("entriesUpdateBodySchema", () => {
     [{ uid, id: "ent_1", note: 5 }, [{ path: "note", message: "note must be a string" }]],
     [{ uid, id: "ent_1", expiresIn: 60 }, [{ path: "expiresIn", message: "expiresIn must be a string" }]],
     [{ uid, id: "ent_1", expiresAt: "2030-01-01T00:00:00Z", expiresIn: "7d" }, BOTH_EXPIRIES],
+    // What an entry matches, does and faces is removed and created anew, never changed in place.
+    [
+      { uid, id: "ent_1", match: "prefix", value: "+1900", note: "x" },
+      [
+        { path: "match", message: "match cannot change: remove the entry and create another" },
+        { path: "value", message: "value cannot change: remove the entry and create another" },
+      ],
+    ],
+    [
+      { uid, id: "ent_1", action: "allow", direction: null },
+      [
+        { path: "action", message: "action cannot change: remove the entry and create another" },
+        { path: "direction", message: "direction cannot change: remove the entry and create another" },
+      ],
+    ],
   ])("refuses %j", (body, issues) => {
     expect(issuesOf(entriesUpdateBodySchema, body)).toEqual(issues);
   });

@@ -160,22 +160,50 @@ export type EntriesCreateInput = z.output<typeof entriesCreateInputSchema>;
 
 // --- PATCH /api/block-list-entries, entries.update --------------------------------------------------------
 
+/** What makes an entry what it is: a change of one of them is a remove and a create, not an update. */
+const FIXED_FIELDS = ["match", "value", "action", "direction"] as const;
+const fixedFields = Object.fromEntries(
+  FIXED_FIELDS.map((field) => [
+    field,
+    z.unknown().optional().meta({ description: "Cannot change: remove the entry and create another." }),
+  ]),
+) as Record<(typeof FIXED_FIELDS)[number], z.ZodOptional<z.ZodUnknown>>;
+
+/** An issue at each fixed field the change names, rather than a 200 that silently ignores it. */
+function refuseFixedFields(
+  change: Partial<Record<(typeof FIXED_FIELDS)[number], unknown>>,
+  context: z.RefinementCtx,
+) {
+  for (const field of FIXED_FIELDS) {
+    if (change[field] === undefined) continue;
+    context.addIssue({
+      code: "custom",
+      path: [field],
+      message: `${field} cannot change: remove the entry and create another`,
+    });
+  }
+}
+
 const entriesUpdateFields = z.object(
   {
     uid: uidField,
     id: requiredString("id").meta({ description: "The entry to change (`ent_…`)." }),
     ...entryExtrasFields,
+    ...fixedFields,
   },
   { error: "Body must be a JSON object" },
 );
 
 /** A change of an active entry's reason, note or expiry; a field left out stays, `null` clears it. */
-export const entriesUpdateBodySchema = entriesUpdateFields.refine(namesOneExpiry, BOTH_EXPIRIES);
+export const entriesUpdateBodySchema = entriesUpdateFields
+  .refine(namesOneExpiry, BOTH_EXPIRIES)
+  .superRefine(refuseFixedFields);
 export type EntriesUpdateBody = z.output<typeof entriesUpdateBodySchema>;
 
 export const entriesUpdateInputSchema = entriesUpdateFields
   .omit({ uid: true })
-  .refine(namesOneExpiry, BOTH_EXPIRIES);
+  .refine(namesOneExpiry, BOTH_EXPIRIES)
+  .superRefine(refuseFixedFields);
 export type EntriesUpdateInput = z.output<typeof entriesUpdateInputSchema>;
 
 // --- DELETE /api/block-list-entries, entries.remove -------------------------------------------------------
