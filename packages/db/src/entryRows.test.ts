@@ -39,6 +39,19 @@ const classChanges = (objects: object[]) =>
   objects.filter((object, index) => index > 0 && !haveSameHiddenClass(object, objects[index - 1] as object))
     .length;
 
+/** The fields every shape of the second row starts with, in their order. */
+const secondFields = {
+  id: "ent_2",
+  orgId: "org_1",
+  agentId: "agt_1",
+  match: "number",
+  value: "+12012000002",
+  action: "block",
+  direction: "inbound",
+  reason: null,
+  note: null,
+};
+
 describe("entry rows", () => {
   it("map to decision entries and entries of one hidden class each, field for field", () => {
     // V8 shares a class among the first few objects of a spread anyway: only many of them show the difference.
@@ -53,29 +66,10 @@ describe("entry rows", () => {
     }).toEqual({
       decisionEntryClassChanges: 0,
       entryClassChanges: 0,
-      second: {
-        id: "ent_2",
-        orgId: "org_1",
-        agentId: "agt_1",
-        match: "number",
-        value: "+12012000002",
-        action: "block",
-        direction: "inbound",
-        reason: null,
-        note: null,
-        expiresAt: Date.UTC(2030, 0, 1),
-      },
+      second: { ...secondFields, expiresAt: Date.UTC(2030, 0, 1) },
       // The answer's keys keep their order.
       secondEntry: JSON.stringify({
-        id: "ent_2",
-        orgId: "org_1",
-        agentId: "agt_1",
-        match: "number",
-        value: "+12012000002",
-        action: "block",
-        direction: "inbound",
-        reason: null,
-        note: null,
+        ...secondFields,
         expiresAt: "2030-01-01T00:00:00.000Z",
         createdAt: "2026-01-01T00:00:00.000Z",
         createdBy: { userId: "usr_1", keyPrefix: "bl_abcdef", via: "rest" },
