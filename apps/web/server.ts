@@ -23,8 +23,8 @@ import {
   redactDatabaseUrl,
   startDatabase,
 } from "@blocklist/db/lifecycle";
-import next from "next";
 import { buildHttpServer } from "./server/app";
+import { assertPagesBuilt, pagesLoadedOnFirstUse } from "./server/pages";
 import { nextRouteLabels } from "./server/routeLabels";
 
 // Exit status for a bad setting (sysexits' EX_CONFIG): a supervisor can tell it from a crash and stop retrying.
@@ -84,8 +84,15 @@ async function main(config: Config, logger: Logger): Promise<void> {
   });
 
   const { port, host: hostname } = config.server;
-  const pages = next({ dev: false, dir: appDir, hostname, port });
-  await pages.prepare();
+  // Next.js itself is loaded by the first page request (server/pages.ts); its build is checked here, so that a
+  // missing one still stops the start.
+  await assertPagesBuilt(appDir);
+  const pages = pagesLoadedOnFirstUse(async () => {
+    const { default: next } = await import("next");
+    const nextApp = next({ dev: false, dir: appDir, hostname, port });
+    await nextApp.prepare();
+    return nextApp.getRequestHandler();
+  });
   const app = buildHttpServer({
     db,
     rateLimiter,
@@ -94,7 +101,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     metricsToken: config.metrics.token,
     webSessions: { lifetimes: config.session, cookieSecurity: config.server },
     observe: { logger, routeOf: nextRouteLabels(appDir), quietRoutes: QUIET_ROUTES },
-    pages: pages.getRequestHandler(),
+    pages,
   });
   await app.listen({ port, host: hostname });
   const address = app.server.address();

@@ -1,13 +1,13 @@
-// `pnpm bench [--quick] [--only check] [--out FILE] [--json FILE]`: runs the benchmark and prints its results.
-// The full run also writes them into docs/BENCHMARKS.md; the quick one (CI's) and a run of `check` alone write
-// only where --out says. --json saves every raw figure.
+// `pnpm bench [--quick] [--only check|memory] [--out FILE] [--json FILE]`: runs the benchmark and prints its
+// results. The full run also writes them into docs/BENCHMARKS.md; the quick one (CI's) and a run of one part
+// write only where --out says. --json saves every raw figure.
 import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { repoDir } from "./processes";
-import { renderResults, replaceResults } from "./report";
-import { runBenchmark } from "./run";
+import { renderMemoryRun, renderResults, replaceResults } from "./report";
+import { isMemoryRun, runBenchmark } from "./run";
 
 const { values } = parseArgs({
   options: {
@@ -18,11 +18,12 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick ?? false;
-if (values.only !== undefined && values.only !== "check") {
-  process.stderr.write(`--only takes one scenario, check (not ${values.only})\n`);
+const ONLY = ["check", "memory"] as const;
+const only = ONLY.find((part) => part === values.only);
+if (values.only !== undefined && only === undefined) {
+  process.stderr.write(`--only takes check or memory (not ${values.only})\n`);
   process.exit(2);
 }
-const only = values.only;
 const command = ["pnpm bench", ...(quick ? ["--quick"] : []), ...(only ? ["--only", only] : [])].join(" ");
 const result = await runBenchmark({
   quick,
@@ -30,7 +31,7 @@ const result = await runBenchmark({
   databaseUrl: process.env.DATABASE_URL || undefined,
   log: (line) => process.stderr.write(`${line}\n`),
 });
-const results = renderResults(result, command);
+const results = isMemoryRun(result) ? renderMemoryRun(result, command) : renderResults(result, command);
 process.stdout.write(`\n${results}\n`);
 
 if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);

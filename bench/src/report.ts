@@ -1,6 +1,13 @@
 // The run's figures as a Markdown section: printed by `pnpm bench`, and written into docs/BENCHMARKS.md
 // (between two markers, so that the hand-written analysis around it stays) by the full run.
-import { type BenchResult, type CheckRun, isFullRun, type LoadAverage, type Scenario } from "./run";
+import {
+  type BenchResult,
+  type CheckRun,
+  isFullRun,
+  type LoadAverage,
+  type MemoryRun,
+  type Scenario,
+} from "./run";
 import type { BigListRead, MeasuredLoad } from "./scenarios";
 import { mapEach, type Pair } from "./sides";
 
@@ -68,8 +75,8 @@ function checkFigures(result: CheckRun): Figure[] {
 }
 
 function otherFigures(result: BenchResult): Figure[] {
-  const { list, post, bigListWhole: whole, bigListPaged: paged } = scenarioLabels(result);
-  const { list: l, bigListWhole: w, bigListPaged: p } = result;
+  const { list } = scenarioLabels(result);
+  const { list: l } = result;
   return [
     figure(
       `${list}: throughput`,
@@ -89,6 +96,15 @@ function otherFigures(result: BenchResult): Figure[] {
       "ms",
       mapEach(l, (r) => r.cpuMsPerRequest),
     ),
+    ...postAndBigListFigures(result, "Server RSS after the run"),
+  ];
+}
+
+/** The bulk POST, the big-list reads and RSS at the end, of a full run or of a run of the memory figures. */
+function postAndBigListFigures(result: BenchResult | MemoryRun, rssAfterLabel: string): Figure[] {
+  const { post, bigListWhole: whole, bigListPaged: paged } = scenarioLabels(result);
+  const { bigListWhole: w, bigListPaged: p } = result;
+  return [
     figure(
       `${post}: time (median)`,
       "s",
@@ -105,7 +121,7 @@ function otherFigures(result: BenchResult): Figure[] {
     ...bigListFigures(whole, w),
     ...bigListFigures(paged, p),
     figure(
-      "Server RSS after the run",
+      rssAfterLabel,
       "MB",
       mapEach(result.rssAfter, (bytes) => bytes / MB),
       { service: (megabytes) => ({ text: "≤ 250 MB", met: megabytes <= 250 }) },
@@ -116,10 +132,10 @@ function otherFigures(result: BenchResult): Figure[] {
 const count = (n: number) => n.toLocaleString("en");
 
 /** What each scenario does, in words: the start of its figures' labels. */
-export function scenarioLabels(result: CheckRun): Record<Scenario, string> {
+export function scenarioLabels(result: CheckRun | MemoryRun): Record<Scenario, string> {
   const { dataset, settings } = result;
   // A run of `check` alone read no list: its labels of the list scenarios are never shown.
-  const pages = isFullRun(result) ? result.bigListPaged.service.pages : 0;
+  const pages = "bigListPaged" in result ? result.bigListPaged.service.pages : 0;
   return {
     check: `\`check\`, ${settings.checkConnections} connections`,
     list: `GET a ${count(dataset.mediumList)}-number list, ${settings.listConnections} connections`,
@@ -193,16 +209,62 @@ function formatNumber(value: number, unit: string): string {
 
 /** The results section: table, machine, dataset, command. */
 export function renderResults(result: CheckRun, command: string): string {
-  const { machine, dataset, settings } = result;
-  const goal = (g: Goal | undefined) => (g ? `${g.text}: **${g.met ? "met" : "not met"}**` : "");
-  const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
+  const { settings } = result;
   const rows = figuresOf(result).map((f) => {
     const memory = f.memory
-      ? [formatNumber(f.memory.value, f.unit), ratio(f.memory.ratio), goal(f.memory.goal)]
+      ? [formatNumber(f.memory.value, f.unit), formatRatio(f.memory.ratio), formatGoal(f.memory.goal)]
       : ["", "", ""];
-    const baseline = [formatNumber(f.baseline, f.unit), ratio(f.ratio), goal(f.goal)];
-    return `| ${[f.label, formatNumber(f.service, f.unit), ...baseline, ...memory].join(" | ")} |`;
+    return `| ${[...baselineCells(f), ...memory].join(" | ")} |`;
   });
+  return [
+    `Run of ${result.startedAt} (${result.mode} mode): \`${command}\``,
+    "",
+    "| figure | service | node:http + pg baseline | service ÷ baseline | goal | all-in-memory | service ÷ all-in-memory | goal |",
+    "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
+    ...rows,
+    "",
+    ...runNotes(result),
+    ...timeoutNote(result),
+    isFullRun(result)
+      ? `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
+        `big-list reads ${settings.timedRounds} per server, median time and highest peak; the servers take turns ` +
+        "(the service first in even rounds, the reverse order in odd ones), after a warm-up of every scenario on " +
+        "every server that runs it. The all-in-memory reference runs `check` only."
+      : `- **Runs**: \`check\` alone, loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, ` +
+        "averaged; the servers take turns (the service first in even rounds, the reverse order in odd ones), " +
+        "after a warm-up of `check` on every server.",
+  ].join("\n");
+}
+
+/** The results of a run of the memory figures (`--only memory`): printed, never written into BENCHMARKS.md. */
+export function renderMemoryRun(result: MemoryRun, command: string): string {
+  const rows = [
+    figure(
+      "Server RSS once listening, before any request",
+      "MB",
+      mapEach(result.rssIdle, (bytes) => bytes / MB),
+    ),
+    ...postAndBigListFigures(result, "Server RSS after the POSTs and big-list reads"),
+  ].map((f) => `| ${baselineCells(f).join(" | ")} |`);
+  const { settings } = result;
+  return [
+    `Run of ${result.startedAt} (${result.mode} mode): \`${command}\``,
+    "",
+    "| figure | service | node:http + pg baseline | service ÷ baseline | goal |",
+    "| --- | ---: | ---: | ---: | --- |",
+    ...rows,
+    "",
+    ...runNotes(result),
+    `- **Runs**: a warm-up of every scenario on the service and the baseline (${settings.warmUpRequests} checks and ` +
+      `${settings.warmUpRequests} list reads, one POST, one big-list read whole and one paged), then POSTs and ` +
+      `big-list reads ${settings.timedRounds} per server, median time and highest peak, the servers taking turns. ` +
+      "No measured `check` or list load: RSS after a full run is higher by what those loads leave in the heap.",
+  ].join("\n");
+}
+
+/** The table, load and machine lines every kind of run prints. */
+function runNotes(result: CheckRun | MemoryRun): string[] {
+  const { machine, dataset, settings } = result;
   const labels = scenarioLabels(result);
   const loads = Object.entries<LoadAverage>(result.loadAverages).map(
     ([scenario, { start, end }]) =>
@@ -211,12 +273,6 @@ export function renderResults(result: CheckRun, command: string): string {
   const gib = (machine.memoryBytes / 1024 ** 3).toFixed(0);
   const load = `${machine.loadAverage.start.toFixed(1)} at the start, ${machine.loadAverage.end?.toFixed(1) ?? "?"} at the end`;
   return [
-    `Run of ${result.startedAt} (${result.mode} mode): \`${command}\``,
-    "",
-    "| figure | service | node:http + pg baseline | service ÷ baseline | goal | all-in-memory | service ÷ all-in-memory | goal |",
-    "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
-    ...rows,
-    "",
     "| scenario (its measured rounds) | 1-minute load average at the start | at the end |",
     "| --- | ---: | ---: |",
     ...loads,
@@ -228,16 +284,21 @@ export function renderResults(result: CheckRun, command: string): string {
       `in ${count(Math.ceil(dataset.agents / dataset.agentsPerOrganization))} organizations; one agent holds ` +
       `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. Seeded in ` +
       `${result.seedSeconds.toFixed(1)} s.`,
-    ...timeoutNote(result),
-    isFullRun(result)
-      ? `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
-        `big-list reads ${settings.timedRounds} per server, median time and highest peak; the servers take turns ` +
-        "(the service first in even rounds, the reverse order in odd ones), after a warm-up of every scenario on " +
-        "every server that runs it. The all-in-memory reference runs `check` only."
-      : `- **Runs**: \`check\` alone, loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, ` +
-        "averaged; the servers take turns (the service first in even rounds, the reverse order in odd ones), " +
-        "after a warm-up of `check` on every server.",
-  ].join("\n");
+  ];
+}
+
+const formatGoal = (g: Goal | undefined) => (g ? `${g.text}: **${g.met ? "met" : "not met"}**` : "");
+const formatRatio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
+
+/** A figure's label, the service's value, and the baseline's with the ratio and its goal. */
+function baselineCells(f: Figure): string[] {
+  return [
+    f.label,
+    formatNumber(f.service, f.unit),
+    formatNumber(f.baseline, f.unit),
+    formatRatio(f.ratio),
+    formatGoal(f.goal),
+  ];
 }
 
 const SERVER_NAMES: Record<string, string> = {

@@ -73,9 +73,8 @@ export interface CheckRun extends RunFacts {
   loadAverages: Pick<Record<Scenario, LoadAverage>, "check">;
 }
 
-/** A run of every scenario. */
-export interface BenchResult extends CheckRun {
-  list: Pair<MeasuredLoad>;
+/** The figures of the bulk POST and the big-list reads, in a full run and in a run of the memory figures. */
+interface PostAndBigLists {
   /** Median wall time and server CPU time of one bulk POST. */
   post: Pair<TimedRequest>;
   /** Median time; peak RSS and its growth: the highest of the rounds. */
@@ -83,16 +82,35 @@ export interface BenchResult extends CheckRun {
   bigListPaged: Pair<BigListRead & { pages: number }>;
   /** VmRSS of each server at the end of the run. */
   rssAfter: Pair<number>;
+}
+
+/** A run of every scenario. */
+export interface BenchResult extends CheckRun, PostAndBigLists {
+  list: Pair<MeasuredLoad>;
   /** How busy the shared machine was during each scenario. */
   loadAverages: Record<Scenario, LoadAverage>;
+}
+
+/**
+ * A run of the memory figures (`pnpm bench --only memory`): RSS before any request and after the bulk POSTs and
+ * big-list reads (after the warm-up of every scenario, so the check cache holds what `check` asked about), and
+ * the POST against the baseline. A shorter way to compare two builds' memory and POST.
+ */
+export interface MemoryRun extends RunFacts, PostAndBigLists {
+  /** VmRSS of each server once it listens, before any request. */
+  rssIdle: Pair<number>;
+  loadAverages: Pick<Record<Scenario, LoadAverage>, "post" | "bigListWhole" | "bigListPaged">;
 }
 
 export interface BenchOptions {
   quick: boolean;
   /** A PostgreSQL server to create the benchmark's database on; default: an embedded one. */
   databaseUrl?: string | undefined;
-  /** Run this scenario alone (the dataset and the warm-up it needs, then its measured rounds). */
-  only?: "check";
+  /**
+   * `check`: that scenario alone (the dataset and the warm-up it needs, then its measured rounds); `memory`: the
+   * warm-up of every scenario, then the POST and big-list rounds, with RSS before and after (MemoryRun).
+   */
+  only?: "check" | "memory";
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -102,7 +120,11 @@ export function isFullRun(result: CheckRun): result is BenchResult {
   return "list" in result;
 }
 
-export async function runBenchmark(options: BenchOptions): Promise<BenchResult | CheckRun> {
+export function isMemoryRun(result: CheckRun | MemoryRun): result is MemoryRun {
+  return "rssIdle" in result;
+}
+
+export async function runBenchmark(options: BenchOptions): Promise<BenchResult | CheckRun | MemoryRun> {
   const log = options.log ?? (() => {});
   const dataset = options.quick ? QUICK_DATASET : FULL_DATASET;
   const settings = options.quick ? QUICK_SETTINGS : FULL_SETTINGS;
@@ -140,6 +162,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
         `all-in-memory reference on ${memory.url} (pid ${memory.pid})`,
     );
 
+    const rssIdle = {
+      service: (await readMemory(service.pid)).rss,
+      baseline: (await readMemory(baseline.pid)).rss,
+    };
     const scenarios = createScenarios(dataset, seeded);
     await scenarios.assertSameAnswers(service, baseline, memory);
     const pair = { service, baseline };
@@ -179,6 +205,47 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
       await scenarios.bigListPaged(server);
     }
 
+    const measurePostAndBigLists = async () => {
+      log(`POST ${dataset.postBatch} new numbers, ${settings.timedRounds} times each`);
+      const post = await withLoadAverage(() =>
+        alternate(pair, settings.timedRounds, (server) => scenarios.post(server, postBatch++)),
+      );
+      log(`GET the ${dataset.bigList}-number list, whole and paged`);
+      const bigListWhole = await withLoadAverage(() =>
+        alternate(pair, settings.timedRounds, (server) => scenarios.bigListWhole(server)),
+      );
+      const bigListPaged = await withLoadAverage(() =>
+        alternate(pair, settings.timedRounds, (server) => scenarios.bigListPaged(server)),
+      );
+      const rssAfter = {
+        service: (await readMemory(service.pid)).rss,
+        baseline: (await readMemory(baseline.pid)).rss,
+      };
+      machine.loadAverage.end = currentLoadAverage();
+      const figures: PostAndBigLists = {
+        post: mapEach(post.runs, (runs) => ({
+          seconds: median(runs.map((run) => run.seconds)),
+          cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
+        })),
+        bigListWhole: mapEach(bigListWhole.runs, summarizeReads),
+        bigListPaged: mapEach(bigListPaged.runs, (runs) => ({
+          ...summarizeReads(runs),
+          pages: runs[0]?.pages ?? 0,
+        })),
+        rssAfter,
+      };
+      const loadAverages = {
+        post: post.loadAverage,
+        bigListWhole: bigListWhole.loadAverage,
+        bigListPaged: bigListPaged.loadAverage,
+      };
+      return { figures, loadAverages };
+    };
+    if (options.only === "memory") {
+      const { figures, loadAverages } = await measurePostAndBigLists();
+      return { ...facts, rssIdle, ...figures, loadAverages };
+    }
+
     log(checkLog);
     const check = await measureCheck();
     log(`GET ${dataset.mediumList}-number list: ${settings.listConnections} connections`);
@@ -187,44 +254,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
         scenarios.list(server, settings.listConnections, { durationSeconds: settings.loadSeconds }),
       ),
     );
-    log(`POST ${dataset.postBatch} new numbers, ${settings.timedRounds} times each`);
-    const post = await withLoadAverage(() =>
-      alternate(pair, settings.timedRounds, (server) => scenarios.post(server, postBatch++)),
-    );
-    log(`GET the ${dataset.bigList}-number list, whole and paged`);
-    const bigListWhole = await withLoadAverage(() =>
-      alternate(pair, settings.timedRounds, (server) => scenarios.bigListWhole(server)),
-    );
-    const bigListPaged = await withLoadAverage(() =>
-      alternate(pair, settings.timedRounds, (server) => scenarios.bigListPaged(server)),
-    );
-
-    const rssAfter = {
-      service: (await readMemory(service.pid)).rss,
-      baseline: (await readMemory(baseline.pid)).rss,
-    };
-    machine.loadAverage.end = currentLoadAverage();
+    const { figures, loadAverages } = await measurePostAndBigLists();
     return {
       ...facts,
       check: mapEach(check.runs, meanLoad),
       list: mapEach(list.runs, meanLoad),
-      post: mapEach(post.runs, (runs) => ({
-        seconds: median(runs.map((run) => run.seconds)),
-        cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
-      })),
-      bigListWhole: mapEach(bigListWhole.runs, summarizeReads),
-      bigListPaged: mapEach(bigListPaged.runs, (runs) => ({
-        ...summarizeReads(runs),
-        pages: runs[0]?.pages ?? 0,
-      })),
-      rssAfter,
-      loadAverages: {
-        check: check.loadAverage,
-        list: list.loadAverage,
-        post: post.loadAverage,
-        bigListWhole: bigListWhole.loadAverage,
-        bigListPaged: bigListPaged.loadAverage,
-      },
+      ...figures,
+      loadAverages: { check: check.loadAverage, list: list.loadAverage, ...loadAverages },
     };
   } finally {
     for (const step of cleanup) await step().catch(() => {});
