@@ -13,6 +13,7 @@ import {
   type CallerKind,
   entriesAgents,
   entriesCallers,
+  entriesListSizes,
   entriesRows,
   type SeedEntry,
 } from "./entriesDataset";
@@ -69,6 +70,11 @@ describe.each([
     });
     expect(countBy(twinList)).toEqual({ "number block inbound": size.agentNumbers + size.agentAllows });
     expect(rows).toHaveLength(agentList.length + orgList.length + twinList.length);
+    expect(entriesListSizes(dataset)).toEqual({
+      agent: agentList.length,
+      org: orgList.length,
+      twin: twinList.length,
+    });
     if (dataset === FULL_DATASET) {
       expect([agentList.filter((row) => row.match === "number").length, orgList.length]).toEqual([
         10_000, 100_000,

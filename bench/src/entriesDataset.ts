@@ -58,6 +58,16 @@ export function entriesAgents(
   };
 }
 
+/** Entries of each list of the scenario: the agent's, its organization's, the twin's (the twin's organization has none). */
+export function entriesListSizes(dataset: DatasetSize): { agent: number; org: number; twin: number } {
+  const size = dataset.entries;
+  return {
+    agent: size.agentNumbers + size.agentAllows + size.agentPrefixes,
+    org: size.orgNumbers + size.orgPrefixes + size.orgAllows + 1,
+    twin: size.agentNumbers + size.agentAllows,
+  };
+}
+
 // Every number is a US number `+1 AAA LLLLLLL` (a real area code, the local part from 2000000 up, valid by
 // libphonenumber's `max` metadata); each kind has its own first local digit, so that kinds never overlap: 3 the
 // agent's numbers, 4 its prefixes, 5 the organization's numbers, 6 its prefixes (and the allows inside them), 8

@@ -1,5 +1,7 @@
 // The run's figures as a Markdown section: printed by `pnpm bench`, and written into docs/BENCHMARKS.md
 // (between two markers, so that the hand-written analysis around it stays) by the full run.
+
+import { entriesCallers } from "./entriesDataset";
 import { type BenchResult, type CheckRun, isFullRun, type LoadAverage, type Scenario } from "./run";
 import type { BigListRead, MeasuredLoad } from "./scenarios";
 import { mapEach, type Pair } from "./sides";
@@ -24,6 +26,17 @@ export interface Figure {
   goal?: Goal;
   /** `check` only: the all-in-memory reference's figure, service ÷ it, and the goal held to that ratio. */
   memory?: { value: number; ratio: number; goal?: Goal };
+}
+
+/** A figure of the check scenario on entries: the agent with entries against its numbers-only twin. */
+export interface EntriesFigure {
+  label: string;
+  unit: string;
+  entries: number;
+  numbersOnly: number;
+  /** entries ÷ numbersOnly. */
+  ratio: number;
+  goal?: Goal;
 }
 
 const MB = 1024 * 1024;
@@ -113,6 +126,46 @@ function otherFigures(result: BenchResult): Figure[] {
   ];
 }
 
+/** The check scenario on entries (issue 13): each figure of the agent with entries against its twin's. */
+export function entriesFiguresOf(result: CheckRun): EntriesFigure[] {
+  const label = entriesScenarioLabel(result);
+  const { entries, numbersOnly } = result.entriesCheck;
+  const of = (
+    name: string,
+    unit: string,
+    pick: (load: MeasuredLoad) => number,
+    goal?: (r: number) => Goal,
+  ) => {
+    const ratio = pick(entries) / pick(numbersOnly);
+    const judged = goal?.(ratio);
+    return {
+      label: `${label}: ${name}`,
+      unit,
+      entries: pick(entries),
+      numbersOnly: pick(numbersOnly),
+      ratio,
+      ...(judged ? { goal: judged } : {}),
+    };
+  };
+  return [
+    of("throughput", "req/s", (r) => r.requestsPerSecond, atLeast(0.9, "numbers only")),
+    of("p50 latency", "ms", (r) => r.p50),
+    of("p99 latency", "ms", (r) => r.p99),
+    of("server CPU per request", "ms", (r) => r.cpuMsPerRequest),
+  ];
+}
+
+/** The check scenario on entries, in words. */
+export function entriesScenarioLabel(result: CheckRun): string {
+  const size = result.dataset.entries;
+  const organization = size.orgNumbers + size.orgPrefixes + size.orgAllows + 1;
+  return (
+    `\`check\` of an agent with ${count(size.agentNumbers + size.agentAllows)} numbers and ` +
+    `${count(size.agentPrefixes)} prefixes, its organization ${count(organization)} entries, ` +
+    `${result.settings.checkConnections} connections`
+  );
+}
+
 const count = (n: number) => n.toLocaleString("en");
 
 /** What each scenario does, in words: the start of its figures' labels. */
@@ -191,11 +244,34 @@ function formatNumber(value: number, unit: string): string {
   return `${value.toFixed(0)} ${unit}`;
 }
 
-/** The results section: table, machine, dataset, command. */
+const goal = (g: Goal | undefined) => (g ? `${g.text}: **${g.met ? "met" : "not met"}**` : "");
+const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
+
+/** The table of the check scenario on entries, and what the service held meanwhile. */
+function renderEntries(result: CheckRun): string[] {
+  const rows = entriesFiguresOf(result).map(
+    (f) =>
+      `| ${[f.label, formatNumber(f.entries, f.unit), formatNumber(f.numbersOnly, f.unit), ratio(f.ratio), goal(f.goal)].join(" | ")} |`,
+  );
+  const { checkCache, scenario, rssBefore, rssAfter } = result.entriesHeld;
+  return [
+    "| figure (service only) | agent with entries | agent with numbers only | entries ÷ numbers only | goal |",
+    "| --- | ---: | ---: | ---: | --- |",
+    ...rows,
+    "",
+    `- **Entries held**: the service's check cache held ${count(checkCache.lists)} lists of ` +
+      `${count(checkCache.entries)} entries in all, before and after the measured rounds, ` +
+      `${count(scenario.lists)} of them (${count(scenario.entries)} entries) the lists of the two agents above; ` +
+      `service RSS ${formatNumber(rssBefore / MB, "MB")} just before those were loaded, ` +
+      `${formatNumber(rssAfter / MB, "MB")} after the measured rounds.`,
+  ];
+}
+
+/** The results section: tables, machine, dataset, command. */
 export function renderResults(result: CheckRun, command: string): string {
   const { machine, dataset, settings } = result;
-  const goal = (g: Goal | undefined) => (g ? `${g.text}: **${g.met ? "met" : "not met"}**` : "");
-  const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "—");
+  const callers = entriesCallers(dataset);
+  const decided = callers.filter((caller) => caller.decidedBy !== null).length;
   const rows = figuresOf(result).map((f) => {
     const memory = f.memory
       ? [formatNumber(f.memory.value, f.unit), ratio(f.memory.ratio), goal(f.memory.goal)]
@@ -217,6 +293,8 @@ export function renderResults(result: CheckRun, command: string): string {
     "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
     ...rows,
     "",
+    ...renderEntries(result),
+    "",
     "| scenario (its measured rounds) | 1-minute load average at the start | at the end |",
     "| --- | ---: | ---: |",
     ...loads,
@@ -226,30 +304,43 @@ export function renderResults(result: CheckRun, command: string): string {
     `- **Database**: ${result.database}. Every server uses a pool of ${settings.poolMax} connections.`,
     `- **Dataset**: ${count(dataset.numbers)} blocked numbers (valid US numbers) across ${count(dataset.agents)} agents ` +
       `in ${count(Math.ceil(dataset.agents / dataset.agentsPerOrganization))} organizations; one agent holds ` +
-      `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. Seeded in ` +
-      `${result.seedSeconds.toFixed(1)} s.`,
+      `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. For \`check\` on ` +
+      "entries, two more organizations of one agent each: the agent with entries (its own number blocks, " +
+      `${count(dataset.entries.agentAllows)} number allows and prefixes of 7–9 digits; its organization's number ` +
+      "blocks, some outbound only, some both ways, some expiring, prefixes of 4 and 8–10 digits, number allows " +
+      "inside them and one withheld block, no `any`) and its twin, as many numbers and nothing else; both are " +
+      `asked the same ${callers.length} callers, of which ${decided} are decided (by a number, a prefix, an ` +
+      `allow, withheld) and the rest match nothing. Seeded in ${result.seedSeconds.toFixed(1)} s.`,
     ...timeoutNote(result),
     isFullRun(result)
       ? `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
         `big-list reads ${settings.timedRounds} per server, median time and highest peak; the servers take turns ` +
         "(the service first in even rounds, the reverse order in odd ones), after a warm-up of every scenario on " +
-        "every server that runs it. The all-in-memory reference runs `check` only."
+        "every server that runs it. The all-in-memory reference runs `check` only. " +
+        ENTRIES_TURNS
       : `- **Runs**: \`check\` alone, loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, ` +
         "averaged; the servers take turns (the service first in even rounds, the reverse order in odd ones), " +
-        "after a warm-up of `check` on every server.",
+        `after a warm-up of \`check\` on every server. ${ENTRIES_TURNS}`,
   ].join("\n");
 }
+
+const ENTRIES_TURNS =
+  "`check` on entries runs on the service only, in the same rounds, each agent taking its turn after the " +
+  "servers (before them in odd rounds), once every list of both agents is held in the check cache.";
 
 const SERVER_NAMES: Record<string, string> = {
   service: "service",
   baseline: "baseline",
   memory: "all-in-memory",
+  entries: "agent with entries",
+  numbersOnly: "agent with numbers only",
 };
 
 function timeoutNote(result: CheckRun): string[] {
-  const loads: Record<string, Pair<MeasuredLoad>> = {
-    "`check`": result.check,
-    ...(isFullRun(result) ? { "the list load": result.list } : {}),
+  const loads: Record<string, Record<string, MeasuredLoad>> = {
+    "`check`": { ...result.check },
+    "`check` on entries": { ...result.entriesCheck },
+    ...(isFullRun(result) ? { "the list load": { ...result.list } } : {}),
   };
   const notes = Object.entries(loads).flatMap(([name, sides]) => {
     const timeouts = Object.entries<MeasuredLoad>({ ...sides }).filter(([, load]) => load.timeouts > 0);
