@@ -32,7 +32,7 @@ export async function readCheckCache(service: ServerProcess): Promise<CheckCache
 const POLL_MS = 250;
 const TIMEOUT_MS = 60_000;
 const pause = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
-const same = (a: CheckCacheStats, b: CheckCacheStats) =>
+export const sameStats = (a: CheckCacheStats, b: CheckCacheStats) =>
   a.trusted === b.trusted && a.lists === b.lists && a.entries === b.entries;
 
 /** What the cache holds once its background loads are done: trusted, and the same in two reads in a row. */
@@ -42,7 +42,7 @@ export async function waitForSteady(service: ServerProcess): Promise<CheckCacheS
   for (;;) {
     await pause();
     const held = await readCheckCache(service);
-    if (held.trusted && same(held, last)) return held;
+    if (held.trusted && sameStats(held, last)) return held;
     if (Date.now() > deadline) throw new Error(`the check cache did not settle: ${JSON.stringify(held)}`);
     last = held;
   }

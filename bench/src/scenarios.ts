@@ -25,7 +25,7 @@ export type LoadLength = { durationSeconds: number } | { amount: number };
 
 const API_KEY_HEADER = "X-Authorization";
 /** Distinct (agent, number) questions the `check` load cycles through: half blocked, half not. */
-const CHECK_QUESTIONS = 200;
+export const CHECK_QUESTIONS = 200;
 
 /** The two agents of the `check` scenario on entries: the one with entries, and its numbers-only twin. */
 export type EntriesAgent = "entries" | "twin";
