@@ -30,50 +30,28 @@ export async function readCheckCache(service: ServerProcess): Promise<CheckCache
 }
 
 const POLL_MS = 250;
-const TIMEOUT_MS = 60_000;
+const TIMEOUT_MS = 120_000;
 const pause = () => new Promise((resolve) => setTimeout(resolve, POLL_MS));
 export const sameStats = (a: CheckCacheStats, b: CheckCacheStats) =>
   a.trusted === b.trusted && a.lists === b.lists && a.entries === b.entries;
 
-/** What the cache holds once its background loads are done: trusted, and the same in two reads in a row. */
-export async function waitForSteady(service: ServerProcess): Promise<CheckCacheStats> {
-  const deadline = Date.now() + TIMEOUT_MS;
-  let last = await readCheckCache(service);
-  for (;;) {
-    await pause();
-    const held = await readCheckCache(service);
-    if (held.trusted && sameStats(held, last)) return held;
-    if (Date.now() > deadline) throw new Error(`the check cache did not settle: ${JSON.stringify(held)}`);
-    last = held;
-  }
-}
-
 /**
- * Waits until the cache holds `more` lists and entries than `before`, then returns what it holds; fails after a
- * minute. Lists load in the background after a check that finds them missing, so `poke` asks such a check
- * at every try (a load finished while notifications were not trusted is not kept).
+ * Waits until the cache is trusted and holds exactly `expected`, then returns what it holds; fails after two
+ * minutes. Lists load in the background after a check that finds them missing, so `poke` asks such checks at
+ * every try.
  */
 export async function waitForHeld(
   service: ServerProcess,
-  before: CheckCacheStats,
-  more: { lists: number; entries: number },
+  expected: { lists: number; entries: number },
   poke: () => Promise<unknown>,
 ): Promise<CheckCacheStats> {
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
     await poke();
     const held = await readCheckCache(service);
-    if (
-      held.trusted &&
-      held.lists === before.lists + more.lists &&
-      held.entries === before.entries + more.entries
-    ) {
-      return held;
-    }
+    if (held.trusted && held.lists === expected.lists && held.entries === expected.entries) return held;
     if (Date.now() > deadline) {
-      throw new Error(
-        `the check cache holds ${JSON.stringify(held)}, not ${JSON.stringify(before)} plus ${JSON.stringify(more)}`,
-      );
+      throw new Error(`the check cache holds ${JSON.stringify(held)}, not ${JSON.stringify(expected)}`);
     }
     await pause();
   }

@@ -129,6 +129,15 @@ export function agentOfRow(row: number, size: DatasetSize): number {
   return 2 + ((row - size.bigList - size.mediumList) % (size.agents - 2));
 }
 
+/** How many seeded rows agentOfRow() gives `agent`: the entries of its list. */
+export function listSizeOf(agent: number, size: DatasetSize): number {
+  if (agent === BIG_AGENT) return size.bigList;
+  if (agent === MEDIUM_AGENT) return size.mediumList;
+  const rest = size.numbers - size.bigList - size.mediumList;
+  const others = size.agents - 2;
+  return Math.floor(rest / others) + (agent - 2 < rest % others ? 1 : 0);
+}
+
 /** agentOfRow() as SQL of the column `row`. */
 export function agentOfRowSql(row: string, size: DatasetSize): string {
   const small = size.bigList + size.mediumList;

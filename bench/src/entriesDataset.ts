@@ -3,21 +3,11 @@
 // decide every call that matches nothing else); and its twin, an agent with as many numbers and nothing else, in
 // an organization of its own with an empty list. Both are asked the same callers, and each caller's answer is
 // known by construction. Everything here is a pure function of the sizes: the same run seeds the same rows.
-import type { EntryAction, EntryDirection, EntryMatch, EntryReason } from "@blocklist/core";
+import type { DecisionEntry, EntryAction, EntryMatch } from "@blocklist/core";
 import { AREA_CODES, agentId, type DatasetSize, type EntriesSize, organizationId } from "./dataset";
 
-/** An entry to seed; `expiresInDays` from the seed's now(). */
-export interface SeedEntry {
-  orgId: string;
-  agentId: string | null;
-  match: EntryMatch;
-  value: string | null;
-  action: EntryAction;
-  direction: EntryDirection;
-  reason: EntryReason | null;
-  note: string | null;
-  expiresInDays: number | null;
-}
+/** An entry to seed (its id is the database's); `expiresInDays` from the seed's now(). */
+export type SeedEntry = Omit<DecisionEntry, "id" | "expiresAt"> & { expiresInDays: number | null };
 
 /** What decides a caller on the agent with entries: which list's entry, or null when nothing matches. */
 export interface ExpectedDecision {

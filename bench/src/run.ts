@@ -5,13 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  type CheckCacheStats,
-  readCheckCache,
-  sameStats,
-  waitForHeld,
-  waitForSteady,
-} from "./checkCacheStats";
+import { type CheckCacheStats, readCheckCache, sameStats, waitForHeld } from "./checkCacheStats";
 import { createBenchDatabase } from "./database";
 import { type DatasetSize, FULL_DATASET, QUICK_DATASET } from "./dataset";
 import { entriesListSizes } from "./entriesDataset";
@@ -194,13 +188,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
     // The check scenario on entries runs in the same rounds, right after the service's own `check` (before it in
     // odd rounds), so that the two agents and the three servers take turns alike.
     const measureCheck = async () => {
-      const held = await holdEntriesLists(
-        service,
-        scenarios,
-        dataset,
-        settings,
-        await holdCheckLists(service, scenarios),
-      );
+      const held = await holdLists(service, scenarios, dataset, settings);
       const measured = await withLoadAverage(() =>
         alternate(
           {
@@ -322,36 +310,19 @@ async function withLoadAverage<T>(work: () => Promise<T>): Promise<{ runs: T; lo
   return { runs, loadAverage: { start, end: currentLoadAverage() } };
 }
 
-const MAX_PASSES = 10;
-
 /**
- * Makes sure that the service's check cache holds every list `check` asks about: the warm-up's own loads may
- * have been dropped (a load that ends while change notifications are not trusted is not kept, and 50
- * connections on a busy machine can delay the heartbeat past its trust), so one connection asks every question
- * again until a pass adds nothing. Returns what is then held.
+ * Makes sure that the service's check cache holds every list the measured loads ask about: what `check` asks
+ * about, and the four lists of the check scenario on entries, which a warm-up of both agents loads. Lists load
+ * in the background after a check that finds them missing, and a load that ends while change notifications are
+ * not trusted is not kept (50 connections on a busy machine can delay the heartbeat past its trust), so one
+ * connection asks every question again until the cache holds exactly those lists. Then checks every answer of
+ * both agents, from memory.
  */
-async function holdCheckLists(service: ServerProcess, scenarios: Scenarios): Promise<CheckCacheStats> {
-  let held = await waitForSteady(service);
-  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
-    await scenarios.check(service, 1, { amount: CHECK_QUESTIONS });
-    const now = await waitForSteady(service);
-    if (sameStats(now, held)) return now;
-    held = now;
-  }
-  throw new Error(`the check cache still changed after ${MAX_PASSES} passes: ${JSON.stringify(held)}`);
-}
-
-/**
- * Loads the lists of the check scenario on entries into the service's check cache (a warm-up of both agents)
- * and waits until it holds all four besides `before` (what `check` holds); then checks every answer, from
- * memory.
- */
-async function holdEntriesLists(
+async function holdLists(
   service: ServerProcess,
   scenarios: Scenarios,
   dataset: DatasetSize,
   settings: RunSettings,
-  before: CheckCacheStats,
 ): Promise<Omit<EntriesHeld, "rssAfter">> {
   const rssBefore = (await readMemory(service.pid)).rss;
   for (const agent of ["entries", "twin"] as const) {
@@ -362,11 +333,17 @@ async function holdEntriesLists(
   const sizes = entriesListSizes(dataset);
   // The twin's organization holds nothing: an empty list weighs one.
   const scenario = { lists: 4, entries: sizes.agent + sizes.org + sizes.twin + 1 };
-  const poke = () =>
-    Promise.all(
-      (["entries", "twin"] as const).map((agent) => scenarios.checkEntries(service, agent, 1, { amount: 1 })),
-    );
-  const checkCache = await waitForHeld(service, before, scenario, poke);
+  const expected = {
+    lists: scenarios.checkLists.lists + scenario.lists,
+    entries: scenarios.checkLists.entries + scenario.entries,
+  };
+  const askAll = async () => {
+    await scenarios.check(service, 1, { amount: CHECK_QUESTIONS });
+    for (const agent of ["entries", "twin"] as const) {
+      await scenarios.checkEntries(service, agent, 1, { amount: 1 });
+    }
+  };
+  const checkCache = await waitForHeld(service, expected, askAll);
   await scenarios.assertEntriesAnswers(service);
   return { checkCache, scenario, rssBefore };
 }

@@ -7,6 +7,7 @@ import {
   agentOfRow,
   BIG_AGENT,
   type DatasetSize,
+  listSizeOf,
   MEDIUM_AGENT,
   numberAt,
   POST_AGENT,
@@ -49,6 +50,8 @@ export interface Scenarios {
    * the service and the baseline (the all-in-memory reference answers only `check`).
    */
   assertSameAnswers(service: ServerProcess, baseline: ServerProcess, memory: ServerProcess): Promise<void>;
+  /** What the check cache holds once every list `check` asks about is loaded (an empty list weighs one). */
+  checkLists: { lists: number; entries: number };
   /** Asks the service every caller of the scenario on entries, on both agents, and fails unless each is answered as expected. */
   assertEntriesAnswers(service: ServerProcess): Promise<void>;
 }
@@ -86,7 +89,7 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
   const headers = { [API_KEY_HEADER]: seeded.apiKey };
   const checkPath = (question: { agentId: string; number: string }) =>
     `/api/trpc/blockList.check?input=${encodeURIComponent(JSON.stringify(question))}`;
-  const checkPaths = checkQuestions(size).map(checkPath);
+  const checkPaths = checkQuestions(size).map(({ agentId, number }) => checkPath({ agentId, number }));
   const callers = entriesCallers(size);
   const agents = entriesAgents(size);
   const entriesPaths = mapEach(agents, ({ agentId }) =>
@@ -122,7 +125,20 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
     return pages;
   }
 
+  const questionAgents = new Set(checkQuestions(size).map((question) => question.agentIndex));
+  const organizations = new Set(
+    [...questionAgents].map((agent) => Math.floor(agent / size.agentsPerOrganization)),
+  );
+  const checkLists = {
+    // Every agent's own list, and its organization's, which the dataset leaves empty.
+    lists: questionAgents.size + organizations.size,
+    entries:
+      [...questionAgents].reduce((sum, agent) => sum + listSizeOf(agent, size), 0) + organizations.size,
+  };
+
   return {
+    checkLists,
+
     check: (server, connections, length) =>
       withCpuPerRequest(server, () =>
         runLoad({ baseUrl: server.url, paths: checkPaths, headers, connections, ...length }),
@@ -261,14 +277,15 @@ interface ListAnswer {
 }
 
 /** Seeded rows spread over the table (their agents vary), each asked once as blocked and once not. */
-function checkQuestions(size: DatasetSize): { agentId: string; number: string }[] {
-  const questions: { agentId: string; number: string }[] = [];
+function checkQuestions(size: DatasetSize): { agentId: string; number: string; agentIndex: number }[] {
+  const questions: { agentId: string; number: string; agentIndex: number }[] = [];
   for (let k = 0; k < CHECK_QUESTIONS / 2; k += 1) {
     const row = Math.floor((k * size.numbers) / (CHECK_QUESTIONS / 2));
-    const agent = agentId(agentOfRow(row, size));
+    const agentIndex = agentOfRow(row, size);
+    const agent = agentId(agentIndex);
     questions.push(
-      { agentId: agent, number: numberAt(row) },
-      { agentId: agent, number: unblockedNumber(k, size) },
+      { agentId: agent, number: numberAt(row), agentIndex },
+      { agentId: agent, number: unblockedNumber(k, size), agentIndex },
     );
   }
   return questions;
