@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { figuresOf, scenarioLabels } from "./report";
+import { entriesListSizes } from "./entriesDataset";
+import { entriesFiguresOf, figuresOf, scenarioLabels } from "./report";
 import type { BenchResult } from "./run";
 
 const benchDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -74,6 +75,23 @@ describe("pnpm bench --quick", () => {
       "≤ 1.2× baseline",
       "≤ 250 MB",
     ]);
+    // `check` on the agent with entries against its numbers-only twin, every list of both held meanwhile.
+    const entriesFigures = entriesFiguresOf(result);
+    expect(entriesFigures).toHaveLength(4);
+    for (const figure of entriesFigures) {
+      const measured = JSON.stringify(figure);
+      expect(figure.entries > 0 && figure.numbersOnly > 0 && Number.isFinite(figure.ratio), measured).toBe(
+        true,
+      );
+    }
+    expect(entriesFigures.map((figure) => figure.goal?.text).filter((text) => text)).toEqual([
+      "≥ 0.9× numbers only",
+    ]);
+    const sizes = entriesListSizes(result.dataset);
+    const { checkCache, scenario, rssBefore, rssAfter } = result.entriesHeld;
+    expect(scenario).toEqual({ lists: 4, entries: sizes.agent + sizes.org + sizes.twin + 1 });
+    expect(checkCache.trusted && checkCache.entries > scenario.entries && checkCache.lists > 4).toBe(true);
+    expect(rssBefore > 0 && rssAfter > 0).toBe(true);
     // The machine's load at the start and end of every scenario.
     expect(Object.keys(result.loadAverages).sort()).toEqual(Object.keys(labels).sort());
     for (const { start, end } of Object.values(result.loadAverages)) {
@@ -81,11 +99,10 @@ describe("pnpm bench --quick", () => {
     }
 
     const report = await readFile(markdown, "utf8");
-    for (const figure of figures) expect(report).toContain(`| ${figure.label} |`);
-    for (const { goal, memory } of figures) {
-      for (const judged of [goal, memory?.goal]) {
-        if (judged) expect(report).toContain(`${judged.text}: **${judged.met ? "met" : "not met"}**`);
-      }
+    for (const figure of [...figures, ...entriesFigures]) expect(report).toContain(`| ${figure.label} |`);
+    const goals = [...figures.flatMap((f) => [f.goal, f.memory?.goal]), ...entriesFigures.map((f) => f.goal)];
+    for (const judged of goals) {
+      if (judged) expect(report).toContain(`${judged.text}: **${judged.met ? "met" : "not met"}**`);
     }
     for (const [scenario, { start, end }] of Object.entries(result.loadAverages)) {
       const label = labels[scenario as keyof typeof labels];

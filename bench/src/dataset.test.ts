@@ -6,6 +6,7 @@ import {
   agentOfRow,
   agentOfRowSql,
   FULL_DATASET,
+  listSizeOf,
   NUMBER_SPACE,
   numberAt,
   numberAtSql,
@@ -48,6 +49,20 @@ describe("numberAt", () => {
     expect(new Set([...first, ...second]).size).toBe(2 * FULL_DATASET.postBatch);
     const seeded = new Set(Array.from({ length: FULL_DATASET.numbers }, (_, i) => numberAt(i)));
     expect([...first, unblockedNumber(0, FULL_DATASET)].some((e164) => seeded.has(e164 ?? ""))).toBe(false);
+  });
+});
+
+describe("listSizeOf", () => {
+  it("counts the rows agentOfRow gives each agent", () => {
+    const counted = new Map<number, number>();
+    for (let row = 0; row < QUICK_DATASET.numbers; row++) {
+      const agent = agentOfRow(row, QUICK_DATASET);
+      counted.set(agent, (counted.get(agent) ?? 0) + 1);
+    }
+    const agents = Array.from({ length: QUICK_DATASET.agents }, (_, agent) => agent);
+    expect(agents.map((agent) => listSizeOf(agent, QUICK_DATASET))).toEqual(
+      agents.map((agent) => counted.get(agent)),
+    );
   });
 });
 

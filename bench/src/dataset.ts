@@ -15,7 +15,42 @@ export interface DatasetSize {
   postBatch: number;
   /** `limit` of the paged read of the big list. */
   pageSize: number;
+  /** The lists of the `check` scenario on entries (entriesDataset.ts), in two organizations of their own. */
+  entries: EntriesSize;
 }
+
+export interface EntriesSize {
+  /** The checked agent's number blocks. */
+  agentNumbers: number;
+  /** Its number allows: numbers that a prefix of its organization blocks. */
+  agentAllows: number;
+  agentPrefixes: number;
+  /** Its organization's number blocks: some outbound only (do not call), some both ways, some expiring. */
+  orgNumbers: number;
+  /** Prefix blocks of the organization: two country-wide (+1900, +4470), the rest within area codes. */
+  orgPrefixes: number;
+  /** Number allows of the organization, inside its own prefix blocks. Besides these, one withheld block. */
+  orgAllows: number;
+}
+
+/** 10,000 numbers and 1,000 prefixes on the agent, 100,000 entries on its organization. */
+export const FULL_ENTRIES: EntriesSize = {
+  agentNumbers: 9_900,
+  agentAllows: 100,
+  agentPrefixes: 1_000,
+  orgNumbers: 90_000,
+  orgPrefixes: 8_000,
+  orgAllows: 1_999,
+};
+
+export const QUICK_ENTRIES: EntriesSize = {
+  agentNumbers: 990,
+  agentAllows: 10,
+  agentPrefixes: 100,
+  orgNumbers: 9_000,
+  orgPrefixes: 800,
+  orgAllows: 199,
+};
 
 export const FULL_DATASET: DatasetSize = {
   numbers: 1_000_000,
@@ -25,6 +60,7 @@ export const FULL_DATASET: DatasetSize = {
   agentsPerOrganization: 10,
   postBatch: 10_000,
   pageSize: 10_000,
+  entries: FULL_ENTRIES,
 };
 
 export const QUICK_DATASET: DatasetSize = {
@@ -35,6 +71,7 @@ export const QUICK_DATASET: DatasetSize = {
   agentsPerOrganization: 10,
   postBatch: 10_000,
   pageSize: 1_000,
+  entries: QUICK_ENTRIES,
 };
 
 // Real US area codes: with an exchange from 200 to 999 every number below is valid by libphonenumber's `max`
@@ -90,6 +127,15 @@ export function agentOfRow(row: number, size: DatasetSize): number {
   if (row < size.bigList) return BIG_AGENT;
   if (row < size.bigList + size.mediumList) return MEDIUM_AGENT;
   return 2 + ((row - size.bigList - size.mediumList) % (size.agents - 2));
+}
+
+/** How many seeded rows agentOfRow() gives `agent`: the entries of its list. */
+export function listSizeOf(agent: number, size: DatasetSize): number {
+  if (agent === BIG_AGENT) return size.bigList;
+  if (agent === MEDIUM_AGENT) return size.mediumList;
+  const rest = size.numbers - size.bigList - size.mediumList;
+  const others = size.agents - 2;
+  return Math.floor(rest / others) + (agent - 2 < rest % others ? 1 : 0);
 }
 
 /** agentOfRow() as SQL of the column `row`. */

@@ -26,6 +26,9 @@ export interface ServerSettings {
   logFile: string;
 }
 
+/** Bearer token of the service's GET /api/metrics, from which the benchmark reads what its check cache holds. */
+export const SERVICE_METRICS_TOKEN = "bench-metrics-token-of-no-value";
+
 /** The production server exactly as `pnpm start` runs it (the compiled apps/web/dist/server.mjs). */
 export async function startServiceServer(settings: ServerSettings): Promise<ServerProcess> {
   if (!existsSync(path.join(webDir, "dist", "server.mjs"))) {
@@ -36,6 +39,7 @@ export async function startServiceServer(settings: ServerSettings): Promise<Serv
     HOST: "127.0.0.1",
     // Not what is measured here; a rate limit would only turn load into 429s.
     RATE_LIMIT_REQUESTS: "0",
+    METRICS_TOKEN: SERVICE_METRICS_TOKEN,
   });
 }
 

@@ -1,5 +1,6 @@
 // The run's figures as a Markdown section: printed by `pnpm bench`, and written into docs/BENCHMARKS.md
 // (between two markers, so that the hand-written analysis around it stays) by the full run.
+import { entriesCallers } from "./entriesDataset";
 import {
   type BenchResult,
   type CheckRun,
@@ -31,6 +32,17 @@ export interface Figure {
   goal?: Goal;
   /** `check` only: the all-in-memory reference's figure, service ÷ it, and the goal held to that ratio. */
   memory?: { value: number; ratio: number; goal?: Goal };
+}
+
+/** A figure of the check scenario on entries: the agent with entries against its numbers-only twin. */
+export interface EntriesFigure {
+  label: string;
+  unit: string;
+  entries: number;
+  numbersOnly: number;
+  /** entries ÷ numbersOnly. */
+  ratio: number;
+  goal?: Goal;
 }
 
 const MB = 1024 * 1024;
@@ -129,6 +141,46 @@ function postAndBigListFigures(result: BenchResult | MemoryRun, rssAfterLabel: s
   ];
 }
 
+/** The check scenario on entries (issue 13): each figure of the agent with entries against its twin's. */
+export function entriesFiguresOf(result: CheckRun): EntriesFigure[] {
+  const label = entriesScenarioLabel(result);
+  const { entries, numbersOnly } = result.entriesCheck;
+  const of = (
+    name: string,
+    unit: string,
+    pick: (load: MeasuredLoad) => number,
+    goal?: (r: number) => Goal,
+  ) => {
+    const ratio = pick(entries) / pick(numbersOnly);
+    const judged = goal?.(ratio);
+    return {
+      label: `${label}: ${name}`,
+      unit,
+      entries: pick(entries),
+      numbersOnly: pick(numbersOnly),
+      ratio,
+      ...(judged ? { goal: judged } : {}),
+    };
+  };
+  return [
+    of("throughput", "req/s", (r) => r.requestsPerSecond, atLeast(0.9, "numbers only")),
+    of("p50 latency", "ms", (r) => r.p50),
+    of("p99 latency", "ms", (r) => r.p99),
+    of("server CPU per request", "ms", (r) => r.cpuMsPerRequest),
+  ];
+}
+
+/** The check scenario on entries, in words. */
+export function entriesScenarioLabel(result: CheckRun): string {
+  const size = result.dataset.entries;
+  const organization = size.orgNumbers + size.orgPrefixes + size.orgAllows + 1;
+  return (
+    `\`check\` of an agent with ${count(size.agentNumbers + size.agentAllows)} numbers and ` +
+    `${count(size.agentPrefixes)} prefixes, its organization ${count(organization)} entries, ` +
+    `${result.settings.checkConnections} connections`
+  );
+}
+
 const count = (n: number) => n.toLocaleString("en");
 
 /** What each scenario does, in words: the start of its figures' labels. */
@@ -207,7 +259,27 @@ function formatNumber(value: number, unit: string): string {
   return `${value.toFixed(0)} ${unit}`;
 }
 
-/** The results section: table, machine, dataset, command. */
+/** The table of the check scenario on entries, and what the service held meanwhile. */
+function renderEntries(result: CheckRun): string[] {
+  const rows = entriesFiguresOf(result).map(
+    (f) =>
+      `| ${[f.label, formatNumber(f.entries, f.unit), formatNumber(f.numbersOnly, f.unit), formatRatio(f.ratio), formatGoal(f.goal)].join(" | ")} |`,
+  );
+  const { checkCache, scenario, rssBefore, rssAfter } = result.entriesHeld;
+  return [
+    "| figure (service only) | agent with entries | agent with numbers only | entries ÷ numbers only | goal |",
+    "| --- | ---: | ---: | ---: | --- |",
+    ...rows,
+    "",
+    `- **Entries held**: the service's check cache held ${count(checkCache.lists)} lists of ` +
+      `${count(checkCache.entries)} entries in all, before and after the measured rounds, ` +
+      `${count(scenario.lists)} of them (${count(scenario.entries)} entries) the lists of the two agents above; ` +
+      `service RSS ${formatNumber(rssBefore / MB, "MB")} just before those were loaded, ` +
+      `${formatNumber(rssAfter / MB, "MB")} after the measured rounds.`,
+  ];
+}
+
+/** The results section: tables, machine, dataset, command. */
 export function renderResults(result: CheckRun, command: string): string {
   const { settings } = result;
   const rows = figuresOf(result).map((f) => {
@@ -223,16 +295,19 @@ export function renderResults(result: CheckRun, command: string): string {
     "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
     ...rows,
     "",
+    ...renderEntries(result),
+    "",
     ...runNotes(result),
     ...timeoutNote(result),
     isFullRun(result)
       ? `- **Runs**: loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, averaged; POSTs and ` +
         `big-list reads ${settings.timedRounds} per server, median time and highest peak; the servers take turns ` +
         "(the service first in even rounds, the reverse order in odd ones), after a warm-up of every scenario on " +
-        "every server that runs it. The all-in-memory reference runs `check` only."
+        "every server that runs it. The all-in-memory reference runs `check` only. " +
+        ENTRIES_TURNS
       : `- **Runs**: \`check\` alone, loads of ${settings.loadSeconds} s, ${settings.loadRounds} per server, ` +
         "averaged; the servers take turns (the service first in even rounds, the reverse order in odd ones), " +
-        "after a warm-up of `check` on every server.",
+        `after a warm-up of \`check\` on every server. ${ENTRIES_TURNS}`,
   ].join("\n");
 }
 
@@ -265,6 +340,8 @@ export function renderMemoryRun(result: MemoryRun, command: string): string {
 /** The table, load and machine lines every kind of run prints. */
 function runNotes(result: CheckRun | MemoryRun): string[] {
   const { machine, dataset, settings } = result;
+  const callers = entriesCallers(dataset);
+  const decided = callers.filter((caller) => caller.decidedBy !== null).length;
   const labels = scenarioLabels(result);
   const loads = Object.entries<LoadAverage>(result.loadAverages).map(
     ([scenario, { start, end }]) =>
@@ -282,8 +359,13 @@ function runNotes(result: CheckRun | MemoryRun): string[] {
     `- **Database**: ${result.database}. Every server uses a pool of ${settings.poolMax} connections.`,
     `- **Dataset**: ${count(dataset.numbers)} blocked numbers (valid US numbers) across ${count(dataset.agents)} agents ` +
       `in ${count(Math.ceil(dataset.agents / dataset.agentsPerOrganization))} organizations; one agent holds ` +
-      `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. Seeded in ` +
-      `${result.seedSeconds.toFixed(1)} s.`,
+      `${count(dataset.bigList)}, one ${count(dataset.mediumList)}, the others share the rest. For \`check\` on ` +
+      "entries, two more organizations of one agent each: the agent with entries (its own number blocks, " +
+      `${count(dataset.entries.agentAllows)} number allows and prefixes of 7–9 digits; its organization's number ` +
+      "blocks, some outbound only, some both ways, some expiring, prefixes of 4 and 8–10 digits, number allows " +
+      "inside them and one withheld block, no `any`) and its twin, as many numbers and nothing else; both are " +
+      `asked the same ${callers.length} callers, of which ${decided} are decided (by a number, a prefix, an ` +
+      `allow, withheld) and the rest match nothing. Seeded in ${result.seedSeconds.toFixed(1)} s.`,
   ];
 }
 
@@ -301,16 +383,23 @@ function baselineCells(f: Figure): string[] {
   ];
 }
 
+const ENTRIES_TURNS =
+  "`check` on entries runs on the service only, in the same rounds, each agent taking its turn after the " +
+  "servers (before them in odd rounds), once every list of both agents is held in the check cache.";
+
 const SERVER_NAMES: Record<string, string> = {
   service: "service",
   baseline: "baseline",
   memory: "all-in-memory",
+  entries: "agent with entries",
+  numbersOnly: "agent with numbers only",
 };
 
 function timeoutNote(result: CheckRun): string[] {
-  const loads: Record<string, Pair<MeasuredLoad>> = {
-    "`check`": result.check,
-    ...(isFullRun(result) ? { "the list load": result.list } : {}),
+  const loads: Record<string, Record<string, MeasuredLoad>> = {
+    "`check`": { ...result.check },
+    "`check` on entries": { ...result.entriesCheck },
+    ...(isFullRun(result) ? { "the list load": { ...result.list } } : {}),
   };
   const notes = Object.entries(loads).flatMap(([name, sides]) => {
     const timeouts = Object.entries<MeasuredLoad>({ ...sides }).filter(([, load]) => load.timeouts > 0);

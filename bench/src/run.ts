@@ -5,12 +5,21 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { type CheckCacheStats, readCheckCache, sameStats, waitForHeld } from "./checkCacheStats";
 import { createBenchDatabase } from "./database";
 import { type DatasetSize, FULL_DATASET, QUICK_DATASET } from "./dataset";
+import { entriesListSizes } from "./entriesDataset";
 import { currentLoadAverage, describeMachine, type Machine } from "./machine";
 import { readMemory } from "./memory";
 import { type ServerProcess, startBaselineServer, startMemoryServer, startServiceServer } from "./processes";
-import { type BigListRead, createScenarios, type MeasuredLoad, type TimedRequest } from "./scenarios";
+import {
+  type BigListRead,
+  CHECK_QUESTIONS,
+  createScenarios,
+  type MeasuredLoad,
+  type Scenarios,
+  type TimedRequest,
+} from "./scenarios";
 import { seedDatabase } from "./seed";
 import { mapEach, type Pair, type Trio } from "./sides";
 
@@ -67,9 +76,29 @@ interface RunFacts {
   seedSeconds: number;
 }
 
+/** `check` on the service for an agent with entries and for its numbers-only twin (entriesDataset.ts). */
+export interface EntriesCheck {
+  entries: MeasuredLoad;
+  numbersOnly: MeasuredLoad;
+}
+
+/** What the service held while the check scenario on entries was measured. */
+export interface EntriesHeld {
+  /** The check cache once every list of both agents was loaded; the same after the measured rounds. */
+  checkCache: CheckCacheStats;
+  /** Of those, the scenario's own (its four lists). */
+  scenario: { lists: number; entries: number };
+  /** The service's VmRSS just before the scenario's lists were loaded, and after the measured rounds, bytes. */
+  rssBefore: number;
+  rssAfter: number;
+}
+
 /** A run of `check` alone (`pnpm bench --only check`): a shorter way to compare two builds of the call path. */
 export interface CheckRun extends RunFacts {
   check: Trio<MeasuredLoad>;
+  /** Measured in the same rounds as `check`, taking turns with the servers. */
+  entriesCheck: EntriesCheck;
+  entriesHeld: EntriesHeld;
   loadAverages: Pick<Record<Scenario, LoadAverage>, "check">;
 }
 
@@ -180,13 +209,42 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
       database: database.description,
       seedSeconds,
     };
-    const measureCheck = () =>
-      withLoadAverage(() =>
-        alternate({ ...pair, memory }, settings.loadRounds, (server) =>
-          scenarios.check(server, settings.checkConnections, { durationSeconds: settings.loadSeconds }),
+    const checkLoad = { durationSeconds: settings.loadSeconds };
+    const connections = settings.checkConnections;
+    // The check scenario on entries runs in the same rounds, right after the service's own `check` (before it in
+    // odd rounds), so that the two agents and the three servers take turns alike.
+    const measureCheck = async () => {
+      const held = await holdLists(service, scenarios, dataset, settings);
+      const measured = await withLoadAverage(() =>
+        alternate(
+          {
+            ...mapEach(
+              { ...pair, memory },
+              (server) => () => scenarios.check(server, connections, checkLoad),
+            ),
+            entries: () => scenarios.checkEntries(service, "entries", connections, checkLoad),
+            numbersOnly: () => scenarios.checkEntries(service, "twin", connections, checkLoad),
+          },
+          settings.loadRounds,
         ),
       );
-    const checkLog = `check: ${settings.checkConnections} connections, ${settings.loadRounds} × ${settings.loadSeconds} s each`;
+      const after = await readCheckCache(service);
+      if (!sameStats(after, held.checkCache)) {
+        throw new Error(
+          `the check cache changed while measured: ${JSON.stringify(held.checkCache)} → ${JSON.stringify(after)}`,
+        );
+      }
+      const { entries, numbersOnly, ...trio } = mapEach(measured.runs, meanLoad);
+      return {
+        check: trio,
+        entriesCheck: { entries, numbersOnly },
+        entriesHeld: { ...held, rssAfter: (await readMemory(service.pid)).rss },
+        loadAverage: measured.loadAverage,
+      };
+    };
+    const checkLog =
+      `check: ${connections} connections, ${settings.loadRounds} × ${settings.loadSeconds} s each, ` +
+      "and on the agent with entries and its numbers-only twin";
 
     log("Warming up");
     for (const server of [service, baseline, memory]) {
@@ -194,9 +252,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
     }
     if (options.only === "check") {
       log(checkLog);
-      const check = await measureCheck();
+      const { loadAverage, ...check } = await measureCheck();
       machine.loadAverage.end = currentLoadAverage();
-      return { ...facts, check: mapEach(check.runs, meanLoad), loadAverages: { check: check.loadAverage } };
+      return { ...facts, ...check, loadAverages: { check: loadAverage } };
     }
     for (const server of [service, baseline]) {
       await scenarios.list(server, settings.listConnections, { amount: settings.warmUpRequests });
@@ -208,14 +266,23 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
     const measurePostAndBigLists = async () => {
       log(`POST ${dataset.postBatch} new numbers, ${settings.timedRounds} times each`);
       const post = await withLoadAverage(() =>
-        alternate(pair, settings.timedRounds, (server) => scenarios.post(server, postBatch++)),
+        alternate(
+          mapEach(pair, (server) => () => scenarios.post(server, postBatch++)),
+          settings.timedRounds,
+        ),
       );
       log(`GET the ${dataset.bigList}-number list, whole and paged`);
       const bigListWhole = await withLoadAverage(() =>
-        alternate(pair, settings.timedRounds, (server) => scenarios.bigListWhole(server)),
+        alternate(
+          mapEach(pair, (server) => () => scenarios.bigListWhole(server)),
+          settings.timedRounds,
+        ),
       );
       const bigListPaged = await withLoadAverage(() =>
-        alternate(pair, settings.timedRounds, (server) => scenarios.bigListPaged(server)),
+        alternate(
+          mapEach(pair, (server) => () => scenarios.bigListPaged(server)),
+          settings.timedRounds,
+        ),
       );
       const rssAfter = {
         service: (await readMemory(service.pid)).rss,
@@ -247,20 +314,25 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult |
     }
 
     log(checkLog);
-    const check = await measureCheck();
+    const { loadAverage: checkLoadAverage, ...check } = await measureCheck();
     log(`GET ${dataset.mediumList}-number list: ${settings.listConnections} connections`);
     const list = await withLoadAverage(() =>
-      alternate(pair, settings.loadRounds, (server) =>
-        scenarios.list(server, settings.listConnections, { durationSeconds: settings.loadSeconds }),
+      alternate(
+        mapEach(
+          pair,
+          (server) => () =>
+            scenarios.list(server, settings.listConnections, { durationSeconds: settings.loadSeconds }),
+        ),
+        settings.loadRounds,
       ),
     );
     const { figures, loadAverages } = await measurePostAndBigLists();
     return {
       ...facts,
-      check: mapEach(check.runs, meanLoad),
+      ...check,
       list: mapEach(list.runs, meanLoad),
       ...figures,
-      loadAverages: { check: check.loadAverage, list: list.loadAverage, ...loadAverages },
+      loadAverages: { check: checkLoadAverage, list: list.loadAverage, ...loadAverages },
     };
   } finally {
     for (const step of cleanup) await step().catch(() => {});
@@ -275,19 +347,56 @@ async function withLoadAverage<T>(work: () => Promise<T>): Promise<{ runs: T; lo
 }
 
 /**
- * Runs `work` `rounds` times on each server: in the order given in even rounds (the service first), in the
- * reverse order in odd ones, so that over two rounds every server has on average the same place.
+ * Makes sure that the service's check cache holds every list the measured loads ask about: what `check` asks
+ * about, and the four lists of the check scenario on entries, which a warm-up of both agents loads. Lists load
+ * in the background after a check that finds them missing, and a load that ends while change notifications are
+ * not trusted is not kept (50 connections on a busy machine can delay the heartbeat past its trust), so one
+ * connection asks every question again until the cache holds exactly those lists. Then checks every answer of
+ * both agents, from memory.
+ */
+async function holdLists(
+  service: ServerProcess,
+  scenarios: Scenarios,
+  dataset: DatasetSize,
+  settings: RunSettings,
+): Promise<Omit<EntriesHeld, "rssAfter">> {
+  const rssBefore = (await readMemory(service.pid)).rss;
+  for (const agent of ["entries", "twin"] as const) {
+    await scenarios.checkEntries(service, agent, settings.checkConnections, {
+      amount: settings.warmUpRequests,
+    });
+  }
+  const sizes = entriesListSizes(dataset);
+  // The twin's organization holds nothing: an empty list weighs one.
+  const scenario = { lists: 4, entries: sizes.agent + sizes.org + sizes.twin + 1 };
+  const expected = {
+    lists: scenarios.checkLists.lists + scenario.lists,
+    entries: scenarios.checkLists.entries + scenario.entries,
+  };
+  const askAll = async () => {
+    await scenarios.check(service, 1, { amount: CHECK_QUESTIONS });
+    for (const agent of ["entries", "twin"] as const) {
+      await scenarios.checkEntries(service, agent, 1, { amount: 1 });
+    }
+  };
+  const checkCache = await waitForHeld(service, expected, askAll);
+  await scenarios.assertEntriesAnswers(service);
+  return { checkCache, scenario, rssBefore };
+}
+
+/**
+ * Runs each work `rounds` times: in the order given in even rounds (the service first), in the reverse order
+ * in odd ones, so that over two rounds every server has on average the same place.
  */
 async function alternate<K extends string, T>(
-  servers: Record<K, ServerProcess>,
+  works: Record<K, () => Promise<T>>,
   rounds: number,
-  work: (server: ServerProcess) => Promise<T>,
 ): Promise<Record<K, T[]>> {
-  const names = Object.keys(servers) as K[];
-  const results = mapEach(servers, (): T[] => []);
+  const names = Object.keys(works) as K[];
+  const results = mapEach(works, (): T[] => []);
   for (let round = 0; round < rounds; round += 1) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-      results[name].push(await work(servers[name]));
+      results[name].push(await works[name]());
     }
   }
   return results;

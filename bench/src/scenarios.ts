@@ -1,31 +1,45 @@
 // What the benchmark asks of each server. Every scenario checks the answers it gets (a fast wrong answer
 // measures nothing) and returns plain numbers; run.ts decides the order and the repetitions.
 import { performance } from "node:perf_hooks";
+import { isDeepStrictEqual } from "node:util";
 import {
   agentId,
   agentOfRow,
   BIG_AGENT,
   type DatasetSize,
+  listSizeOf,
   MEDIUM_AGENT,
   numberAt,
   POST_AGENT,
   postBatchNumbers,
   unblockedNumber,
 } from "./dataset";
+import { type EntriesCaller, entriesAgents, entriesCallers } from "./entriesDataset";
 import { type LoadResult, runLoad } from "./load";
 import { readCpuSeconds, withPeakMemory } from "./memory";
 import type { ServerProcess } from "./processes";
 import type { SeededData } from "./seed";
+import { mapEach } from "./sides";
 
 /** How long a load runs: for a time, or for a number of answers (warm-ups, which a slow machine must not fail). */
 export type LoadLength = { durationSeconds: number } | { amount: number };
 
 const API_KEY_HEADER = "X-Authorization";
 /** Distinct (agent, number) questions the `check` load cycles through: half blocked, half not. */
-const CHECK_QUESTIONS = 200;
+export const CHECK_QUESTIONS = 200;
+
+/** The two agents of the `check` scenario on entries: the one with entries, and its numbers-only twin. */
+export type EntriesAgent = "entries" | "twin";
 
 export interface Scenarios {
   check(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
+  /** `check` of entriesCallers() on one of the two agents of the scenario on entries. */
+  checkEntries(
+    server: ServerProcess,
+    agent: EntriesAgent,
+    connections: number,
+    length: LoadLength,
+  ): Promise<MeasuredLoad>;
   list(server: ServerProcess, connections: number, length: LoadLength): Promise<MeasuredLoad>;
   /** Wall time and server CPU time of one bulk POST of `postBatch` new numbers (batch picks which numbers). */
   post(server: ServerProcess, batch: number): Promise<TimedRequest>;
@@ -36,6 +50,10 @@ export interface Scenarios {
    * the service and the baseline (the all-in-memory reference answers only `check`).
    */
   assertSameAnswers(service: ServerProcess, baseline: ServerProcess, memory: ServerProcess): Promise<void>;
+  /** What the check cache holds once every list `check` asks about is loaded (an empty list weighs one). */
+  checkLists: { lists: number; entries: number };
+  /** Asks the service every caller of the scenario on entries, on both agents, and fails unless each is answered as expected. */
+  assertEntriesAnswers(service: ServerProcess): Promise<void>;
 }
 
 export interface MeasuredLoad extends LoadResult {
@@ -69,8 +87,13 @@ export interface BigListRead {
 
 export function createScenarios(size: DatasetSize, seeded: SeededData): Scenarios {
   const headers = { [API_KEY_HEADER]: seeded.apiKey };
-  const checkPaths = checkQuestions(size).map(
-    (question) => `/api/trpc/blockList.check?input=${encodeURIComponent(JSON.stringify(question))}`,
+  const checkPath = (question: { agentId: string; number: string }) =>
+    `/api/trpc/blockList.check?input=${encodeURIComponent(JSON.stringify(question))}`;
+  const checkPaths = checkQuestions(size).map(({ agentId, number }) => checkPath({ agentId, number }));
+  const callers = entriesCallers(size);
+  const agents = entriesAgents(size);
+  const entriesPaths = mapEach(agents, ({ agentId }) =>
+    callers.map((caller) => checkPath({ agentId, number: caller.number })),
   );
   const listPath = (agent: number, page = "") =>
     `/api/agent-block-list?uid=${seeded.uid}&agentId=${agentId(agent)}${page}`;
@@ -102,10 +125,28 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
     return pages;
   }
 
+  const questionAgents = new Set(checkQuestions(size).map((question) => question.agentIndex));
+  const organizations = new Set(
+    [...questionAgents].map((agent) => Math.floor(agent / size.agentsPerOrganization)),
+  );
+  const checkLists = {
+    // Every agent's own list, and its organization's, which the dataset leaves empty.
+    lists: questionAgents.size + organizations.size,
+    entries:
+      [...questionAgents].reduce((sum, agent) => sum + listSizeOf(agent, size), 0) + organizations.size,
+  };
+
   return {
+    checkLists,
+
     check: (server, connections, length) =>
       withCpuPerRequest(server, () =>
         runLoad({ baseUrl: server.url, paths: checkPaths, headers, connections, ...length }),
+      ),
+
+    checkEntries: (server, agent, connections, length) =>
+      withCpuPerRequest(server, () =>
+        runLoad({ baseUrl: server.url, paths: entriesPaths[agent], headers, connections, ...length }),
       ),
 
     list: (server, connections, length) =>
@@ -174,7 +215,59 @@ export function createScenarios(size: DatasetSize, seeded: SeededData): Scenario
       const list = (await getJson(service, listPath(MEDIUM_AGENT))) as ListAnswer;
       if (list.count !== size.mediumList) throw new Error(`the medium list holds ${list.count} numbers`);
     },
+
+    async assertEntriesAnswers(service) {
+      const wrong: string[] = [];
+      for (const agent of ["entries", "twin"] as const) {
+        for (const [k, caller] of callers.entries()) {
+          const answer = (await getJson(service, entriesPaths[agent][k] as string)) as CheckAnswer;
+          const got = summarize(answer.result.data, agents.entries.agentId);
+          const expected = expectedAnswer(caller, agent);
+          if (!isDeepStrictEqual(got, expected)) {
+            const [a, b] = [got, expected].map((value) => JSON.stringify(value));
+            wrong.push(`${agent} ${caller.kind} ${caller.number}: ${a}, expected ${b}`);
+          }
+        }
+      }
+      if (wrong.length > 0) throw new Error(`wrong answers on entries:\n${wrong.join("\n")}`);
+    },
   };
+}
+
+interface CheckAnswer {
+  result: {
+    data: {
+      blocked: boolean;
+      e164: string | null;
+      entry: { agentId: string | null; match: string; value: string | null; action: string } | null;
+    };
+  };
+}
+
+/** A check answer in the terms of ExpectedDecision (the deciding entry's id is the database's). */
+interface AnswerSummary {
+  blocked: boolean;
+  e164: string | null;
+  decidedBy: { list: "agent" | "org" | "twin"; match: string; value: string | null; action: string } | null;
+}
+
+function summarize(answer: CheckAnswer["result"]["data"], entriesAgentId: string): AnswerSummary {
+  const { entry } = answer;
+  const list = entry?.agentId === null ? "org" : entry?.agentId === entriesAgentId ? "agent" : "twin";
+  const decidedBy = entry && { list, match: entry.match, value: entry.value, action: entry.action };
+  return { blocked: answer.blocked, e164: answer.e164, decidedBy } as AnswerSummary;
+}
+
+/** The twin holds the agent's numbers as blocks and nothing else. */
+function expectedAnswer(caller: EntriesCaller, agent: EntriesAgent): AnswerSummary {
+  const e164 = caller.kind === "withheld" ? null : caller.number;
+  if (agent === "entries") {
+    return { blocked: caller.decidedBy?.action === "block", e164, decidedBy: caller.decidedBy };
+  }
+  const decidedBy = caller.blockedOnTwin
+    ? { list: "twin" as const, match: "number", value: caller.number, action: "block" }
+    : null;
+  return { blocked: caller.blockedOnTwin, e164, decidedBy };
 }
 
 interface ListAnswer {
@@ -184,14 +277,15 @@ interface ListAnswer {
 }
 
 /** Seeded rows spread over the table (their agents vary), each asked once as blocked and once not. */
-function checkQuestions(size: DatasetSize): { agentId: string; number: string }[] {
-  const questions: { agentId: string; number: string }[] = [];
+function checkQuestions(size: DatasetSize): { agentId: string; number: string; agentIndex: number }[] {
+  const questions: { agentId: string; number: string; agentIndex: number }[] = [];
   for (let k = 0; k < CHECK_QUESTIONS / 2; k += 1) {
     const row = Math.floor((k * size.numbers) / (CHECK_QUESTIONS / 2));
-    const agent = agentId(agentOfRow(row, size));
+    const agentIndex = agentOfRow(row, size);
+    const agent = agentId(agentIndex);
     questions.push(
-      { agentId: agent, number: numberAt(row) },
-      { agentId: agent, number: unblockedNumber(k, size) },
+      { agentId: agent, number: numberAt(row), agentIndex },
+      { agentId: agent, number: unblockedNumber(k, size), agentIndex },
     );
   }
   return questions;

@@ -2,6 +2,7 @@ import { hashApiKey, type IdPrefix, isWellFormedId } from "@blocklist/api";
 import { createTestDatabase, type TestDatabase } from "@blocklist/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentId, agentOfRow, BENCH_USER_ID, type DatasetSize, numberAt } from "./dataset";
+import { entriesAgents, entriesRows } from "./entriesDataset";
 import { seedDatabase } from "./seed";
 
 const size: DatasetSize = {
@@ -12,7 +13,16 @@ const size: DatasetSize = {
   agentsPerOrganization: 3,
   postBatch: 10,
   pageSize: 5,
+  entries: {
+    agentNumbers: 4,
+    agentAllows: 1,
+    agentPrefixes: 2,
+    orgNumbers: 60,
+    orgPrefixes: 6,
+    orgAllows: 1,
+  },
 };
+const scenarioOrgs = Object.values(entriesAgents(size)).map((agent) => agent.orgId);
 
 // What the migrations made of entries: the seed drops its indexes and foreign keys for speed and must
 // put back exactly these.
@@ -40,15 +50,29 @@ describe("seedDatabase", () => {
   });
 
   it("puts every number on its agent, once", async () => {
-    const rows = (await database.prisma.entry.findMany({ select: { agentId: true, value: true } })).map(
-      ({ agentId, value }) => ({ agentId, e164: value ?? "" }),
-    );
+    const rows = (
+      await database.prisma.entry.findMany({
+        where: { orgId: { notIn: scenarioOrgs } },
+        select: { agentId: true, value: true },
+      })
+    ).map(({ agentId, value }) => ({ agentId, e164: value ?? "" }));
     const expected = Array.from({ length: size.numbers }, (_, row) => ({
       agentId: agentId(agentOfRow(row, size)),
       e164: numberAt(row),
     }));
     const byNumber = (a: { e164: string }, b: { e164: string }) => a.e164.localeCompare(b.e164);
     expect(rows.sort(byNumber)).toEqual(expected.sort(byNumber));
+  });
+
+  it("seeds the lists of the check scenario on entries as entriesRows describes them", async () => {
+    const rows = await database.prisma.$queryRawUnsafe<Record<string, unknown>[]>(
+      `SELECT org_id AS "orgId", agent_id AS "agentId", match, value, action, direction, reason, note,
+         round(extract(epoch FROM expires_at - created_at) / 86400)::int AS "expiresInDays"
+       FROM entries WHERE org_id = ANY($1::text[]) ORDER BY seq`,
+      scenarioOrgs,
+    );
+    expect(rows).toEqual(entriesRows(size));
+    expect(rows.some((row) => row.expiresInDays === 30)).toBe(true);
   });
 
   it("gives the driver's key access to every agent, through memberships", async () => {
@@ -62,7 +86,8 @@ describe("seedDatabase", () => {
     const reachable = await prisma.agent.count({
       where: { organization: { memberships: { some: { userId: BENCH_USER_ID } } } },
     });
-    expect(reachable).toBe(size.agents);
+    // The dataset's agents and the two of the check scenario on entries.
+    expect(reachable).toBe(size.agents + 2);
     expect(await prisma.apiKey.count()).toBe(1 + Math.ceil(size.agents / size.agentsPerOrganization));
   });
 

@@ -11,6 +11,7 @@ import {
   numberAtSql,
   userId,
 } from "./dataset";
+import { entriesAgents, entriesRows } from "./entriesDataset";
 
 export interface SeededData {
   /** The read-write key of BENCH_USER_ID, a member of every organization. */
@@ -81,6 +82,7 @@ export async function seedDatabase(url: string, size: DatasetSize): Promise<Seed
          ORDER BY random()`,
         [size.numbers],
       );
+      await seedEntriesScenario(client, size);
     });
     await client.query("COMMIT");
     // Statistics and the visibility map, as a database that has been running a while would have them.
@@ -92,6 +94,46 @@ export async function seedDatabase(url: string, size: DatasetSize): Promise<Seed
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The lists of the `check` scenario on entries: two organizations with one agent each (the agent with entries and
+ * its numbers-only twin), the benchmark's user a member of both, and their rows from entriesRows() in one INSERT.
+ */
+async function seedEntriesScenario(client: pg.Client, size: DatasetSize): Promise<void> {
+  const agents = Object.values(entriesAgents(size));
+  await client.query(
+    `INSERT INTO organizations (id, name) SELECT id, 'bench entries org ' || n FROM unnest($1::text[]) WITH ORDINALITY AS o(id, n)`,
+    [agents.map((agent) => agent.orgId)],
+  );
+  await client.query(
+    `INSERT INTO agents (id, organization_id, name)
+     SELECT id, org_id, 'bench entries agent ' || n FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS a(id, org_id, n)`,
+    [agents.map((agent) => agent.agentId), agents.map((agent) => agent.orgId)],
+  );
+  await client.query(
+    "INSERT INTO memberships (user_id, organization_id) SELECT $1, id FROM unnest($2::text[]) AS o(id)",
+    [BENCH_USER_ID, agents.map((agent) => agent.orgId)],
+  );
+  const rows = entriesRows(size);
+  const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
+  await client.query(
+    `INSERT INTO entries (org_id, agent_id, match, value, action, direction, reason, note, expires_at)
+     SELECT org_id, agent_id, match, value, action, direction, reason, note, now() + days * interval '1 day'
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       $9::int[]) AS e(org_id, agent_id, match, value, action, direction, reason, note, days)`,
+    [
+      column("orgId"),
+      column("agentId"),
+      column("match"),
+      column("value"),
+      column("action"),
+      column("direction"),
+      column("reason"),
+      column("note"),
+      column("expiresInDays"),
+    ],
+  );
 }
 
 /**

@@ -1,18 +1,18 @@
 // The second reference: the upper limit of what Node can do for `check` on this machine. node:http doing the
 // same work as the service's `check` (the key by its SHA-256 hash, not revoked; the agent in an organization
-// of the key's user; the number normalised by libphonenumber-js `max`; the agent's blocked numbers in a Set),
+// of the key's user; the number normalised by libphonenumber-js `max`; the agent's entries in a Map by number),
 // each loaded from the database once on first use and then answered from memory. It never learns of a change
 // after that, and the benchmark never needs it to: its checks ask about numbers no one adds or removes.
 // Same wire format as the service's tRPC GET check; any other route is not its job and answers 404.
 //   DATABASE_URL=… DATABASE_POOL_MAX=10 PORT=0 node --import tsx src/baseline/memory-server.ts
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { normalize, pool, send, serve } from "./reference";
+import { ANSWERED_ENTRY_COLUMNS, normalize, pool, send, serve } from "./reference";
 
 // Promises, not values: concurrent first uses of a key, an access pair or an agent share one load.
 const keyOwners = new Map<string, Promise<string | null>>();
 const access = new Map<string, Promise<boolean>>();
-const agentNumbers = new Map<string, Promise<Set<string>>>();
+const agentNumbers = new Map<string, Promise<Map<string, unknown>>>();
 
 function remembered<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
   let value = cache.get(key);
@@ -50,14 +50,14 @@ function mayUseAgent(userId: string, agentId: string): Promise<boolean> {
   });
 }
 
-/** The agent's whole list, in one query on its first check. */
-function blockedNumbers(agentId: string): Promise<Set<string>> {
+/** The agent's whole list, number → its entry as answered, in one query on its first check. */
+function blockedNumbers(agentId: string): Promise<Map<string, unknown>> {
   return remembered(agentNumbers, agentId, async () => {
-    const { rows } = await pool.query<{ e164: string }>(
-      "SELECT value AS e164 FROM entries WHERE agent_id = $1",
+    const { rows } = await pool.query<{ value: string }>(
+      `SELECT ${ANSWERED_ENTRY_COLUMNS} FROM entries WHERE agent_id = $1`,
       [agentId],
     );
-    return new Set(rows.map((row) => row.e164));
+    return new Map(rows.map((row) => [row.value, row]));
   });
 }
 
@@ -71,9 +71,9 @@ async function check(request: IncomingMessage, response: ServerResponse): Promis
   const input = JSON.parse(url.searchParams.get("input") ?? "{}") as { agentId: string; number: string };
   if (!(await mayUseAgent(userId, input.agentId))) return send(response, 403, { error: "Forbidden" });
   const e164 = normalize(input.number);
-  if (e164 === null) return send(response, 200, { result: { data: { blocked: false, e164 } } });
-  const blocked = (await blockedNumbers(input.agentId)).has(e164);
-  send(response, 200, { result: { data: { blocked, e164 } } });
+  if (e164 === null) return send(response, 200, { result: { data: { blocked: false, e164, entry: null } } });
+  const entry = (await blockedNumbers(input.agentId)).get(e164) ?? null;
+  send(response, 200, { result: { data: { blocked: entry !== null, e164, entry } } });
 }
 
 serve("All-in-memory reference", check);

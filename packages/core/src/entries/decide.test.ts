@@ -105,6 +105,19 @@ describe("decide", () => {
     expect(decide(lists, WITHHELD, "inbound", NOW_MS)).toEqual(blockAll);
   });
 
+  it("holds a key's one entry as itself and several in one array, allow first (no array per entry)", () => {
+    const single = entry({ match: "number", value: "+442079460958" });
+    const block = entry({ match: "number", value: "+19005550100" });
+    const allow = entry({ match: "number", value: "+19005550100", action: "allow" });
+    const prefix = entry({ match: "prefix", value: "+1900" });
+    const index = ListIndex.of([single, block, allow, prefix]);
+    expect([...index.numbers]).toEqual([
+      ["+442079460958", single],
+      ["+19005550100", [allow, block]],
+    ]);
+    expect([...index.prefixes]).toEqual([[4, new Map([[1900, prefix]])]]);
+  });
+
   it("counts a list's entries", () => {
     expect(ListIndex.of([entry({ match: "any" }), entry({ match: "prefix", value: "+1900" })]).size).toBe(2);
   });

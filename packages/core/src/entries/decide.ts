@@ -4,7 +4,20 @@ import { MAX_PREFIX_DIGITS } from "./prefix";
 // The decision runs on every call, tens of thousands of times a second: it allocates nothing, sorts nothing,
 // and its time depends on the number of distinct prefix lengths (at most 15), not on the number of entries.
 
-type Bucket = readonly DecisionEntry[];
+// A bucket holds the entries of one key, allow first. Most keys have one entry, held as itself: an array per
+// key cost more than the entry (one that grows by push reserves 17 slots). Measured on 100,000 entries, the
+// index took 217 bytes an entry beyond the entries themselves with an array per key, 33 without.
+type Bucket = DecisionEntry | readonly DecisionEntry[];
+type BuildingBucket = DecisionEntry | DecisionEntry[];
+
+const isMany = (bucket: Bucket): bucket is readonly DecisionEntry[] => Array.isArray(bucket);
+
+function add<Key>(map: Map<Key, BuildingBucket>, key: Key, entry: DecisionEntry): void {
+  const bucket = map.get(key);
+  if (bucket === undefined) map.set(key, entry);
+  else if (Array.isArray(bucket)) bucket.push(entry);
+  else map.set(key, [bucket, entry]);
+}
 
 // Allow before block within a bucket, otherwise in the order given (the store gives oldest first). In place:
 // a list of 100,000 entries is indexed without copying each bucket again.
@@ -13,17 +26,8 @@ function allowFirst(bucket: DecisionEntry[]): DecisionEntry[] {
   return bucket;
 }
 
-function getOrAdd<Key, Value>(map: Map<Key, Value>, key: Key, make: () => Value): Value {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    map.set(key, value);
-  }
-  return value;
-}
-
-function orderBuckets<Key>(map: Map<Key, DecisionEntry[]>): Map<Key, DecisionEntry[]> {
-  for (const bucket of map.values()) allowFirst(bucket);
+function orderBuckets<Key>(map: Map<Key, BuildingBucket>): Map<Key, Bucket> {
+  for (const bucket of map.values()) if (Array.isArray(bucket)) allowFirst(bucket);
   return map;
 }
 
@@ -50,27 +54,29 @@ export class ListIndex {
   readonly any: Bucket;
 
   private constructor(entries: readonly DecisionEntry[]) {
-    const numbers = new Map<string, DecisionEntry[]>();
-    const prefixes = new Map<number, Map<number, DecisionEntry[]>>();
+    const numbers = new Map<string, BuildingBucket>();
+    const prefixes = new Map<number, Map<number, BuildingBucket>>();
     const withheld: DecisionEntry[] = [];
     const any: DecisionEntry[] = [];
     for (const entry of entries) {
-      if (entry.match === "number" && entry.value !== null)
-        getOrAdd(numbers, entry.value, () => []).push(entry);
+      if (entry.match === "number" && entry.value !== null) add(numbers, entry.value, entry);
       else if (entry.match === "prefix" && entry.value !== null) {
         const key = prefixKey(entry.value);
         // A malformed prefix could match no caller; the store never holds one.
         if (key === undefined) continue;
         const length = entry.value.length - 1;
-        const ofLength = getOrAdd(prefixes, length, () => new Map<number, DecisionEntry[]>());
-        getOrAdd(ofLength, key, () => []).push(entry);
+        let ofLength = prefixes.get(length);
+        if (ofLength === undefined) {
+          ofLength = new Map();
+          prefixes.set(length, ofLength);
+        }
+        add(ofLength, key, entry);
       } else if (entry.match === "withheld") withheld.push(entry);
       else if (entry.match === "any") any.push(entry);
     }
     this.size = entries.length;
     this.numbers = orderBuckets(numbers);
-    for (const ofLength of prefixes.values()) orderBuckets(ofLength);
-    this.prefixes = prefixes;
+    this.prefixes = new Map([...prefixes].map(([length, ofLength]) => [length, orderBuckets(ofLength)]));
     this.prefixLengths = [...prefixes.keys()].sort((a, b) => b - a);
     this.withheld = allowFirst(withheld);
     this.any = allowFirst(any);
@@ -84,6 +90,13 @@ export class ListIndex {
 /** A list with no entries. */
 export const EMPTY_LIST_INDEX: ListIndex = ListIndex.of([]);
 
+function applies(entry: DecisionEntry, direction: CheckDirection, nowMs: number): boolean {
+  return (
+    (entry.direction === direction || entry.direction === "both") &&
+    (entry.expiresAt === null || entry.expiresAt > nowMs)
+  );
+}
+
 // The first entry of a bucket that applies to this direction and has not expired; buckets hold allow first.
 function firstActive(
   bucket: Bucket | undefined,
@@ -91,14 +104,8 @@ function firstActive(
   nowMs: number,
 ): DecisionEntry | null {
   if (bucket === undefined) return null;
-  for (const entry of bucket) {
-    if (
-      (entry.direction === direction || entry.direction === "both") &&
-      (entry.expiresAt === null || entry.expiresAt > nowMs)
-    ) {
-      return entry;
-    }
-  }
+  if (!isMany(bucket)) return applies(bucket, direction, nowMs) ? bucket : null;
+  for (const entry of bucket) if (applies(entry, direction, nowMs)) return entry;
   return null;
 }
 
