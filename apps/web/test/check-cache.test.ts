@@ -5,35 +5,23 @@
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { askWithinTrustWindow } from "@blocklist/api/testing/trustWindow";
 import { ErrorMessage } from "@blocklist/core";
-import { createPrismaClient, type PrismaClient } from "@blocklist/db";
-import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrismaClient } from "@blocklist/db";
+import { afterAll, describe, expect, it } from "vitest";
 import { check, checkAnswer, cacheGauge as gauge } from "./checkCalls";
 import { cliJson } from "./cli";
 import { call } from "./http";
 import { untilRefused } from "./revocation";
-import { type RunningServer, startServer } from "./server";
+import { type RunningServer, twoInstancesForFile } from "./server";
 
 const METRICS_TOKEN = "check-cache-metrics-token-0123";
 // What may take longer than the one second a change takes to reach an instance (gauges, a database restart).
 const SEEN = { timeout: 15_000, interval: 100 };
 
-let postgres: TestPostgres;
-let prisma: PrismaClient;
-let a: RunningServer;
-let b: RunningServer;
-
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-  prisma = createPrismaClient(postgres.url);
-  const env = { DATABASE_URL: postgres.url, METRICS_TOKEN, DATABASE_CONNECT_TIMEOUT_MS: "1000" };
-  [a, b] = await Promise.all([startServer(env), startServer(env)]);
-});
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await prisma?.$disconnect();
-  await postgres?.destroy();
-});
+const instances = await twoInstancesForFile({ METRICS_TOKEN, DATABASE_CONNECT_TIMEOUT_MS: "1000" });
+const { postgres, a, b } = instances;
+// Replaced when the database restarts (the old client goes with it).
+let prisma = instances.prisma;
+afterAll(() => prisma.$disconnect());
 
 const cacheGauge = (server: RunningServer, name: string, labels: Record<string, string> = {}) =>
   gauge(server, METRICS_TOKEN, name, labels);

@@ -3,32 +3,15 @@
 // sweeper records expiries so that the same entry can be created again.
 import { createTenant, type Tenant } from "@blocklist/api/testing";
 import { askWithinTrustWindow } from "@blocklist/api/testing/trustWindow";
-import { createPrismaClient, type PrismaClient } from "@blocklist/db";
-import { startTestPostgres, type TestPostgres } from "@blocklist/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cacheGauge } from "./checkCalls";
 import { call } from "./http";
-import { type RunningServer, startServer } from "./server";
+import { type RunningServer, twoInstancesForFile } from "./server";
 
 const METRICS_TOKEN = "entries-instances-metrics-token-0";
 const SEEN = { timeout: 15_000, interval: 100 };
 
-let postgres: TestPostgres;
-let prisma: PrismaClient;
-let a: RunningServer;
-let b: RunningServer;
-
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-  prisma = createPrismaClient(postgres.url);
-  const env = { DATABASE_URL: postgres.url, METRICS_TOKEN };
-  [a, b] = await Promise.all([startServer(env), startServer(env)]);
-});
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await prisma?.$disconnect();
-  await postgres?.destroy();
-});
+const { prisma, a, b } = await twoInstancesForFile({ METRICS_TOKEN });
 
 /** The REST check on `server`: the whole decision. */
 async function decision(server: RunningServer, tenant: Tenant, number: string) {

@@ -146,3 +146,30 @@ export async function serverOnOwnPostgresForFile(
   });
   return { postgres, server, alice };
 }
+
+export interface TwoInstances {
+  postgres: TestPostgres;
+  /** A client of the shared database, standing for the CLI or an operator's SQL. */
+  prisma: PrismaClient;
+  a: RunningServer;
+  b: RunningServer;
+}
+
+/**
+ * For a test file about several instances, awaited at its top level: two production servers on one PostgreSQL of
+ * their own, with `env`; both stop, the client disconnects and the PostgreSQL is destroyed after the file's tests.
+ */
+export async function twoInstancesForFile(env: Record<string, string>): Promise<TwoInstances> {
+  const postgres = await startTestPostgres();
+  const prisma = createPrismaClient(postgres.url);
+  const [a, b] = await Promise.all([
+    startServer({ DATABASE_URL: postgres.url, ...env }),
+    startServer({ DATABASE_URL: postgres.url, ...env }),
+  ]);
+  afterAll(async () => {
+    await Promise.all([a.stop(), b.stop()]);
+    await prisma.$disconnect();
+    await postgres.destroy();
+  });
+  return { postgres, prisma, a, b };
+}
