@@ -37,9 +37,13 @@ const OLDEST_OF_ITS_NUMBER = `NOT EXISTS (
     AND twin.direction = CASE e.direction WHEN 'inbound' THEN 'both' ELSE 'inbound' END AND twin.seq < e.seq
     AND ${activeRow("twin")})`;
 
-function whereClause(selection: BlockedNumberSelection, values: unknown[]): string {
+function whereClause(
+  selection: BlockedNumberSelection,
+  values: unknown[],
+  eachNumberOnce = OLDEST_OF_ITS_NUMBER,
+): string {
   values.push(selection.agentId);
-  let where = `${INBOUND_NUMBER_BLOCK} AND ${OLDEST_OF_ITS_NUMBER}`;
+  let where = `${INBOUND_NUMBER_BLOCK} AND ${eachNumberOnce}`;
   if (selection.containingDigits !== undefined) {
     values.push(containingPattern(selection.containingDigits));
     where += ` AND e.value LIKE $${values.length}`;
@@ -81,9 +85,10 @@ export async function countBlockedNumbers(
   selection: Pick<BlockedNumberSelection, "agentId" | "containingDigits">,
 ): Promise<number> {
   const values: unknown[] = [];
-  const where = whereClause(selection, values);
+  // Counting distinct numbers gives the same count without probing each row for an older twin: one index range.
+  const where = whereClause(selection, values, "true");
   const result = await poolOf(db).query<[number]>({
-    text: `SELECT count(*)::int FROM entries e WHERE ${where}`,
+    text: `SELECT count(DISTINCT e.value)::int FROM entries e WHERE ${where}`,
     values,
     rowMode: "array",
   });

@@ -127,6 +127,12 @@ describe("GET and DELETE on entries", () => {
       blockList: ["+14155552671", "+442079460958", "+33142685300"],
       count: 3,
     });
+    // A page counts the whole list from the database: each number once there too.
+    expect(await listBlockedNumbers(db, alice.caller, { ...list, limit: 2 })).toEqual({
+      blockList: ["+14155552671", "+442079460958"],
+      count: 3,
+      nextCursor: expect.any(String),
+    });
     expect(await entriesOf(agentId)).toHaveLength(4);
 
     expect(
