@@ -6,6 +6,7 @@ import {
   deleteEntries,
   expireDueEntries,
   insertEntries,
+  inTransaction,
   selectEntries,
   updateEntry,
 } from "./entries";
@@ -321,5 +322,18 @@ describe("loadListEntries and candidateEntries", () => {
 
   test("prefixesOf gives every prefix of a number, the number included", () => {
     expect(prefixesOf("+1415")).toEqual(["+1", "+14", "+141", "+1415"]);
+  });
+});
+
+describe("inTransaction", () => {
+  test("a transaction whose backend is terminated rejects, and the process and the pool go on", async () => {
+    const work = inTransaction(db, async (client) => {
+      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      // Through another connection of the pool, as an operator or a failover would.
+      await db.$queryRawUnsafe(`SELECT pg_terminate_backend(${rows[0]?.pid})`);
+      await client.query("SELECT pg_sleep(0.2)");
+    });
+    await expect(work).rejects.toThrow();
+    expect(await db.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
   });
 });

@@ -106,16 +106,25 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await poolOf(db).connect();
+  // A checked-out client whose backend dies emits "error" (the pool listens only to idle ones): without a
+  // listener that would end the process. The query in flight rejects with it, and the client is discarded.
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    if (lost === undefined) await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
-    client.release();
+    client.off("error", onError);
+    // A client that failed is not handed to the next request: release(error) closes it.
+    client.release(lost);
   }
 }
 
