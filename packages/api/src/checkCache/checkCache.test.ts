@@ -105,7 +105,11 @@ async function refusal(call: Promise<unknown>): Promise<unknown> {
  * Waits until the cache holds the lists `check` needs. Checked on every poll: a load that raced a notification of
  * the list is dropped, and only the next check loads it again.
  */
-async function expectHeld(cache: CheckCache, checkOnce: () => Promise<unknown>, held: Partial<ReturnType<CheckCache["stats"]>>) {
+async function expectHeld(
+  cache: CheckCache,
+  checkOnce: () => Promise<unknown>,
+  held: Partial<ReturnType<CheckCache["stats"]>>,
+) {
   await expect
     .poll(async () => {
       await checkOnce();
@@ -128,7 +132,12 @@ describe("the check cache", () => {
     const alice = await createTenant(elsewhere, "alice");
     expect(await check(alice, "+14155552671")).toEqual(allowed("+14155552671"));
     // The agent's own list and its organization's (both empty: weight 1 each).
-    await expectHeld(cache, () => check(alice, "+14155552671"), { keys: 0, accessPairs: 1, lists: 2, entries: 2 });
+    await expectHeld(cache, () => check(alice, "+14155552671"), {
+      keys: 0,
+      accessPairs: 1,
+      lists: 2,
+      entries: 2,
+    });
 
     const mutation = { uid: alice.uid, agentId: alice.agentId, numbers: ["+1 415 555 2671"] };
     await addBlockedNumbers(elsewhere, alice.caller, mutation);
