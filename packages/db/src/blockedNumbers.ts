@@ -30,20 +30,22 @@ export interface BlockedNumberRows {
 const INBOUND_NUMBER_BLOCK = `e.agent_id = $1 AND e.match = 'number' AND e.action = 'block'
   AND e.direction IN ('inbound', 'both') AND ${ACTIVE}`;
 
+// Whether the agent holds no `both` number block (an InitPlan, run once per statement on a tiny partial index):
+// then no number can be held twice, and no row needs a probe for its twin.
+const NO_BOTH_BLOCKS = `NOT EXISTS (
+  SELECT 1 FROM entries b
+  WHERE b.agent_id = $1 AND b.match = 'number' AND b.action = 'block' AND b.direction = 'both' AND NOT b.expired)`;
+
 // A number blocked both by an inbound and by a both entry is listed once, at the older of the two.
-const OLDEST_OF_ITS_NUMBER = `NOT EXISTS (
+const OLDEST_OF_ITS_NUMBER = `(${NO_BOTH_BLOCKS} OR NOT EXISTS (
   SELECT 1 FROM entries twin
   WHERE twin.agent_id = e.agent_id AND twin.value = e.value AND twin.match = 'number' AND twin.action = 'block'
     AND twin.direction = CASE e.direction WHEN 'inbound' THEN 'both' ELSE 'inbound' END AND twin.seq < e.seq
-    AND ${activeRow("twin")})`;
+    AND ${activeRow("twin")}))`;
 
-function whereClause(
-  selection: BlockedNumberSelection,
-  values: unknown[],
-  eachNumberOnce = OLDEST_OF_ITS_NUMBER,
-): string {
+function whereClause(selection: BlockedNumberSelection, values: unknown[]): string {
   values.push(selection.agentId);
-  let where = `${INBOUND_NUMBER_BLOCK} AND ${eachNumberOnce}`;
+  let where = INBOUND_NUMBER_BLOCK;
   if (selection.containingDigits !== undefined) {
     values.push(containingPattern(selection.containingDigits));
     where += ` AND e.value LIKE $${values.length}`;
@@ -61,7 +63,7 @@ export async function selectBlockedNumbers(
   selection: BlockedNumberSelection,
 ): Promise<BlockedNumberRows> {
   const values: unknown[] = [];
-  const where = whereClause(selection, values);
+  const where = `${whereClause(selection, values)} AND ${OLDEST_OF_ITS_NUMBER}`;
   if (selection.limit === undefined) {
     const result = await poolOf(db).query<[string]>({
       text: `SELECT e.value FROM entries e WHERE ${where} ORDER BY e.seq`,
@@ -85,10 +87,13 @@ export async function countBlockedNumbers(
   selection: Pick<BlockedNumberSelection, "agentId" | "containingDigits">,
 ): Promise<number> {
   const values: unknown[] = [];
-  // Counting distinct numbers gives the same count without probing each row for an older twin: one index range.
-  const where = whereClause(selection, values, "true");
+  const where = whereClause(selection, values);
+  // Without a `both` block every row is a number of its own: a count of the index range. With one, counting
+  // distinct numbers gives the same count without probing each row for an older twin. CASE runs one of them.
   const result = await poolOf(db).query<[number]>({
-    text: `SELECT count(DISTINCT e.value)::int FROM entries e WHERE ${where}`,
+    text: `SELECT CASE WHEN ${NO_BOTH_BLOCKS}
+             THEN (SELECT count(*) FROM entries e WHERE ${where})
+             ELSE (SELECT count(DISTINCT e.value) FROM entries e WHERE ${where}) END::int`,
     values,
     rowMode: "array",
   });

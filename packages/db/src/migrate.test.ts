@@ -159,11 +159,13 @@ describe("migrateDatabase", () => {
       "CREATE UNIQUE INDEX entries_active_key (org_id, agent_id, match, value, action, direction) NULLS NOT DISTINCT WHERE (NOT expired)",
       "CREATE INDEX entries_agent_id_seq_idx (agent_id, seq)",
       "CREATE INDEX entries_agent_id_value_idx (agent_id, value)",
+      "CREATE INDEX entries_both_number_blocks_idx (agent_id, value) INCLUDE (seq, expires_at) WHERE ((match = 'number'::text) AND (action = 'block'::text) AND (direction = 'both'::text) AND (NOT expired))",
       "CREATE INDEX entries_expires_at_idx (expires_at) WHERE ((NOT expired) AND (expires_at IS NOT NULL))",
       "CREATE UNIQUE INDEX entries_id_key (id)",
       "CREATE INDEX entries_org_id_seq_idx (org_id, seq) WHERE (agent_id IS NULL)",
       "CREATE INDEX entries_org_id_value_idx (org_id, value) WHERE (agent_id IS NULL)",
       "CREATE UNIQUE INDEX entries_pkey (seq)",
+      "CREATE INDEX entries_published_view_idx (agent_id, seq) INCLUDE (value, direction, expires_at) WHERE ((match = 'number'::text) AND (action = 'block'::text) AND (direction = ANY (ARRAY['inbound'::text, 'both'::text])) AND (NOT expired))",
     ]);
     const counterIndexes = await query<{ indexdef: string }>(
       url,
