@@ -11,4 +11,8 @@ if ! pnpm exec turbo run build --filter=@blocklist/web --output-logs=errors-only
   echo "pnpm start: the build failed (above)" >&2
   exit 1
 fi
+# Two malloc arenas instead of glibc's eight per core: memory freed by V8's and libuv's worker threads is returned
+# instead of kept in arenas of their own (docs/BENCHMARKS.md: RSS after the run 394 -> 231 MB). glibc reads it
+# when the process starts, so it is set here; a process manager running `node apps/web/dist/server.mjs` sets it too.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec node apps/web/dist/server.mjs

@@ -40,6 +40,8 @@ export async function startServiceServer(settings: ServerSettings): Promise<Serv
     // Not what is measured here; a rate limit would only turn load into 429s.
     RATE_LIMIT_REQUESTS: "0",
     METRICS_TOKEN: SERVICE_METRICS_TOKEN,
+    // As `pnpm start` runs the service (scripts/start.sh).
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
   });
 }
 
