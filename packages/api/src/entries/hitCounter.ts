@@ -160,11 +160,13 @@ export interface RunningHitCounter {
 export function startHitCounter(options: StartHitCounterOptions): RunningHitCounter {
   const { db, flushMs = HITS_FLUSH_MS } = options;
   const counter = new HitCounter(options);
-  let flushing: Promise<void> | undefined;
+  let flushing = false;
   const timer = setInterval(() => {
     // A slow database must not pile flushes up: the next tick takes what this one could not.
-    flushing ??= counter.flush().finally(() => {
-      flushing = undefined;
+    if (flushing) return;
+    flushing = true;
+    void counter.flush().finally(() => {
+      flushing = false;
     });
   }, flushMs);
   timer.unref();
