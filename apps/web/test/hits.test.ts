@@ -49,7 +49,7 @@ async function checkOn(server: RunningServer, tenant: Tenant, number: string, la
 /** The hits of the agent's and the organization's entries, through the REST list of `server`. */
 async function restHits(server: RunningServer, tenant: Tenant) {
   const hits = [];
-  for (const list of [{ agentId: tenant.agentId }, { orgId: tenant.orgId }]) {
+  for (const list of [{ agentId: tenant.agentId }, { orgId: tenant.orgId }] as Record<string, string>[]) {
     const answer = await call(
       server.url,
       "GET",
@@ -103,17 +103,20 @@ describe("hits on two instances", () => {
     // Both tenants' lists held on instance b (two each).
     await expect.poll(() => cacheGauge(b, METRICS_TOKEN, "blocklist_check_cache_trusted"), SEEN).toBe(1);
     const before = (await held(b)) ?? 0;
+    let checks = 0;
     await expect
       .poll(async () => {
         await checkOn(b, bob, AGENT_NUMBER, "trpc");
         await checkOn(b, carol, AGENT_NUMBER, "trpc");
+        checks += 1;
         return held(b);
       }, SEEN)
       .toBe(before + 4);
-    // Bob's hits are written (a flush of b's counts committed) ...
-    await expect.poll(async () => (await restHits(a, bob))[0]?.hits, SEEN).toBeGreaterThan(0);
-    // ... then a change of carol's note, committed after it: notifications arrive in commit order, so once b
-    // has dropped carol's agent list, any notification of the flush would have been applied before.
+    // Every one of those hits written: each flush that wrote them has committed ...
+    const written = async () => [(await restHits(a, bob))[0]?.hits, (await restHits(a, carol))[0]?.hits];
+    await expect.poll(written, SEEN).toEqual([checks, checks]);
+    // ... then a change of carol's note, committed after them: notifications arrive in commit order, so once b
+    // has dropped carol's agent list, any notification of a flush would have been applied before.
     const [carolEntry] = await prisma.entry.findMany({
       where: { agentId: carol.agentId },
       select: { id: true },
