@@ -73,7 +73,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const expirySweeper = startExpirySweeper({ db, logger });
   // Each check answer decided by an entry counts for it, in memory; written every HITS_FLUSH_MS in one statement.
   const hitCounter = startHitCounter({ db, flushMs: config.hits.flushMs, logger });
-  const metrics = createMetrics({ db, checkCache: checkCache.cache });
+  const metrics = createMetrics({ db, checkCache: checkCache.cache, hitCounter: hitCounter.counter });
   const rateLimiter = startRateLimiter(config.rateLimit, {
     db,
     logger,

@@ -6,7 +6,9 @@ import { createPrismaClient, type PrismaClient } from "@blocklist/db";
 import { queriesDuring, startTestPostgres, testDatabaseForFile } from "@blocklist/db/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { startCheckCache } from "../checkCache";
+import { createMetrics } from "../observability/metrics";
 import { createTenant, type Tenant } from "../testing/fixtures";
+import { removeEntries } from "./change";
 import { checkCaller } from "./check";
 import { HitCounter, hitCounterFor, startHitCounter } from "./hitCounter";
 import { listEntries } from "./list";
@@ -128,14 +130,53 @@ describe("HitCounter", () => {
       pending: 2,
       dropped: 2,
     });
+    const metrics = createMetrics({ hitCounter: counter });
+    const sampled = async () => {
+      const families = await metrics.registry.getMetricsAsJSON();
+      return Object.fromEntries(
+        families
+          .filter((family) => family.name.startsWith("blocklist_hits_"))
+          .map((family) => [family.name, family.values.map((sample) => sample.value)]),
+      );
+    };
+    expect(await sampled()).toEqual({
+      blocklist_hits_pending_entries: [2],
+      blocklist_hits_dropped_total: [2],
+    });
     await counter.flush();
     // Written, the room is free again.
     counter.count(third ?? "", at);
     await counter.flush();
+    expect(await sampled()).toEqual({
+      blocklist_hits_pending_entries: [0],
+      blocklist_hits_dropped_total: [2],
+    });
     expect(await hitsOf(db, tenant)).toEqual([
       { value: "+14155550001", hits: 2, lastHitAt: "2026-12-01T22:00:00.000Z" },
       { value: "+14155550002", hits: 1, lastHitAt: "2026-12-01T22:00:00.000Z" },
       { value: "+14155550003", hits: 1, lastHitAt: "2026-12-01T22:00:00.000Z" },
+    ]);
+  });
+
+  it("writes the others and keeps nothing when an entry counted was removed before the flush", async () => {
+    const tenant = await createTenant(db, "removed");
+    const [kept, removed] = await created(db, tenant, { agentId: tenant.agentId }, [
+      { match: "number", value: "+14155550011" },
+      { match: "number", value: "+14155550012" },
+    ]);
+    const warnings: string[] = [];
+    const counter = new HitCounter({
+      db,
+      logger: { warn: (_, message) => warnings.push(message), info: () => {} },
+    });
+    const at = Date.parse("2026-12-01T22:00:00.000Z");
+    counter.count(removed?.id ?? "", at);
+    counter.count(kept?.id ?? "", at);
+    await removeEntries(db, tenant.caller, { uid: tenant.uid, ids: [removed?.id ?? ""] });
+    await counter.flush();
+    expect({ pending: counter.pendingEntries, warnings }).toEqual({ pending: 0, warnings: [] });
+    expect(await hitsOf(db, tenant)).toEqual([
+      { value: "+14155550011", hits: 1, lastHitAt: "2026-12-01T22:00:00.000Z" },
     ]);
   });
 });
