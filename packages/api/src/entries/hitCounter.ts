@@ -9,8 +9,8 @@ export const HITS_FLUSH_MS = 1_000;
 /**
  * Most entries with counts not written yet (pending and being flushed together). Reached only when flushes fail
  * (the database down) or 100,000 different entries decide checks within one interval; then a hit of an entry not
- * already pending is not counted (logged, and `droppedHits`), while pending entries keep counting. About 100
- * bytes each: 10 MB at most.
+ * already pending is not counted (logged, and `droppedHits`), while pending entries keep counting. 85 bytes
+ * each in V8 (measured): under 9 MB.
  */
 export const MAX_PENDING_ENTRIES = 100_000;
 
