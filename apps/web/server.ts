@@ -3,7 +3,7 @@
 // PORT through one HTTP layer (server/app.ts).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startExpirySweeper } from "@blocklist/api";
+import { startExpirySweeper, startHitCounter } from "@blocklist/api";
 import { startCheckCache } from "@blocklist/api/checkCache";
 import {
   createLogger,
@@ -71,7 +71,9 @@ async function main(config: Config, logger: Logger): Promise<void> {
   });
   // Expiries that have passed are recorded every few seconds (answers never wait for it: they read the clock).
   const expirySweeper = startExpirySweeper({ db, logger });
-  const metrics = createMetrics({ db, checkCache: checkCache.cache });
+  // Each check answer decided by an entry counts for it, in memory; written every HITS_FLUSH_MS in one statement.
+  const hitCounter = startHitCounter({ db, flushMs: config.hits.flushMs, logger });
+  const metrics = createMetrics({ db, checkCache: checkCache.cache, hitCounter: hitCounter.counter });
   const rateLimiter = startRateLimiter(config.rateLimit, {
     db,
     logger,
@@ -135,6 +137,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
     clearTimeout(deadline);
     // The last counts reach the other instances' budget before the database client goes.
     await rateLimiter.close();
+    // After the last answer: every hit counted is written.
+    await hitCounter.stop();
     await expirySweeper.stop();
     await checkCache.stop();
     await db.$disconnect();

@@ -37,6 +37,7 @@ describe("loadConfig", () => {
       metrics: { token: undefined },
       rateLimit: { requests: 6000, windowSeconds: 60 },
       checkCache: { maxNumbers: 1_000_000 },
+      hits: { flushMs: 1000 },
       session: { idleMinutes: 720, maxHours: 168 },
     });
   });
@@ -58,6 +59,7 @@ describe("loadConfig", () => {
         RATE_LIMIT_REQUESTS: "100",
         RATE_LIMIT_WINDOW_SECONDS: "1",
         CHECK_CACHE_MAX_NUMBERS: "0",
+        HITS_FLUSH_MS: "250",
         PUBLIC_URL: "https://blocklist.example.com",
         TRUST_PROXY: "true",
         SESSION_IDLE_MINUTES: "30",
@@ -82,6 +84,7 @@ describe("loadConfig", () => {
       metrics: { token: "0123456789abcdef0123" },
       rateLimit: { requests: 100, windowSeconds: 1 },
       checkCache: { maxNumbers: 0 },
+      hits: { flushMs: 250 },
       session: { idleMinutes: 30, maxHours: 24 },
     });
   });
@@ -139,6 +142,11 @@ describe("loadConfig", () => {
       "CHECK_CACHE_MAX_NUMBERS",
       "100000001",
       'Invalid configuration: CHECK_CACHE_MAX_NUMBERS must be a whole number from 0 to 100000000 (got "100000001")',
+    ],
+    [
+      "HITS_FLUSH_MS",
+      "2000",
+      'Invalid configuration: HITS_FLUSH_MS must be a whole number from 10 to 1000 (got "2000")',
     ],
     [
       "DATABASE_POOL_MAX",

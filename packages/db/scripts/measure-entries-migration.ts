@@ -7,7 +7,7 @@ import path from "node:path";
 import { connectClient } from "../src/connection";
 import { startEmbeddedPostgres } from "../src/embedded-postgres";
 import { migrateDatabase } from "../src/migrate";
-import { defaultMigrationsDir } from "../src/paths";
+import { defaultMigrationsDir, migrationsBefore } from "../src/paths";
 
 const ENTRIES_MIGRATION = "20261201200000_entries";
 const ROWS = 1_000_000;
@@ -16,7 +16,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-measure-entries-
 const before = path.join(dataDir, "migrations-before");
 await cp(defaultMigrationsDir(), before, {
   recursive: true,
-  filter: (source) => !source.includes(ENTRIES_MIGRATION),
+  filter: migrationsBefore(ENTRIES_MIGRATION),
 });
 const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "data") });
 try {

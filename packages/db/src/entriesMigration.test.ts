@@ -6,7 +6,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connectClient } from "./connection";
 import { migrateDatabase } from "./migrate";
-import { defaultMigrationsDir } from "./paths";
+import { defaultMigrationsDir, migrationsBefore } from "./paths";
 import { createTestDatabase, type TestDatabase } from "./testing/index";
 
 const ENTRIES_MIGRATION = "20261201200000_entries";
@@ -29,7 +29,7 @@ beforeAll(async () => {
   before = await mkdtemp(path.join(os.tmpdir(), "blocklist-before-entries-"));
   await cp(defaultMigrationsDir(), before, {
     recursive: true,
-    filter: (source) => !source.includes(ENTRIES_MIGRATION),
+    filter: migrationsBefore(ENTRIES_MIGRATION),
   });
   await migrateDatabase(database.url, { migrationsDir: before });
   sql = await connectClient(database.url);

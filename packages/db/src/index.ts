@@ -40,6 +40,7 @@ export {
   updateEntry,
 } from "./entries";
 export { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
+export { addEntryHits, type EntryHits } from "./entryHits";
 export type {
   Agent,
   ApiKey,

@@ -56,3 +56,14 @@ export function defaultDataDir(configured: string | undefined = process.env.DATA
   }
   return path.join(root, ".data");
 }
+
+/**
+ * For copying the checked-in migrations (`cp(defaultMigrationsDir(), …, { filter })`) without `migration` and
+ * every one after it, which may build on it: a database as it was before `migration`.
+ */
+export function migrationsBefore(migration: string): (source: string) => boolean {
+  return (source) => {
+    const [folder = ""] = path.relative(defaultMigrationsDir(), source).split(path.sep);
+    return !/^\d{14}_/.test(folder) || folder < migration;
+  };
+}

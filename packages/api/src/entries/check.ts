@@ -1,8 +1,18 @@
-import { type CheckDirection, callerOf, type Decision, decide, decisionOf, ListIndex } from "@blocklist/core";
+import {
+  type CheckDirection,
+  type CheckedCaller,
+  callerOf,
+  type Decision,
+  type DecisionEntry,
+  decide,
+  decisionOf,
+  ListIndex,
+} from "@blocklist/core";
 import { candidateEntries, loadListEntries, type PrismaClient } from "@blocklist/db";
 import { authorizeAgentAccess } from "../access";
 import type { Caller } from "../auth";
 import { checkCacheFor } from "../checkCache";
+import { hitCounterFor } from "./hitCounter";
 
 export interface CheckRequest {
   uid: string;
@@ -15,7 +25,7 @@ export interface CheckRequest {
 /**
  * The call path: which entry of the agent's own list or of its organization's decides this caller, and
  * whether it blocks. From the check cache when both lists are held there; else from the entries that could
- * match, read by index, decided by the same function.
+ * match, read by index, decided by the same function. The deciding entry, either way, counts a hit.
  */
 export async function checkCaller(
   db: PrismaClient,
@@ -33,9 +43,20 @@ export async function checkCaller(
   const remembered = checkCacheFor(db)?.decide(list, checked, direction, (held, limit) =>
     loadListEntries(db, held, limit),
   );
-  if (remembered !== undefined) return decisionOf(checked, remembered);
+  const entry =
+    remembered === undefined ? await decideFromDatabase(db, list, checked, direction) : remembered;
+  if (entry !== null) hitCounterFor(db)?.count(entry.id, Date.now());
+  return decisionOf(checked, entry);
+}
+
+async function decideFromDatabase(
+  db: PrismaClient,
+  list: { orgId: string; agentId: string },
+  checked: CheckedCaller,
+  direction: CheckDirection,
+): Promise<DecisionEntry | null> {
   const candidates = await candidateEntries(db, list, checked, direction);
   const index = ListIndex.of(candidates.filter((entry) => entry.agentId !== null));
   const orgIndex = ListIndex.of(candidates.filter((entry) => entry.agentId === null));
-  return decisionOf(checked, decide({ agent: index, org: orgIndex }, checked, direction, Date.now()));
+  return decide({ agent: index, org: orgIndex }, checked, direction, Date.now());
 }

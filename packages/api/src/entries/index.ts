@@ -12,4 +12,14 @@ export {
   type ExpirySweeperOptions,
   startExpirySweeper,
 } from "./expirySweeper";
+export {
+  HITS_FLUSH_MS,
+  HitCounter,
+  type HitCounterOptions,
+  hitCounterFor,
+  MAX_PENDING_ENTRIES,
+  type RunningHitCounter,
+  type StartHitCounterOptions,
+  startHitCounter,
+} from "./hitCounter";
 export { type EntriesPage, listEntries } from "./list";

@@ -3,12 +3,14 @@
 import { type PrismaClient, poolStatsOf } from "@blocklist/db";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CheckCache } from "../checkCache/checkCache";
+import type { HitCounter } from "../entries/hitCounter";
 import type { RequestObservation } from "./context";
 
-/** What the gauges describe: the server's database client and its check cache, when there are. */
+/** What the gauges describe: the server's database client, its check cache and hit counter, when there are. */
 export interface MetricSources {
   db?: PrismaClient;
   checkCache?: CheckCache;
+  hitCounter?: HitCounter;
 }
 
 export interface ServiceMetrics {
@@ -92,6 +94,25 @@ export function createMetrics(sources: MetricSources = {}): ServiceMetrics {
       this.set({ kind: "access" }, stats?.accessPairs ?? 0);
       this.set({ kind: "lists" }, stats?.lists ?? 0);
       this.set({ kind: "entries" }, stats?.entries ?? 0);
+    },
+  });
+  new Gauge({
+    name: "blocklist_hits_pending_entries",
+    help: "Entries with hits counted here and not written yet (MAX_PENDING_ENTRIES at most)",
+    registers,
+    collect() {
+      this.set(sources.hitCounter?.pendingEntries ?? 0);
+    },
+  });
+  let droppedReported = 0;
+  new Counter({
+    name: "blocklist_hits_dropped_total",
+    help: "Hits not counted because too many entries had hits not written yet (the database down)",
+    registers,
+    collect() {
+      const dropped = sources.hitCounter?.droppedHits ?? 0;
+      if (dropped > droppedReported) this.inc(dropped - droppedReported);
+      droppedReported = dropped;
     },
   });
   new Gauge({
