@@ -3,9 +3,7 @@ import { displayNumber, displayPrefix } from "./display";
 
 describe("what an entry matches, as people read it", () => {
   it("writes a number internationally, grouped by its country, with that country", () => {
-    expect(
-      ["+14155552671", "+442079460958", "+33142685300", "+80012345678"].map(displayNumber),
-    ).toEqual([
+    expect(["+14155552671", "+442079460958", "+33142685300", "+80012345678"].map(displayNumber)).toEqual([
       { text: "+1 415 555 2671", country: "US" },
       { text: "+44 20 7946 0958", country: "GB" },
       { text: "+33 1 42 68 53 00", country: "FR" },

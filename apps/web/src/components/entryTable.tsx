@@ -1,0 +1,107 @@
+"use client";
+
+import { useState } from "react";
+import type { ListedEntry } from "./entriesView";
+import { EntryEditRow } from "./entryEditRow";
+import { EntryRow } from "./entryRow";
+
+// Without write controls a row has no check box and no actions.
+const COLUMNS = 8;
+
+/** One page of entries; with `onRemove`, each can be selected, changed in place, or removed. */
+export function EntryTable({
+  entries,
+  selected,
+  onToggle,
+  onRemove,
+  busy,
+}: {
+  entries: ListedEntry[];
+  selected: ReadonlySet<string>;
+  onToggle: (ids: string[], select: boolean) => void;
+  onRemove?: ((entries: ListedEntry[]) => void) | undefined;
+  busy: boolean;
+}) {
+  const [editing, setEditing] = useState<string>();
+  const editable = onRemove !== undefined;
+  const wholePageSelected = entries.length > 0 && entries.every((entry) => selected.has(entry.id));
+  return (
+    <div className="table-scroll">
+      <table className="entries" aria-label="Entries" aria-busy={busy}>
+        <thead>
+          <tr>
+            {editable ? (
+              <th scope="col" className="select-cell">
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={wholePageSelected}
+                    onChange={(event) =>
+                      onToggle(
+                        entries.map((entry) => entry.id),
+                        event.target.checked,
+                      )
+                    }
+                  />
+                  <span className="visually-hidden">Select every entry on this page</span>
+                </label>
+              </th>
+            ) : null}
+            <th scope="col">Matches</th>
+            <th scope="col">Action</th>
+            <th scope="col">Direction</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Note</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Hits</th>
+            <th scope="col">Last hit</th>
+            {editable ? (
+              <th scope="col" className="action-cell">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <EntryRows
+              key={entry.id}
+              entry={entry}
+              selected={selected.has(entry.id)}
+              editing={editing === entry.id}
+              onToggle={(select) => onToggle([entry.id], select)}
+              onEdit={editable ? (open) => setEditing(open ? entry.id : undefined) : undefined}
+              onRemove={onRemove ? () => onRemove([entry]) : undefined}
+              columns={editable ? COLUMNS + 2 : COLUMNS}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function EntryRows({
+  entry,
+  editing,
+  onEdit,
+  columns,
+  ...row
+}: {
+  entry: ListedEntry;
+  selected: boolean;
+  editing: boolean;
+  onToggle: (select: boolean) => void;
+  onEdit: ((open: boolean) => void) | undefined;
+  onRemove: (() => void) | undefined;
+  columns: number;
+}) {
+  return (
+    <>
+      <EntryRow entry={entry} editing={editing} onEdit={onEdit} {...row} />
+      {editing && onEdit ? (
+        <EntryEditRow entry={entry} columns={columns} onClose={() => onEdit(false)} />
+      ) : null}
+    </>
+  );
+}
