@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { AxeResults } from "axe-core";
-import { type BrowserContext, chromium, type Dialog, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Dialog, type Page, type Request } from "playwright-core";
 import { expect } from "vitest";
 
 // Real headless Chromium for the UI tests (Debian's chromium, or CHROMIUM_PATH). CI installs it (.ci/run);
@@ -56,9 +56,19 @@ export async function openWatchedBrowser(profileDir: string): Promise<WatchedBro
     }
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) =>
-    problems.push(`failed: ${request.method()} ${pathOf(request.url())} ${request.failure()?.errorText}`),
-  );
+  // A request still running when the page loads another document is cancelled by the browser: that is the
+  // page being left (a link followed), not a failure.
+  let documents = 0;
+  const documentOf = new WeakMap<Request, number>();
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) documents += 1;
+  });
+  page.on("request", (request) => documentOf.set(request, documents));
+  page.on("requestfailed", (request) => {
+    const left = documentOf.get(request) !== documents && request.failure()?.errorText === "net::ERR_ABORTED";
+    if (left) return;
+    problems.push(`failed: ${request.method()} ${pathOf(request.url())} ${request.failure()?.errorText}`);
+  });
   page.on("response", (response) => {
     if (response.status() < 400) return;
     problems.push(`${response.status()}: ${response.request().method()} ${pathOf(response.url())}`);

@@ -123,6 +123,7 @@ describe("the entries UI in Chromium", () => {
     await page.getByLabel("API key").press("Enter");
     await visible(page.getByRole("heading", { name: "Sales line", level: 2 }));
     expect(new URL(page.url()).pathname).toBe(`/agents/${agents["Sales line"]}`);
+    await expect.poll(() => page.title()).toBe("Sales line · Agent block list");
     await expect
       .poll(() => page.locator(".org-note").textContent())
       .toBe("Acme's own list applies to this agent too (0 entries): Every agent of Acme.");
@@ -155,6 +156,7 @@ describe("the entries UI in Chromium", () => {
   it("adds to the organization's own page: prefixes, withheld callers with an expiry, and says why one fails", async () => {
     await page.getByRole("link", { name: "Every agent of Acme" }).first().click();
     await visible(page.getByRole("heading", { name: "Every agent of Acme", level: 2 }));
+    await expect.poll(() => page.title()).toBe("Every agent of Acme · Agent block list");
     await addValues("Prefixes", "+1 900\n+1\n+44 7", { reason: "Spam" });
     await visible(page.getByText("Added 1 entry. 2 inputs were not added."));
     expect(await failureRows()).toEqual([
@@ -162,7 +164,7 @@ describe("the entries UI in Chromium", () => {
       ["+44 7", "Prefix too broad"],
     ]);
 
-    await addValues("Withheld caller ID", undefined, { expiry: "In 12 hours" });
+    await addValues("Withheld caller ID", undefined, { reason: "None", expiry: "In 12 hours" });
     await visible(page.getByText("Added 1 entry."));
     await expect.poll(rows).toEqual([
       ["+1 900…", "Block", "Inbound", "Spam", "—", "Never", "0", "Never"],
@@ -235,11 +237,12 @@ describe("the entries UI in Chromium", () => {
     await page.keyboard.press("Enter");
     // The form opens right under the entry, focus on its first field.
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toMatch(/-reason$/);
+    const editForm = page.getByRole("form", { name: "Change +44 20 7946 0958" });
     await page.locator(":focus").selectOption({ label: "Abuse" });
     await page.keyboard.press("Tab");
     await page.keyboard.type("Called 40 times");
-    await page.locator('[id$="-expiry"]').selectOption({ label: "In 7 days" });
-    await page.locator('[id$="-note"]').press("Enter");
+    await editForm.getByLabel("Expires").selectOption({ label: "In 7 days" });
+    await editForm.getByLabel("Note").press("Enter");
     await expect
       .poll(async () => (await rows())[1])
       .toEqual([
@@ -257,8 +260,8 @@ describe("the entries UI in Chromium", () => {
       .toBe("Change +44 20 7946 0958");
 
     await change.click();
-    await page.locator('[id$="-expiry"]').selectOption({ label: "On a date…" });
-    await page.getByLabel("Expiry date and time").fill("2020-01-01T10:00");
+    await editForm.getByLabel("Expires").selectOption({ label: "On a date…" });
+    await editForm.getByLabel("Expiry date and time").fill("2020-01-01T10:00");
     await page.getByRole("button", { name: "Save" }).click();
     await visible(
       page.getByText(
@@ -269,7 +272,7 @@ describe("the entries UI in Chromium", () => {
       "400: POST /api/trpc/entries.update",
       "console error: Failed to load resource: the server responded with a status of 400 (Bad Request) (/api/trpc/entries.update)",
     ]);
-    await page.getByLabel("Expiry date and time").press("Escape");
+    await editForm.getByLabel("Expiry date and time").press("Escape");
     expect(await page.getByRole("button", { name: "Save" }).count()).toBe(0);
     expect((await rows())[1]?.[5]).toBe("in 7 days");
   });

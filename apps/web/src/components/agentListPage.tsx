@@ -1,13 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useTRPC } from "~/trpc/react";
 import { AddEntriesForm } from "./addEntriesForm";
 import { CheckNumberForm } from "./checkNumberForm";
 import { EntriesView } from "./entriesView";
 import { plural } from "./format";
 import { ReadOnlyNotice } from "./readOnlyNotice";
+import { useDocumentTitle } from "./useDocumentTitle";
 import type { Organization } from "./workspace";
 
 type Agent = Organization["agents"][number];
@@ -23,6 +23,7 @@ export function AgentListPage({
   readOnly: boolean;
 }) {
   const list = { agentId: agent.id };
+  useDocumentTitle(agent.name);
   return (
     <>
       <header className="card page-head">
@@ -49,7 +50,7 @@ function OrganizationListNote({ organization }: { organization: Organization }) 
     <p className="org-note">
       {organization.name}'s own list applies to this agent too
       {orgList.data ? ` (${plural(orgList.data.count, "entry", "entries")})` : ""}:{" "}
-      <Link href={`/organizations/${organization.id}`}>Every agent of {organization.name}</Link>.
+      <a href={`/organizations/${organization.id}`}>Every agent of {organization.name}</a>.
     </p>
   );
 }

@@ -26,7 +26,9 @@ export function EntryTable({
   const editable = onRemove !== undefined;
   const wholePageSelected = entries.length > 0 && entries.every((entry) => selected.has(entry.id));
   return (
-    <div className="table-scroll">
+    // A region that scrolls sideways on narrow screens must be reachable by keyboard to be scrolled.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region is focusable so keyboards can scroll it
+    <section className="table-scroll" aria-label="Entries, scrollable" tabIndex={0}>
       <table className="entries" aria-label="Entries" aria-busy={busy}>
         <thead>
           <tr>
@@ -77,7 +79,7 @@ export function EntryTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

@@ -1,7 +1,10 @@
-import Link from "next/link";
 import type { Organization, View } from "./workspace";
 
-/** Every list the session may open: each organization's own, and each of its agents'. */
+/**
+ * Every list the session may open: each organization's own, and each of its agents'. Plain links, each a page
+ * load: the App Router's client navigation of these dynamic pages cancels its own RSC requests, which the
+ * browser reports as failed requests.
+ */
 export function ListNav({ organizations, view }: { organizations: Organization[]; view: View }) {
   const current = (kind: View["kind"], id: string) =>
     (view.kind === "agent" && kind === "agent" && view.agentId === id) ||
@@ -15,18 +18,18 @@ export function ListNav({ organizations, view }: { organizations: Organization[]
           <h2 id={`nav-${organization.id}`}>{organization.name}</h2>
           <ul>
             <li>
-              <Link
+              <a
                 href={`/organizations/${organization.id}`}
                 aria-current={current("organization", organization.id)}
               >
                 Every agent of {organization.name}
-              </Link>
+              </a>
             </li>
             {organization.agents.map((agent) => (
               <li key={agent.id}>
-                <Link href={`/agents/${agent.id}`} aria-current={current("agent", agent.id)}>
+                <a href={`/agents/${agent.id}`} aria-current={current("agent", agent.id)}>
                   {agent.name}
-                </Link>
+                </a>
               </li>
             ))}
           </ul>

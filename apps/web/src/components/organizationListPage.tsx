@@ -1,7 +1,10 @@
+"use client";
+
 import { AddEntriesForm } from "./addEntriesForm";
 import { EntriesView } from "./entriesView";
 import { plural } from "./format";
 import { ReadOnlyNotice } from "./readOnlyNotice";
+import { useDocumentTitle } from "./useDocumentTitle";
 import type { Organization } from "./workspace";
 
 /** The organization's own list, which every one of its agents obeys beside its own. */
@@ -14,6 +17,7 @@ export function OrganizationListPage({
 }) {
   const list = { orgId: organization.id };
   const listName = `every agent of ${organization.name}`;
+  useDocumentTitle(`Every agent of ${organization.name}`);
   return (
     <>
       <header className="card page-head">

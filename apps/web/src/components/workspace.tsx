@@ -2,7 +2,6 @@
 
 import type { RouterOutputs } from "@blocklist/api/trpc";
 import { useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { useTRPC } from "~/trpc/react";
 import { AgentListPage } from "./agentListPage";
@@ -65,10 +64,9 @@ function ViewOf({
 
 /** The home page opens the first agent's list (its organization's when it has none): one click less. */
 function FirstList({ organizations }: { organizations: Organization[] }) {
-  const router = useRouter();
   const first = organizations[0];
   const agent = first?.agents[0];
   const target = agent ? `/agents/${agent.id}` : `/organizations/${first?.id}`;
-  useEffect(() => router.replace(target), [router, target]);
+  useEffect(() => window.location.replace(target), [target]);
   return <Loading what="your first list" />;
 }
