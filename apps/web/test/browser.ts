@@ -56,14 +56,14 @@ export async function openWatchedBrowser(profileDir: string): Promise<WatchedBro
     }
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  // A request still running when the page loads another document is cancelled by the browser: that is the
-  // page being left (a link followed), not a failure.
+  // A request still running when the page starts loading another document is cancelled by the browser: that
+  // is the page being left (a link followed), not a failure.
   let documents = 0;
   const documentOf = new WeakMap<Request, number>();
-  page.on("framenavigated", (frame) => {
-    if (frame === page.mainFrame()) documents += 1;
+  page.on("request", (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) documents += 1;
+    else documentOf.set(request, documents);
   });
-  page.on("request", (request) => documentOf.set(request, documents));
   page.on("requestfailed", (request) => {
     const left = documentOf.get(request) !== documents && request.failure()?.errorText === "net::ERR_ABORTED";
     if (left) return;
