@@ -128,46 +128,48 @@ export function AddEntriesForm({ list, listName }: { list: ListRef; listName: st
           </div>
         ) : null}
         {valueFailures.length > 0 ? <CreationSummary id="add-failures" failures={valueFailures} /> : null}
-        <fieldset className="choices">
-          <legend>Action</legend>
-          {(["block", "allow"] as const).map((choice) => (
-            <label key={choice} className="choice">
-              <input
-                type="radio"
-                name="add-action"
-                value={choice}
-                checked={action === choice}
-                onChange={() => setAction(choice)}
-              />
-              {ACTION_LABELS[choice]}
-            </label>
-          ))}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="add-direction">Direction</label>
-          <select
-            id="add-direction"
-            value={shownDirection}
-            onChange={(event) => setDirection(event.target.value as EntryDirection)}
-          >
-            <option value="inbound">{DIRECTION_LABELS.inbound}: calls to the agent</option>
-            <option value="outbound">{DIRECTION_LABELS.outbound}: calls the agent makes</option>
-            <option value="both">{DIRECTION_LABELS.both}</option>
-          </select>
+        <div className="field-row">
+          <fieldset className="choices">
+            <legend>Action</legend>
+            {(["block", "allow"] as const).map((choice) => (
+              <label key={choice} className="choice">
+                <input
+                  type="radio"
+                  name="add-action"
+                  value={choice}
+                  checked={action === choice}
+                  onChange={() => setAction(choice)}
+                />
+                {ACTION_LABELS[choice]}
+              </label>
+            ))}
+          </fieldset>
+          <div className="field">
+            <label htmlFor="add-direction">Direction</label>
+            <select
+              id="add-direction"
+              value={shownDirection}
+              onChange={(event) => setDirection(event.target.value as EntryDirection)}
+            >
+              <option value="inbound">{DIRECTION_LABELS.inbound}: calls to the agent</option>
+              <option value="outbound">{DIRECTION_LABELS.outbound}: calls the agent makes</option>
+              <option value="both">{DIRECTION_LABELS.both}</option>
+            </select>
+          </div>
+          <ReasonField id="add-reason" value={reason} onChange={setReason} />
+          <NoteField id="add-note" value={note} onChange={setNote} error={issueAt(create.error, "note")} />
+          <ExpiryField
+            id="add-expiry"
+            value={expiry}
+            onChange={setExpiry}
+            allowKeep={false}
+            error={
+              expiryFailed
+                ? `${INVALID_EXPIRY}: choose a time in the future, at most 10 years ahead.`
+                : undefined
+            }
+          />
         </div>
-        <ReasonField id="add-reason" value={reason} onChange={setReason} />
-        <NoteField id="add-note" value={note} onChange={setNote} error={issueAt(create.error, "note")} />
-        <ExpiryField
-          id="add-expiry"
-          value={expiry}
-          onChange={setExpiry}
-          allowKeep={false}
-          error={
-            expiryFailed
-              ? `${INVALID_EXPIRY}: choose a time in the future, at most 10 years ahead.`
-              : undefined
-          }
-        />
         <button type="submit" className="button-primary" disabled={create.isPending || values.length === 0}>
           {create.isPending
             ? "Adding…"

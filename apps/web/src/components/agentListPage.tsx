@@ -32,11 +32,11 @@ export function AgentListPage({
         <OrganizationListNote organization={organization} />
       </header>
       <div className="list-layout">
-        <EntriesView list={list} listName={agent.name} readOnly={readOnly} />
         <aside className="side">
           <CheckNumberForm agentId={agent.id} orgName={organization.name} />
           {readOnly ? <ReadOnlyNotice /> : <AddEntriesForm list={list} listName={agent.name} />}
         </aside>
+        <EntriesView list={list} listName={agent.name} readOnly={readOnly} />
       </div>
     </>
   );

@@ -28,10 +28,10 @@ export function OrganizationListPage({
         </p>
       </header>
       <div className="list-layout">
-        <EntriesView list={list} listName={listName} readOnly={readOnly} />
         <aside className="side">
           {readOnly ? <ReadOnlyNotice /> : <AddEntriesForm list={list} listName={listName} />}
         </aside>
+        <EntriesView list={list} listName={listName} readOnly={readOnly} />
       </div>
     </>
   );
