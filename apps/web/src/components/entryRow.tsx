@@ -4,22 +4,18 @@ import type { ListedEntry } from "./entriesView";
 import { formatCount } from "./format";
 import { RelativeTime } from "./relativeTime";
 
-/** One entry: what it matches and does, why, until when, and how often it decided a call. */
-export function EntryRow({
-  entry,
-  selected,
-  editing,
-  onToggle,
-  onEdit,
-  onRemove,
-}: {
+export interface EntryRowProps {
   entry: ListedEntry;
   selected: boolean;
   editing: boolean;
   onToggle: (select: boolean) => void;
+  /** Opens or closes the change form; undefined without write controls. */
   onEdit: ((open: boolean) => void) | undefined;
   onRemove: (() => void) | undefined;
-}) {
+}
+
+/** One entry: what it matches and does, why, until when, and how often it decided a call. */
+export function EntryRow({ entry, selected, editing, onToggle, onEdit, onRemove }: EntryRowProps) {
   const matched = matchText(entry);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(editing);

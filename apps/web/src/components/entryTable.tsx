@@ -3,7 +3,7 @@
 import { useState } from "react";
 import type { ListedEntry } from "./entriesView";
 import { EntryEditRow } from "./entryEditRow";
-import { EntryRow } from "./entryRow";
+import { EntryRow, type EntryRowProps } from "./entryRow";
 
 // Without write controls a row has no check box and no actions.
 const COLUMNS = 8;
@@ -83,21 +83,7 @@ export function EntryTable({
   );
 }
 
-function EntryRows({
-  entry,
-  editing,
-  onEdit,
-  columns,
-  ...row
-}: {
-  entry: ListedEntry;
-  selected: boolean;
-  editing: boolean;
-  onToggle: (select: boolean) => void;
-  onEdit: ((open: boolean) => void) | undefined;
-  onRemove: (() => void) | undefined;
-  columns: number;
-}) {
+function EntryRows({ entry, editing, onEdit, columns, ...row }: EntryRowProps & { columns: number }) {
   return (
     <>
       <EntryRow entry={entry} editing={editing} onEdit={onEdit} {...row} />
