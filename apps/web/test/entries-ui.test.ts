@@ -146,6 +146,7 @@ describe("the entries UI in Chromium", () => {
     expect(await page.locator("#values-to-add").getAttribute("aria-describedby")).toBe(
       "values-hint add-failures",
     );
+    await noSeriousViolations();
     await expect.poll(rows).toEqual([
       ["+1 415 555 2671 United States", "Block", "Inbound", "—", "—", "Never", "0", "Never"],
       ["+44 20 7946 0958 United Kingdom", "Block", "Inbound", "—", "—", "Never", "0", "Never"],
@@ -321,13 +322,16 @@ describe("the entries UI in Chromium", () => {
     await remove.click();
     expect(await declined).toBe("Remove the entry for +44 20 7946 0958 from the list of Sales line?");
     expect(await countLine()).toBe("4 entries");
+    // By keyboard: the button, Enter, and the confirmation.
     const accepted = nextConfirm(page, "accept");
-    await remove.click();
+    await remove.focus();
+    await page.keyboard.press("Enter");
     await accepted;
     await visible(page.getByText("Removed 1 entry."));
     await expect.poll(countLine).toBe("3 entries");
 
-    await page.getByLabel("Select +1 900 234 5678").check();
+    await page.getByLabel("Select +1 900 234 5678").focus();
+    await page.keyboard.press("Space");
     await page.getByLabel("Select +1 415 555 2671").first().check();
     const many = nextConfirm(page, "accept");
     await page.getByRole("button", { name: "Remove selected (2)" }).click();
@@ -345,10 +349,9 @@ describe("the entries UI in Chromium", () => {
     await visible(page.getByRole("heading", { name: "Bulk line", level: 2 }));
     await expect.poll(countLine).toBe("100,000 entries");
     await visible(page.getByText("Page 1 of 1,000"));
-    const firstMatches = async () => (await rows()).map((row) => row[0]);
-    expect((await firstMatches()).slice(0, 2)).toEqual([
-      "+1 212 200 0000 United States",
-      "+1 212 200 0001 United States",
+    expect((await rows()).slice(0, 2)).toEqual([
+      ["+1 212 200 0000 United States", "Block", "Inbound", "—", "—", "Never", "0", "Never"],
+      ["+1 212 200 0001 United States", "Block", "Inbound", "—", "—", "Never", "1", "2 hours ago"],
     ]);
     for (let turn = 1; turn <= 5; turn += 1) {
       const started = performance.now();
@@ -367,6 +370,17 @@ describe("the entries UI in Chromium", () => {
       Array.from({ length: 10 }, (_, i) => `+1 212 209 999${i} United States`),
     );
     await noSeriousViolations();
+
+    // A selection holds across pages: both entries go, with one confirmation.
+    await page.getByLabel("Select +1 212 209 9990").check();
+    await page.getByLabel("Search by digits").fill("");
+    await expect.poll(countLine).toBe("100,000 entries");
+    await page.getByLabel("Select +1 212 200 0000").check();
+    const both = nextConfirm(page, "accept");
+    await page.getByRole("button", { name: "Remove selected (2)" }).click();
+    expect(await both).toBe("Remove 2 entries from the list of Bulk line?");
+    await expect.poll(countLine).toBe("99,998 entries");
+    expect((await rows())[0]?.[0]).toBe("+1 212 200 0001 United States");
   });
 
   it("shows a read-only session every entry and no write control", async () => {

@@ -5,11 +5,12 @@ import type { EntryAction, EntryDirection, EntryMatch, EntryReason } from "@bloc
 import { splitPastedNumbers } from "@blocklist/core/paste";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useState } from "react";
+import { type ExpiryChoice, expiryInput } from "~/entries/expiryChoice";
 import { ACTION_LABELS, DIRECTION_LABELS, MATCH_LABELS } from "~/entries/words";
 import { issueAt } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import { CreationSummary } from "./creationSummary";
-import { type ExpiryChoice, ExpiryField, expiryInput } from "./expiryField";
+import { ExpiryField } from "./expiryField";
 import { plural } from "./format";
 import type { ListRef } from "./listRef";
 import { NoteField } from "./noteField";

@@ -41,7 +41,8 @@ export function EntriesView({
   const search = useDebouncedValue(filters.search.replace(/\D/g, ""), SEARCH_DELAY_MS);
   const query = { ...list, ...filters, search: search || undefined };
   const pages = useCursorPages(JSON.stringify(query));
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Selected entries by id, kept across pages and filters: "Remove selected" removes every one of them.
+  const [selected, setSelected] = useState<ReadonlyMap<string, ListedEntry>>(new Map());
   const [removeResult, setRemoveResult] = useState<RemoveResult>();
 
   const page = useQuery(
@@ -58,7 +59,11 @@ export function EntriesView({
     trpc.entries.remove.mutationOptions({
       onSuccess: (answer) => {
         setRemoveResult(answer);
-        setSelected((current) => new Set([...current].filter((id) => !answer.removed.includes(id))));
+        setSelected((current) => {
+          const next = new Map(current);
+          for (const id of answer.removed) next.delete(id);
+          return next;
+        });
         return Promise.all([
           queryClient.invalidateQueries(trpc.entries.pathFilter()),
           queryClient.invalidateQueries(trpc.blockList.pathFilter()),
@@ -77,12 +82,12 @@ export function EntriesView({
     }
   };
   const shown = page.data?.entries ?? [];
-  const toggle = (ids: string[], select: boolean) =>
+  const toggle = (entries: ListedEntry[], select: boolean) =>
     setSelected((current) => {
-      const next = new Set(current);
-      for (const id of ids) {
-        if (select) next.add(id);
-        else next.delete(id);
+      const next = new Map(current);
+      for (const entry of entries) {
+        if (select) next.set(entry.id, entry);
+        else next.delete(entry.id);
       }
       return next;
     });
@@ -114,7 +119,7 @@ export function EntriesView({
             type="button"
             className="danger"
             disabled={selected.size === 0 || remove.isPending}
-            onClick={() => confirmAndRemove(shown.filter((entry) => selected.has(entry.id)))}
+            onClick={() => confirmAndRemove([...selected.values()])}
           >
             Remove selected ({formatCount(selected.size)})
           </button>

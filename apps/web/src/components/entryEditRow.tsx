@@ -3,11 +3,12 @@
 import type { EntryReason } from "@blocklist/core/fields";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { type ExpiryChoice, expiryInput } from "~/entries/expiryChoice";
 import { matchText } from "~/entries/words";
 import { hasErrorCode, issueAt } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import type { ListedEntry } from "./entriesView";
-import { type ExpiryChoice, ExpiryField, expiryInput } from "./expiryField";
+import { ExpiryField } from "./expiryField";
 import { NoteField } from "./noteField";
 import { ReasonField } from "./reasonField";
 import { ErrorNotice } from "./status";

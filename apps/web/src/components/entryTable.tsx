@@ -17,8 +17,8 @@ export function EntryTable({
   busy,
 }: {
   entries: ListedEntry[];
-  selected: ReadonlySet<string>;
-  onToggle: (ids: string[], select: boolean) => void;
+  selected: ReadonlyMap<string, unknown>;
+  onToggle: (entries: ListedEntry[], select: boolean) => void;
   onRemove?: ((entries: ListedEntry[]) => void) | undefined;
   busy: boolean;
 }) {
@@ -38,12 +38,7 @@ export function EntryTable({
                   <input
                     type="checkbox"
                     checked={wholePageSelected}
-                    onChange={(event) =>
-                      onToggle(
-                        entries.map((entry) => entry.id),
-                        event.target.checked,
-                      )
-                    }
+                    onChange={(event) => onToggle(entries, event.target.checked)}
                   />
                   <span className="visually-hidden">Select every entry on this page</span>
                 </label>
@@ -71,7 +66,7 @@ export function EntryTable({
               entry={entry}
               selected={selected.has(entry.id)}
               editing={editing === entry.id}
-              onToggle={(select) => onToggle([entry.id], select)}
+              onToggle={(select) => onToggle([entry], select)}
               onEdit={editable ? (open) => setEditing(open ? entry.id : undefined) : undefined}
               onRemove={onRemove ? () => onRemove([entry]) : undefined}
               columns={editable ? COLUMNS + 2 : COLUMNS}
