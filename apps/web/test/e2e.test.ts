@@ -55,6 +55,9 @@ describe("the web UI in Chromium", () => {
     await signIn(String(user.apiKey));
 
     await visible(page.getByRole("button", { name: "Sign out" }));
+    // Signed in at /, the page moves on to the first agent's list.
+    await page.waitForURL(/\/agents\/agt_/);
+    await visible(page.getByRole("heading", { name: "Sales line", level: 2 }));
     expect(await page.getByText(`Signed in with key ${String(user.apiKey).slice(0, 9)}…`).count()).toBe(1);
     const cookies = await browser.context.cookies();
     // A session id, not the key (packages/api/src/sessions.ts).

@@ -269,6 +269,7 @@ describe("the entries UI in Chromium", () => {
         "expiresAt must be an ISO 8601 instant with a time zone, in the future, at most 10 years ahead",
       ),
     );
+    await noSeriousViolations();
     await takeProblems(browser.problems, [
       "400: POST /api/trpc/entries.update",
       "console error: Failed to load resource: the server responded with a status of 400 (Bad Request) (/api/trpc/entries.update)",
