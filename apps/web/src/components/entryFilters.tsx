@@ -1,5 +1,6 @@
 import { ENTRY_ACTIONS, ENTRY_DIRECTIONS, ENTRY_MATCHES, ENTRY_REASONS } from "@blocklist/core/fields";
 import { ACTION_LABELS, DIRECTION_LABELS, MATCH_LABELS, REASON_LABELS } from "~/entries/words";
+import { ChoiceField } from "./choiceField";
 
 export interface Filters {
   match?: (typeof ENTRY_MATCHES)[number] | undefined;
@@ -21,7 +22,8 @@ export function EntryFilters({
   return (
     <fieldset className="filters">
       <legend className="visually-hidden">Filters</legend>
-      <Choice
+      <ChoiceField
+        emptyLabel="All"
         id="filter-match"
         label="Kind"
         value={filters.match}
@@ -29,7 +31,8 @@ export function EntryFilters({
         labels={MATCH_LABELS}
         onChange={(match) => onChange({ ...filters, match })}
       />
-      <Choice
+      <ChoiceField
+        emptyLabel="All"
         id="filter-action"
         label="Action"
         value={filters.action}
@@ -37,7 +40,8 @@ export function EntryFilters({
         labels={ACTION_LABELS}
         onChange={(action) => onChange({ ...filters, action })}
       />
-      <Choice
+      <ChoiceField
+        emptyLabel="All"
         id="filter-direction"
         label="Direction"
         value={filters.direction}
@@ -45,7 +49,8 @@ export function EntryFilters({
         labels={DIRECTION_LABELS}
         onChange={(direction) => onChange({ ...filters, direction })}
       />
-      <Choice
+      <ChoiceField
+        emptyLabel="All"
         id="filter-reason"
         label="Reason"
         value={filters.reason}
@@ -66,39 +71,5 @@ export function EntryFilters({
         />
       </div>
     </fieldset>
-  );
-}
-
-function Choice<Value extends string>({
-  id,
-  label,
-  value,
-  options,
-  labels,
-  onChange,
-}: {
-  id: string;
-  label: string;
-  value: Value | undefined;
-  options: readonly Value[];
-  labels: Record<Value, string>;
-  onChange: (value: Value | undefined) => void;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        value={value ?? ""}
-        onChange={(event) => onChange(event.target.value === "" ? undefined : (event.target.value as Value))}
-      >
-        <option value="">All</option>
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {labels[option]}
-          </option>
-        ))}
-      </select>
-    </div>
   );
 }

@@ -1,5 +1,6 @@
 import { ENTRY_REASONS, type EntryReason } from "@blocklist/core/fields";
 import { REASON_LABELS } from "~/entries/words";
+import { ChoiceField } from "./choiceField";
 
 /** An entry's reason, or none. */
 export function ReasonField({
@@ -12,20 +13,14 @@ export function ReasonField({
   onChange: (reason: EntryReason | null) => void;
 }) {
   return (
-    <div className="field">
-      <label htmlFor={id}>Reason</label>
-      <select
-        id={id}
-        value={value ?? ""}
-        onChange={(event) => onChange(event.target.value === "" ? null : (event.target.value as EntryReason))}
-      >
-        <option value="">None</option>
-        {ENTRY_REASONS.map((reason) => (
-          <option key={reason} value={reason}>
-            {REASON_LABELS[reason]}
-          </option>
-        ))}
-      </select>
-    </div>
+    <ChoiceField
+      id={id}
+      label="Reason"
+      value={value ?? undefined}
+      options={ENTRY_REASONS}
+      labels={REASON_LABELS}
+      emptyLabel="None"
+      onChange={(reason) => onChange(reason ?? null)}
+    />
   );
 }
