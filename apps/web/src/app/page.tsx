@@ -1,5 +1,5 @@
 import { BlockListApp } from "~/components/blockListApp";
 
 export default function HomePage() {
-  return <BlockListApp />;
+  return <BlockListApp view={{ kind: "home" }} />;
 }

@@ -4,13 +4,13 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect } from "react";
 import { hasErrorCode } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
-import { AgentWorkspace } from "./agentWorkspace";
 import { SessionBar } from "./sessionBar";
 import { SignInForm } from "./signInForm";
 import { ErrorNotice, Loading } from "./status";
+import { type View, Workspace } from "./workspace";
 
-/** Signed out: the sign-in form. Signed in: who you are, and the agents you may manage. */
-export function BlockListApp() {
+/** Signed out: the sign-in form. Signed in: who you are, and the list the address names. */
+export function BlockListApp({ view }: { view: View }) {
   const trpc = useTRPC();
   const session = useQuery(trpc.session.me.queryOptions());
   useSessionEndsOnUnauthorized();
@@ -20,7 +20,7 @@ export function BlockListApp() {
   if (session.isPending) content = <Loading what="your session" />;
   else if (session.isError) content = <ErrorNotice error={session.error} onRetry={() => session.refetch()} />;
   else if (!user) content = <SignInForm />;
-  else content = <AgentWorkspace readOnly={user.readOnly} />;
+  else content = <Workspace view={view} readOnly={user.readOnly} />;
 
   return (
     <>

@@ -17,6 +17,7 @@ export function SessionBar({ user }: { user: SessionUser }) {
         // Nothing of this session may linger for the next person at this screen.
         queryClient.removeQueries(trpc.organizations.pathFilter());
         queryClient.removeQueries(trpc.blockList.pathFilter());
+        queryClient.removeQueries(trpc.entries.pathFilter());
         queryClient.setQueryData(trpc.session.me.queryKey(), null);
       },
     }),

@@ -24,3 +24,9 @@ export function describeError(error: unknown): string {
   }
   return "The service could not be reached. Check your connection and try again.";
 }
+
+/** The message of the service's issue at `path` (a 400's `data.issues`), if it named one there. */
+export function issueAt(error: unknown, ...paths: string[]): string | undefined {
+  if (!isServiceError(error)) return undefined;
+  return error.data?.issues?.find((issue) => paths.includes(issue.path))?.message;
+}

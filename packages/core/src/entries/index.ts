@@ -1,6 +1,7 @@
 export * from "./caller";
 export * from "./changes";
 export * from "./decide";
+export * from "./display";
 export * from "./expiry";
 export * from "./fields";
 export * from "./note";

@@ -27,7 +27,8 @@ export type PrefixResult =
   | { prefix: string }
   | { failure: typeof EntryFailureReason.invalidPrefix | typeof EntryFailureReason.prefixTooBroad };
 
-function callingCodeOf(digits: string): string | undefined {
+/** The country calling code a run of digits starts with (`1900…` → `1`), if it starts with one. */
+export function callingCodeOf(digits: string): string | undefined {
   return CALLING_CODE_LENGTHS.map((length) => digits.slice(0, length)).find((code) =>
     CALLING_CODES.has(code),
   );
