@@ -3,7 +3,7 @@
 // PORT through one HTTP layer (server/app.ts).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startExpirySweeper } from "@blocklist/api";
+import { startExpirySweeper, startHistoryPurger } from "@blocklist/api";
 import { startCheckCache } from "@blocklist/api/checkCache";
 import {
   createLogger,
@@ -71,6 +71,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
   });
   // Expiries that have passed are recorded every few seconds (answers never wait for it: they read the clock).
   const expirySweeper = startExpirySweeper({ db, logger });
+  // History older than HISTORY_RETENTION_DAYS is deleted in small batches that never hold up a writer.
+  const historyPurger = startHistoryPurger({ db, logger, retentionDays: config.history.retentionDays });
   const metrics = createMetrics({ db, checkCache: checkCache.cache });
   const rateLimiter = startRateLimiter(config.rateLimit, {
     db,
@@ -136,6 +138,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     // The last counts reach the other instances' budget before the database client goes.
     await rateLimiter.close();
     await expirySweeper.stop();
+    await historyPurger.stop();
     await checkCache.stop();
     await db.$disconnect();
     await database.stop();

@@ -54,6 +54,10 @@ export interface Config {
     /** Most blocked numbers an instance holds in memory for `check`, all agents together; 0: none. */
     maxNumbers: number;
   };
+  history: {
+    /** History events older than this many days are purged. */
+    retentionDays: number;
+  };
   session: {
     /** A web UI session unused for this long ends. */
     idleMinutes: number;
@@ -173,6 +177,8 @@ export const environmentSchema = z
     // A working day of inactivity, and a week in all: a copied cookie dies overnight, a person signs in weekly.
     SESSION_IDLE_MINUTES: wholeNumber(1, 43_200, 720),
     SESSION_MAX_HOURS: wholeNumber(1, 8760, 168),
+    // A year and a month: "who blocked this caller last year?" still has an answer.
+    HISTORY_RETENTION_DAYS: wholeNumber(1, 36_500, 400),
   })
   .superRefine((settings, context) => {
     if (settings.DATABASE_DIRECT_URL !== undefined && settings.DATABASE_URL === undefined) {
@@ -232,5 +238,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { requests: settings.RATE_LIMIT_REQUESTS, windowSeconds: settings.RATE_LIMIT_WINDOW_SECONDS },
     checkCache: { maxNumbers: settings.CHECK_CACHE_MAX_NUMBERS },
     session: { idleMinutes: settings.SESSION_IDLE_MINUTES, maxHours: settings.SESSION_MAX_HOURS },
+    history: { retentionDays: settings.HISTORY_RETENTION_DAYS },
   };
 }

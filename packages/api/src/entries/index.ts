@@ -12,4 +12,11 @@ export {
   type ExpirySweeperOptions,
   startExpirySweeper,
 } from "./expirySweeper";
+export { type HistoryPage, listHistory } from "./history";
+export {
+  HISTORY_PURGE_INTERVAL_MS,
+  type HistoryPurger,
+  type HistoryPurgerOptions,
+  startHistoryPurger,
+} from "./historyPurger";
 export { type EntriesPage, listEntries } from "./list";
