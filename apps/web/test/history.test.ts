@@ -123,7 +123,7 @@ describe("GET /api/block-list-entries/history", () => {
 
   it("answers another customer's list exactly like a missing one, and a missing key 401", async () => {
     for (const query of [
-      { agentId: bob.agentId },
+      { agentId: bob.agentId } as Record<string, string>,
       { orgId: bob.orgId },
       { agentId: "agt_5Rb1WcE9xNs2LmQ7yVoP" },
       { orgId: "org_3Hn8QfYe1JvU6aTk0GzM" },
