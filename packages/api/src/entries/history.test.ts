@@ -1,7 +1,7 @@
 // History through every interface of the service, against PostgreSQL: each change leaves the right event with the
 // right `by` (REST, tRPC by key, the UI by session, an expiry by the sweeper), pages go newest first with sealed
 // cursors, a foreign list is refused like a missing one, and the purger takes only what is past the retention.
-import { ErrorMessage, type EntryEvent, INVALID_CURSOR_ISSUE } from "@blocklist/core";
+import { type EntryEvent, ErrorMessage, INVALID_CURSOR_ISSUE } from "@blocklist/core";
 import { testDatabaseForFile } from "@blocklist/db/testing";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { addBlockedNumbers, removeBlockedNumbers } from "../blockList";
