@@ -12,6 +12,7 @@ import {
 } from "./entries";
 import { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
 import { testDatabaseForFile } from "./testing";
+import { newEntry } from "./testing/newEntry";
 
 const { prisma: db } = await testDatabaseForFile();
 
@@ -25,18 +26,7 @@ await db.$executeRawUnsafe(`
 const by = { keyId: "key_1", via: "rest" as const };
 const ada = { userId: "usr_1", keyPrefix: "bl_4jVx", via: "rest" as const };
 
-function entry(fields: Partial<NewEntry>): NewEntry {
-  return {
-    match: "number",
-    value: "+14155552671",
-    action: "block",
-    direction: "inbound",
-    reason: null,
-    note: null,
-    expiresAt: null,
-    ...fields,
-  };
-}
+const entry = newEntry;
 
 /** What insertEntries answers for a new entry of `list` made by `by`. */
 function stored(list: EntryList, fields: NewEntry): Entry {

@@ -1,6 +1,6 @@
 // History against PostgreSQL: each writer of entries leaves its events in the same statement (so a rollback leaves
 // none), expiries are recorded once however many sweep, pages go newest first, and the purge takes only old rows.
-import type { Entry, EntryEvent, EntryList, NewEntry } from "@blocklist/core";
+import type { Entry, EntryEvent, EntryList } from "@blocklist/core";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { deleteBlockedNumbers, insertBlockedNumbers } from "./blockedNumbers";
 import { createPrismaClient, poolOf } from "./client";
@@ -14,6 +14,7 @@ import {
 } from "./entries";
 import { PURGE_BATCH_SIZE, purgeHistory, selectHistory } from "./history";
 import { testDatabaseForFile } from "./testing";
+import { newEntry } from "./testing/newEntry";
 
 const { prisma: db, url } = await testDatabaseForFile();
 
@@ -28,18 +29,7 @@ const adaBy = { userId: "usr_1", keyPrefix: "bl_4jVx", via: "rest" as const };
 const bobBy = { userId: "usr_2", keyPrefix: "bl_9Qz", via: "ui" as const };
 const EVENT_ID = /^evt_[0-9A-Za-z]{20}$/;
 
-function entry(fields: Partial<NewEntry> = {}): NewEntry {
-  return {
-    match: "number",
-    value: "+14155552671",
-    action: "block",
-    direction: "inbound",
-    reason: null,
-    note: null,
-    expiresAt: null,
-    ...fields,
-  };
-}
+const entry = newEntry;
 
 let listCount = 0;
 /** A list of its own for each test. */
