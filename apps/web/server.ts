@@ -3,7 +3,7 @@
 // PORT through one HTTP layer (server/app.ts).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startExpirySweeper, startHitCounter } from "@blocklist/api";
+import { startExpirySweeper, startHistoryPurger, startHitCounter } from "@blocklist/api";
 import { startCheckCache } from "@blocklist/api/checkCache";
 import {
   createLogger,
@@ -73,6 +73,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const expirySweeper = startExpirySweeper({ db, logger });
   // Each check answer decided by an entry counts for it, in memory; written every HITS_FLUSH_MS in one statement.
   const hitCounter = startHitCounter({ db, flushMs: config.hits.flushMs, logger });
+  // History older than HISTORY_RETENTION_DAYS is deleted in small batches that never hold up a writer.
+  const historyPurger = startHistoryPurger({ db, logger, retentionDays: config.history.retentionDays });
   const metrics = createMetrics({ db, checkCache: checkCache.cache, hitCounter: hitCounter.counter });
   const rateLimiter = startRateLimiter(config.rateLimit, {
     db,
@@ -140,6 +142,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     // After the last answer: every hit counted is written.
     await hitCounter.stop();
     await expirySweeper.stop();
+    await historyPurger.stop();
     await checkCache.stop();
     await db.$disconnect();
     await database.stop();

@@ -12,6 +12,7 @@ import {
   createEntries,
   listBlockedNumbers,
   listEntries,
+  listHistory,
   listOrganizations,
   removeBlockedNumbers,
   removeEntries,
@@ -30,6 +31,7 @@ import {
   entriesQuerySchema,
   entriesRemoveBodySchema,
   entriesUpdateBodySchema,
+  historyQuerySchema,
 } from "@blocklist/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { z } from "zod";
@@ -126,14 +128,17 @@ export function registerRestRoutes(app: FastifyInstance, services: AdmissionServ
       return listBlockedNumbers(db, caller, query);
     },
     POST: (request, call) => addBlockedNumbers(db, call.caller, additionBody(request, call), "rest"),
-    DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call)),
+    DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call), "rest"),
   });
   restRoute(app, services, "/api/block-list-entries", {
     GET: (request, { caller }) => listEntries(db, caller, parseQuery(entriesQuerySchema, request.query)),
     POST: (request, call) => createEntries(db, call.caller, entriesBody(request, call), "rest"),
     PATCH: (request, { caller }) =>
-      updateEntry(db, caller, parseBody(entriesUpdateBodySchema, parseJsonText(request.body))),
-    DELETE: (request, call) => removeEntries(db, call.caller, idsBody(request, call)),
+      updateEntry(db, caller, parseBody(entriesUpdateBodySchema, parseJsonText(request.body)), "rest"),
+    DELETE: (request, call) => removeEntries(db, call.caller, idsBody(request, call), "rest"),
+  });
+  restRoute(app, services, "/api/block-list-entries/history", {
+    GET: (request, { caller }) => listHistory(db, caller, parseQuery(historyQuerySchema, request.query)),
   });
   restRoute(app, services, "/api/block-list-check", {
     GET: (request, { caller }) =>

@@ -20,6 +20,7 @@ import {
   type DocumentedExample,
   ENTRIES_PATH,
   EXAMPLE_TENANT,
+  HISTORY_PATH,
   HTTP_METHODS,
   type JsonSchema,
   listDocumentedExamples,
@@ -174,6 +175,7 @@ function substitute<Value>(value: Value, placeholders: Map<string, string>): Val
 const SERVER_MADE = new Map<string, RegExp>([
   [EXAMPLE_TENANT.cursor, /^[A-Za-z0-9_-]+$/],
   ...EXAMPLE_TENANT.newEntryIds.map((id): [string, RegExp] => [id, /^ent_[0-9A-Za-z]{20}$/]),
+  ...EXAMPLE_TENANT.eventIds.map((id): [string, RegExp] => [id, /^evt_[0-9A-Za-z]{20}$/]),
   ...Object.values(EXAMPLE_TENANT.instants).map((instant): [string, RegExp] => [
     instant,
     /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
@@ -252,6 +254,10 @@ describe("every documented example, sent to the server", () => {
         "DELETE /api/block-list-entries 400",
         "DELETE /api/block-list-entries 401",
         "PUT /api/block-list-entries 405",
+        "GET /api/block-list-entries/history 200",
+        "GET /api/block-list-entries/history 400",
+        "GET /api/block-list-entries/history 401",
+        "POST /api/block-list-entries/history 405",
         "GET /api/block-list-check 200",
         "GET /api/block-list-check 400",
         "GET /api/block-list-check 401",
@@ -358,6 +364,7 @@ function validRequest(
     [`POST ${ENTRIES_PATH}`]: { body: { ...list, entries: [{ match: "withheld" }] } },
     [`PATCH ${ENTRIES_PATH}`]: { body: { uid: tenant.uid, id: "ent_5Zn0BqT7xCv2MwK9dRhF", note: "a note" } },
     [`DELETE ${ENTRIES_PATH}`]: { body: { uid: tenant.uid, ids: ["ent_5Zn0BqT7xCv2MwK9dRhF"] } },
+    [`GET ${HISTORY_PATH}`]: withQuery(list),
     [`GET ${CHECK_PATH}`]: withQuery({ ...list, number: "+14155552671" }),
     [`GET ${ORGANIZATIONS_PATH}`]: {},
   };

@@ -97,6 +97,7 @@ describe("the README's REST examples", () => {
       "-X POST http://localhost:3000/api/block-list-entries",
       "-X PATCH http://localhost:3000/api/block-list-entries",
       "-X DELETE http://localhost:3000/api/block-list-entries",
+      '"http://localhost:3000/api/block-list-entries/history?',
       "/api/block-list-check",
     ]) {
       expect(commands).toContain(call);

@@ -131,6 +131,8 @@ export async function removeBlockedNumbers(
   db: PrismaClient,
   caller: Caller,
   mutation: BlockListMutation,
+  /** The interface the numbers came through; the published REST route unless said. */
+  via: EntryVia = "rest",
 ): Promise<RemoveResponse> {
   const orgId = await authorizeAgentAccess(db, caller, {
     uid: mutation.uid,
@@ -142,7 +144,7 @@ export async function removeBlockedNumbers(
   const deleted =
     plan.distinctNumbers.length === 0
       ? []
-      : await deleteBlockedNumbers(db, mutation.agentId, plan.distinctNumbers);
+      : await deleteBlockedNumbers(db, mutation.agentId, plan.distinctNumbers, { keyId: caller.keyId, via });
   if (deleted.length > 0) checkCacheFor(db)?.entriesChangedHere({ orgId, agentId: mutation.agentId });
 
   return {

@@ -39,6 +39,7 @@ describe("loadConfig", () => {
       checkCache: { maxNumbers: 1_000_000 },
       hits: { flushMs: 1000 },
       session: { idleMinutes: 720, maxHours: 168 },
+      history: { retentionDays: 400 },
     });
   });
 
@@ -64,6 +65,7 @@ describe("loadConfig", () => {
         TRUST_PROXY: "true",
         SESSION_IDLE_MINUTES: "30",
         SESSION_MAX_HOURS: "24",
+        HISTORY_RETENTION_DAYS: "30",
       }),
     ).toEqual({
       server: {
@@ -86,7 +88,14 @@ describe("loadConfig", () => {
       checkCache: { maxNumbers: 0 },
       hits: { flushMs: 250 },
       session: { idleMinutes: 30, maxHours: 24 },
+      history: { retentionDays: 30 },
     });
+  });
+
+  it("keeps history 1 day to 100 years", () => {
+    expect(problemsOf({ HISTORY_RETENTION_DAYS: "0" })).toEqual([
+      'Invalid configuration: HISTORY_RETENTION_DAYS must be a whole number from 1 to 36500 (got "0")',
+    ]);
   });
 
   it("turns rate limiting off with RATE_LIMIT_REQUESTS=0 and refuses windows outside 1 s to 1 day", () => {

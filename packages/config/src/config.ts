@@ -58,6 +58,10 @@ export interface Config {
     /** How often each instance writes the hits it counted (SPEC-ENTRIES "Hits": at least once a second). */
     flushMs: number;
   };
+  history: {
+    /** History events older than this many days are purged. */
+    retentionDays: number;
+  };
   session: {
     /** A web UI session unused for this long ends. */
     idleMinutes: number;
@@ -179,6 +183,8 @@ export const environmentSchema = z
     // A working day of inactivity, and a week in all: a copied cookie dies overnight, a person signs in weekly.
     SESSION_IDLE_MINUTES: wholeNumber(1, 43_200, 720),
     SESSION_MAX_HOURS: wholeNumber(1, 8760, 168),
+    // A year and a month: "who blocked this caller last year?" still has an answer.
+    HISTORY_RETENTION_DAYS: wholeNumber(1, 36_500, 400),
   })
   .superRefine((settings, context) => {
     if (settings.DATABASE_DIRECT_URL !== undefined && settings.DATABASE_URL === undefined) {
@@ -239,5 +245,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     checkCache: { maxNumbers: settings.CHECK_CACHE_MAX_NUMBERS },
     hits: { flushMs: settings.HITS_FLUSH_MS },
     session: { idleMinutes: settings.SESSION_IDLE_MINUTES, maxHours: settings.SESSION_MAX_HOURS },
+    history: { retentionDays: settings.HISTORY_RETENTION_DAYS },
   };
 }

@@ -8,6 +8,7 @@ import { poolOf } from "./client";
 import { type EntryCreator, expireDueEntriesOf, inTransaction } from "./entries";
 import { ACTIVE, activeRow, containingPattern } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
+import { historyOf } from "./history";
 
 export interface BlockedNumberSelection {
   agentId: string;
@@ -132,7 +133,7 @@ const NO_EXTRAS: BlockedNumberExtras = { reason: null, note: null, expiresAt: nu
 
 /**
  * Adds inbound block entries for the distinct E.164 `numbers` the agent does not block inbound yet (an inbound
- * or a both block of the number is active); returns the numbers added. One transaction: the due expiries of
+ * or a both block of the number is active), with their `created` events; returns the numbers added. One transaction: the due expiries of
  * these numbers are recorded, then one INSERT in sorted order with ON CONFLICT DO NOTHING under the unique index
  * of active entries, so concurrent requests neither store a number twice nor both report it added, and cannot
  * deadlock. An agent deleted since its access was checked fails the foreign keys (PostgreSQL's 23503).
@@ -153,24 +154,29 @@ export async function insertBlockedNumbers(
       actions: sorted.map(() => "block"),
       directions: sorted.map(() => "inbound"),
     });
+    const values: unknown[] = [
+      list.agentId,
+      list.orgId,
+      by.keyId,
+      by.via,
+      sorted,
+      extras.reason,
+      extras.note,
+      extras.expiresAt,
+    ];
     const { rows } = await client.query<[string]>({
-      text: `INSERT INTO entries (org_id, agent_id, value, created_by_key_id, created_via, reason, note, expires_at)
-             SELECT $2, $1, number, $3, $4, $6, $7, $8 FROM unnest($5::text[]) WITH ORDINALITY AS n(number, position)
-             WHERE NOT EXISTS (
-               SELECT 1 FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.direction = 'both' AND e.value = n.number)
-             ORDER BY n.position
-             ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
-             RETURNING value`,
-      values: [
-        list.agentId,
-        list.orgId,
-        by.keyId,
-        by.via,
-        sorted,
-        extras.reason,
-        extras.note,
-        extras.expiresAt,
-      ],
+      text: `WITH e AS (
+               INSERT INTO entries (org_id, agent_id, value, created_by_key_id, created_via, reason, note, expires_at)
+               SELECT $2, $1, number, $3, $4, $6, $7, $8
+               FROM unnest($5::text[]) WITH ORDINALITY AS n(number, position)
+               WHERE NOT EXISTS (
+                 SELECT 1 FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.direction = 'both' AND e.value = n.number)
+               ORDER BY n.position
+               ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
+               RETURNING *),
+             ${historyOf("e", "created", by, values)}
+             SELECT value FROM e`,
+      values,
       rowMode: "array",
     });
     return rows.map((row) => row[0]);
@@ -178,25 +184,28 @@ export async function insertBlockedNumbers(
 }
 
 /**
- * Removes the agent's inbound and both block entries of the distinct E.164 `numbers`; returns the numbers
- * removed, each once. Rows are locked in sorted order before deletion (for the same deadlock reason as adding); a
+ * Removes the agent's inbound and both block entries of the distinct E.164 `numbers`, with their `removed` events;
+ * returns the numbers removed, each once. Rows are locked in sorted order before deletion (for the same deadlock reason as adding); a
  * row deleted by a concurrent request is skipped, so each removal is reported by exactly one request.
  */
 export async function deleteBlockedNumbers(
   db: PrismaClient,
   agentId: string,
   numbers: readonly string[],
+  by: EntryCreator,
 ): Promise<string[]> {
   if (numbers.length === 0) return [];
+  const values: unknown[] = [agentId, numbers];
   const { rows } = await poolOf(db).query<[string]>({
-    text: `WITH removed AS (
+    text: `WITH e AS (
              DELETE FROM entries WHERE seq IN (
                SELECT e.seq FROM entries e WHERE ${INBOUND_NUMBER_BLOCK} AND e.value = ANY($2::text[])
                ORDER BY e.value, e.direction
                FOR UPDATE)
-             RETURNING value)
-           SELECT DISTINCT value FROM removed`,
-    values: [agentId, numbers],
+             RETURNING *),
+           ${historyOf("e", "removed", by, values)}
+           SELECT DISTINCT value FROM e`,
+    values,
     rowMode: "array",
   });
   return rows.map((row) => row[0]);

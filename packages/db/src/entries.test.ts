@@ -12,6 +12,7 @@ import {
 } from "./entries";
 import { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
 import { testDatabaseForFile } from "./testing";
+import { newEntry } from "./testing/newEntry";
 
 const { prisma: db } = await testDatabaseForFile();
 
@@ -25,18 +26,7 @@ await db.$executeRawUnsafe(`
 const by = { keyId: "key_1", via: "rest" as const };
 const ada = { userId: "usr_1", keyPrefix: "bl_4jVx", via: "rest" as const };
 
-function entry(fields: Partial<NewEntry>): NewEntry {
-  return {
-    match: "number",
-    value: "+14155552671",
-    action: "block",
-    direction: "inbound",
-    reason: null,
-    note: null,
-    expiresAt: null,
-    ...fields,
-  };
-}
+const entry = newEntry;
 
 /** What insertEntries answers for a new entry of `list` made by `by`. */
 function stored(list: EntryList, fields: NewEntry): Entry {
@@ -199,32 +189,32 @@ describe("updateEntry and deleteEntries", () => {
     const list = await freshList("agent");
     const [made] = (await insertEntries(db, list, [entry({ reason: "spam", note: "old" })], by)) as [Entry];
     const later = new Date("2030-06-01T10:00:00.000Z");
-    expect(await updateEntry(db, ["org_2"], made.id, { note: "new" })).toBeNull();
+    expect(await updateEntry(db, ["org_2"], made.id, { note: "new" }, by)).toBeNull();
     expect(
-      await updateEntry(db, [list.orgId], made.id, { note: "new", reason: null, expiresAt: later }),
+      await updateEntry(db, [list.orgId], made.id, { note: "new", reason: null, expiresAt: later }, by),
     ).toEqual({
       ...made,
       note: "new",
       reason: null,
       expiresAt: later.toISOString(),
     });
-    expect(await updateEntry(db, [list.orgId], made.id, {})).toMatchObject({ note: "new" });
-    expect(await updateEntry(db, [list.orgId], "ent_missing", { note: "x" })).toBeNull();
+    expect(await updateEntry(db, [list.orgId], made.id, {}, by)).toMatchObject({ note: "new" });
+    expect(await updateEntry(db, [list.orgId], "ent_missing", { note: "x" }, by)).toBeNull();
 
-    expect(await deleteEntries(db, ["org_2"], [made.id])).toEqual([]);
-    expect(await deleteEntries(db, ["org_2", list.orgId], [made.id, "ent_missing"])).toEqual([
+    expect(await deleteEntries(db, ["org_2"], [made.id], by)).toEqual([]);
+    expect(await deleteEntries(db, ["org_2", list.orgId], [made.id, "ent_missing"], by)).toEqual([
       { id: made.id, orgId: list.orgId, agentId: list.agentId },
     ]);
-    expect(await deleteEntries(db, [list.orgId], [made.id])).toEqual([]);
-    expect(await updateEntry(db, [list.orgId], made.id, { note: "gone" })).toBeNull();
+    expect(await deleteEntries(db, [list.orgId], [made.id], by)).toEqual([]);
+    expect(await updateEntry(db, [list.orgId], made.id, { note: "gone" }, by)).toBeNull();
   });
 
   test("leave an expired entry alone", async () => {
     const list = await freshList("org");
     const [made] = (await insertEntries(db, list, [entry({})], by)) as [Entry];
     await db.$executeRaw`UPDATE entries SET expires_at = now() - interval '1 second' WHERE id = ${made.id}`;
-    expect(await updateEntry(db, [list.orgId], made.id, { note: "x" })).toBeNull();
-    expect(await deleteEntries(db, [list.orgId], [made.id])).toEqual([]);
+    expect(await updateEntry(db, [list.orgId], made.id, { note: "x" }, by)).toBeNull();
+    expect(await deleteEntries(db, [list.orgId], [made.id], by)).toEqual([]);
   });
 });
 

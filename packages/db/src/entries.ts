@@ -1,5 +1,6 @@
 // The entries of a list (docs/DECISIONS.md, "Entries: the model and the service"): listed, counted, created, changed,
 // removed and expired, each in one statement (a create: two, in one transaction), through the client's pg pool.
+// Each change records its history events in that same statement (history.ts).
 import type {
   Entry,
   EntryAction,
@@ -14,6 +15,7 @@ import type pg from "pg";
 import { poolOf } from "./client";
 import { ACTIVE, containingPattern, ENTRY_COLUMNS, type EntryRow, listWhere, toEntry } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
+import { historyOf } from "./history";
 
 export interface EntryFilters {
   match?: EntryMatch | undefined;
@@ -152,7 +154,7 @@ function compareKeys(a: NewEntry, b: NewEntry): number {
 /**
  * Records the expiry of the list's entries that are past it and have one of these keys, so that they leave the
  * unique index of active entries before a create that they would block (rows locked in seq order; the sweeper
- * skips locked rows).
+ * skips locked rows), with their `expired` events.
  */
 export async function expireDueEntriesOf(
   client: pg.PoolClient,
@@ -160,14 +162,19 @@ export async function expireDueEntriesOf(
   keys: { matches: string[]; values: (string | null)[]; actions: string[]; directions: string[] },
 ): Promise<void> {
   const values: unknown[] = [keys.matches, keys.values, keys.actions, keys.directions];
+  const where = listWhere(list, values);
   await client.query(
-    `UPDATE entries SET expired = true WHERE seq IN (
-       SELECT e.seq FROM entries e
-       JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS key(match, value, action, direction)
-         ON key.match = e.match AND key.value IS NOT DISTINCT FROM e.value
-        AND key.action = e.action AND key.direction = e.direction
-       WHERE NOT e.expired AND e.expires_at <= now() AND ${listWhere(list, values)}
-       ORDER BY e.seq FOR UPDATE OF e)`,
+    `WITH e AS (
+       UPDATE entries SET expired = true WHERE seq IN (
+         SELECT e.seq FROM entries e
+         JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS key(match, value, action, direction)
+           ON key.match = e.match AND key.value IS NOT DISTINCT FROM e.value
+          AND key.action = e.action AND key.direction = e.direction
+         WHERE NOT e.expired AND e.expires_at <= now() AND ${where}
+         ORDER BY e.seq FOR UPDATE OF e)
+       RETURNING *),
+     ${historyOf("e", "expired", null, values)}
+     SELECT 1`,
     values,
   );
 }
@@ -189,6 +196,19 @@ export async function insertEntries(
   const { sorted } = keys;
   return inTransaction(db, async (client) => {
     await expireDueEntriesOf(client, list, keys);
+    const values: unknown[] = [
+      list.orgId,
+      list.agentId,
+      by.keyId,
+      by.via,
+      keys.matches,
+      keys.values,
+      keys.actions,
+      keys.directions,
+      sorted.map((entry) => entry.reason),
+      sorted.map((entry) => entry.note),
+      sorted.map((entry) => entry.expiresAt),
+    ];
     const { rows } = await client.query<EntryRow>(
       `WITH e AS (
          INSERT INTO entries (org_id, agent_id, match, value, action, direction, reason, note, expires_at,
@@ -198,89 +218,111 @@ export async function insertEntries(
            WITH ORDINALITY AS n(match, value, action, direction, reason, note, expires_at, position)
          ORDER BY n.position
          ON CONFLICT (org_id, agent_id, match, value, action, direction) WHERE NOT expired DO NOTHING
-         RETURNING *)
+         RETURNING *),
+       ${historyOf("e", "created", by, values)}
        SELECT ${ENTRY_COLUMNS} FROM e LEFT JOIN api_keys k ON k.id = e.created_by_key_id ORDER BY e.seq`,
-      [
-        list.orgId,
-        list.agentId,
-        by.keyId,
-        by.via,
-        keys.matches,
-        keys.values,
-        keys.actions,
-        keys.directions,
-        sorted.map((entry) => entry.reason),
-        sorted.map((entry) => entry.note),
-        sorted.map((entry) => entry.expiresAt),
-      ],
+      values,
     );
     return rows.map(toEntry);
   });
 }
 
-/** Changes reason, note or expiry of one active entry of one of `orgIds`; null when there is none. */
+/** What a change may set: the field, its column and the column's type. */
+const CHANGEABLE = [
+  ["reason", "reason", "text"],
+  ["note", "note", "text"],
+  ["expiresAt", "expires_at", "timestamptz"],
+] as const;
+
+/**
+ * Changes reason, note or expiry of one active entry of one of `orgIds`, with its `updated` event; null when there
+ * is no such entry. A change that would leave the entry as it is writes nothing and records nothing.
+ */
 export async function updateEntry(
   db: PrismaClient,
   orgIds: readonly string[],
   id: string,
   changes: EntryChanges,
+  by: EntryCreator,
 ): Promise<Entry | null> {
   const values: unknown[] = [id, orgIds];
-  const assignments: string[] = [];
-  for (const [column, value] of [
-    ["reason", changes.reason],
-    ["note", changes.note],
-    ["expires_at", changes.expiresAt],
-  ] as const) {
+  const columns: string[] = [];
+  const assigned: string[] = [];
+  for (const [field, column, type] of CHANGEABLE) {
+    const value = changes[field];
     if (value === undefined) continue;
     values.push(value);
-    assignments.push(`${column} = $${values.length}`);
+    columns.push(column);
+    assigned.push(`$${values.length}::${type}`);
+  }
+  const pool = poolOf(db);
+  if (columns.length > 0) {
+    const { rows } = await pool.query<EntryRow>(
+      `WITH e AS (
+         UPDATE entries e SET (${columns.join(", ")}) = ROW(${assigned.join(", ")})
+         WHERE e.id = $1 AND e.org_id = ANY($2::text[]) AND ${ACTIVE}
+           AND ROW(${columns.map((column) => `e.${column}`).join(", ")}) IS DISTINCT FROM ROW(${assigned.join(", ")})
+         RETURNING e.*),
+       ${historyOf("e", "updated", by, values)}
+       SELECT ${ENTRY_COLUMNS} FROM e LEFT JOIN api_keys k ON k.id = e.created_by_key_id`,
+      values,
+    );
+    const [row] = rows;
+    if (row !== undefined) return toEntry(row);
   }
   // Nothing to change: the entry as it is, if it is one of these organizations' active entries.
-  const { rows } = await poolOf(db).query<EntryRow>(
-    assignments.length === 0
-      ? `SELECT ${ENTRY_COLUMNS} ${FROM_ENTRIES} WHERE e.id = $1 AND e.org_id = ANY($2::text[]) AND ${ACTIVE}`
-      : `WITH e AS (
-           UPDATE entries e SET ${assignments.join(", ")}
-           WHERE e.id = $1 AND e.org_id = ANY($2::text[]) AND ${ACTIVE}
-           RETURNING e.*)
-         SELECT ${ENTRY_COLUMNS} FROM e LEFT JOIN api_keys k ON k.id = e.created_by_key_id`,
-    values,
+  const { rows } = await pool.query<EntryRow>(
+    `SELECT ${ENTRY_COLUMNS} ${FROM_ENTRIES} WHERE e.id = $1 AND e.org_id = ANY($2::text[]) AND ${ACTIVE}`,
+    [id, orgIds],
   );
   const [row] = rows;
   return row === undefined ? null : toEntry(row);
 }
 
 /**
- * Removes the active entries among `ids` of one of `orgIds`; returns the ids removed, with their lists. Rows are locked in id order
- * (two removals cannot deadlock) and one removed meanwhile by another request is skipped, so each removal is
- * reported by exactly one request.
+ * Removes the active entries among `ids` of one of `orgIds`, with their `removed` events; returns the ids removed,
+ * with their lists. Rows are locked in id order (two removals cannot deadlock) and one removed meanwhile by another
+ * request is skipped, so each removal is reported by exactly one request.
  */
 export async function deleteEntries(
   db: PrismaClient,
   orgIds: readonly string[],
   ids: readonly string[],
+  by: EntryCreator,
 ): Promise<(EntryList & { id: string })[]> {
   if (ids.length === 0) return [];
+  const values: unknown[] = [ids, orgIds];
   const { rows } = await poolOf(db).query<{ id: string; orgId: string; agentId: string | null }>({
-    text: `DELETE FROM entries WHERE seq IN (
-             SELECT e.seq FROM entries e
-             WHERE e.id = ANY($1::text[]) AND e.org_id = ANY($2::text[]) AND ${ACTIVE}
-             ORDER BY e.id FOR UPDATE)
-           RETURNING id, org_id AS "orgId", agent_id AS "agentId"`,
-    values: [ids, orgIds],
+    text: `WITH e AS (
+             DELETE FROM entries WHERE seq IN (
+               SELECT e.seq FROM entries e
+               WHERE e.id = ANY($1::text[]) AND e.org_id = ANY($2::text[]) AND ${ACTIVE}
+               ORDER BY e.id FOR UPDATE)
+             RETURNING *),
+           ${historyOf("e", "removed", by, values)}
+           SELECT id, org_id AS "orgId", agent_id AS "agentId" FROM e`,
+    values,
   });
   return rows;
 }
 
 /**
- * Records the expiry of every entry past it (the sweeper; index entries(expires_at) WHERE NOT expired): returns
- * how many. Rows a create is recording at the same time are skipped (it records them itself).
+ * Records the expiry of every entry past it, with its `expired` event (the sweeper; index entries(expires_at) WHERE
+ * NOT expired): returns how many. Rows a create is recording at the same time are skipped (it records them itself);
+ * a row another sweeper has just recorded is no longer `NOT expired` when its lock is taken: each expiry is recorded
+ * once, however many instances sweep.
  */
 export async function expireDueEntries(db: PrismaClient): Promise<number> {
-  const { rowCount } = await poolOf(db).query(
-    `UPDATE entries SET expired = true WHERE seq IN (
-       SELECT seq FROM entries WHERE NOT expired AND expires_at <= now() ORDER BY seq FOR UPDATE SKIP LOCKED)`,
-  );
-  return rowCount ?? 0;
+  const values: unknown[] = [];
+  const { rows } = await poolOf(db).query<[number]>({
+    text: `WITH e AS (
+             UPDATE entries SET expired = true WHERE seq IN (
+               SELECT seq FROM entries WHERE NOT expired AND expires_at <= now() ORDER BY seq FOR UPDATE SKIP LOCKED)
+             RETURNING *),
+           ${historyOf("e", "expired", null, values)}
+           SELECT count(*)::int FROM e`,
+    values,
+    rowMode: "array",
+  });
+  return rows[0]?.[0] ?? 0;
 }

@@ -37,13 +37,14 @@ async function hitsOf(ids: readonly string[]) {
   return ids.map((id) => byId.get(id) ?? "removed");
 }
 
+const BY = { keyId: null, via: "rest" } as const;
 const T0 = Date.parse("2026-12-01T22:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe("addEntryHits", () => {
   it("adds each count, keeps the latest hit, and skips an entry removed meanwhile", async () => {
     const [first = "", second = "", removed = ""] = await newEntries(3);
-    await deleteEntries(db, ["org_1"], [removed]);
+    await deleteEntries(db, ["org_1"], [removed], BY);
     expect(
       await addEntryHits(db, [
         { entryId: first, count: 3, lastAt: T0 + 500 },
@@ -75,7 +76,7 @@ describe("addEntryHits", () => {
           .map((entryId, index) => ({ entryId, count: 1, lastAt: T0 + flush * 1000 + index })),
       ),
     );
-    const removal = deleteEntries(db, ["org_1"], [...removed].reverse());
+    const removal = deleteEntries(db, ["org_1"], [...removed].reverse(), BY);
     const [written, gone] = await Promise.all([Promise.all(flushes), removal]);
     expect(gone.map((entry) => entry.id).sort()).toEqual([...removed].sort());
     expect(written.every((count) => count === 100 || count === 200)).toBe(true);
@@ -123,7 +124,7 @@ describe("the entries notify trigger and the hit flush (migration hits_quiet)", 
       // Through the pool as the service writes: the flush sends nothing, the change of its note does (commit order,
       // so the marker sent last arrives after both).
       await addEntryHits(db, [{ entryId: id, count: 1, lastAt: T0 }]);
-      await updateEntry(db, ["org_1"], id, { note: "robocall" });
+      await updateEntry(db, ["org_1"], id, { note: "robocall" }, BY);
       await poolOf(db).query("SELECT pg_notify('hits_test_marker', 'end')");
       await expect.poll(() => notified.at(-1)).toBe("hits_test_marker end");
       const change = JSON.stringify({ kind: "entries", orgId: "org_1", agentId: "agt_1" });

@@ -50,4 +50,5 @@ export type {
   User,
 } from "./generated/prisma/client";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
+export { type HistoryPage, PURGE_BATCH_SIZE, purgeHistory, selectHistory } from "./history";
 export { appliedMigrationNames } from "./readiness";

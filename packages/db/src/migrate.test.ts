@@ -145,6 +145,7 @@ describe("migrateDatabase", () => {
       "api_keys",
       "cursor_secret",
       "entries",
+      "entry_events",
       "memberships",
       "organizations",
       "rate_limit_counters",
@@ -166,6 +167,19 @@ describe("migrateDatabase", () => {
       "CREATE INDEX entries_org_id_value_idx (org_id, value) WHERE (agent_id IS NULL)",
       "CREATE UNIQUE INDEX entries_pkey (seq)",
       "CREATE INDEX entries_published_view_idx (agent_id, seq) INCLUDE (value, direction, expires_at) WHERE ((match = 'number'::text) AND (action = 'block'::text) AND (direction = ANY (ARRAY['inbound'::text, 'both'::text])) AND (NOT expired))",
+    ]);
+    const eventIndexes = await query<{ indexdef: string }>(
+      url,
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'entry_events' ORDER BY indexname`,
+    );
+    expect(
+      eventIndexes.map((row) => row.indexdef.replace(" ON public.entry_events USING btree", "")),
+    ).toEqual([
+      "CREATE INDEX entry_events_agent_id_seq_idx (agent_id, seq)",
+      "CREATE INDEX entry_events_at_idx (at)",
+      "CREATE UNIQUE INDEX entry_events_id_key (id)",
+      "CREATE INDEX entry_events_org_id_seq_idx (org_id, seq) WHERE (agent_id IS NULL)",
+      "CREATE UNIQUE INDEX entry_events_pkey (seq)",
     ]);
     const counterIndexes = await query<{ indexdef: string }>(
       url,

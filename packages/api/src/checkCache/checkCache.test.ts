@@ -178,7 +178,7 @@ describe("the check cache", () => {
 
     const [orgEntry] = await addEntries(db, erin, { orgId: erin.orgId }, [{ match: "any" }]);
     expect(await check(erin, "+14155552671")).toEqual(blockedBy("+14155552671", "organization"));
-    await removeEntries(db, erin.caller, { uid: erin.uid, ids: [orgEntry?.id as string] });
+    await removeEntries(db, erin.caller, { uid: erin.uid, ids: [orgEntry?.id as string] }, "rest");
     expect(await check(erin, "+14155552671")).toEqual(allowed("+14155552671"));
     expect(delivered).toHaveBeenCalled();
     delivered.mockRestore();

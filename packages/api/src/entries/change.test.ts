@@ -206,17 +206,22 @@ describe("removeEntries", () => {
     ]);
     const [foreign] = await created(db, bob, { agentId: bob.agentId }, [{ match: "withheld" }]);
     const [gone] = await created(db, alice, { agentId }, [{ match: "prefix", value: "+1877" }]);
-    await removeEntries(db, alice.caller, { uid: alice.uid, ids: [gone?.id ?? ""] });
+    await removeEntries(db, alice.caller, { uid: alice.uid, ids: [gone?.id ?? ""] }, "rest");
     const expired = newId("ent");
     await db.$executeRaw`INSERT INTO entries (id, org_id, agent_id, match, action, expires_at)
       VALUES (${expired}, ${alice.orgId}, ${agentId}, 'any', 'allow', now() - interval '1 second')`;
     const missing = newId("ent");
     const ids = [first, second, orgEntry, foreign, gone].map((entry) => entry?.id ?? "");
 
-    const answer = await removeEntries(db, alice.caller, {
-      uid: alice.uid,
-      ids: [...ids, first?.id ?? "", missing, expired, "ent_short", ""],
-    });
+    const answer = await removeEntries(
+      db,
+      alice.caller,
+      {
+        uid: alice.uid,
+        ids: [...ids, first?.id ?? "", missing, expired, "ent_short", ""],
+      },
+      "rest",
+    );
     const notFound = EntryRemovalFailureReason.notFound;
     expect(answer).toEqual({
       message: SUCCESS_MESSAGE,
@@ -235,7 +240,7 @@ describe("removeEntries", () => {
   it("answers ids that cannot exist as not found, without a query", async () => {
     const ids = ["ent_short", `ent_${"x".repeat(5000)}`, "ent_\u0000AAAAAAAAAAAAAAAAAAA", newId("agt")];
     const queries = await queriesDuring(quiet, async () => {
-      expect(await removeEntries(quiet, alice.caller, { uid: alice.uid, ids })).toEqual({
+      expect(await removeEntries(quiet, alice.caller, { uid: alice.uid, ids }, "rest")).toEqual({
         message: SUCCESS_MESSAGE,
         removed: [],
         failed: ids.map((id) => ({ id, reason: EntryRemovalFailureReason.notFound })),
@@ -247,10 +252,10 @@ describe("removeEntries", () => {
   it("refuses a read-only key and another user's uid, removing nothing", async () => {
     const [entry] = await created(db, alice, { agentId: alice.agentId }, [{ match: "any" }]);
     const ids = [entry?.id ?? ""];
-    await expect(removeEntries(db, alice.readOnlyCaller, { uid: alice.uid, ids })).rejects.toEqual(
+    await expect(removeEntries(db, alice.readOnlyCaller, { uid: alice.uid, ids }, "rest")).rejects.toEqual(
       new PermissionError(),
     );
-    await expect(removeEntries(db, bob.caller, { uid: alice.uid, ids })).rejects.toEqual(
+    await expect(removeEntries(db, bob.caller, { uid: alice.uid, ids }, "rest")).rejects.toEqual(
       new PermissionError(),
     );
     expect(await active(alice.agentId)).toEqual([entry]);

@@ -64,14 +64,22 @@ function requireWriter(caller: Caller, uid: string): void {
 }
 
 /** Changes the reason, note or expiry of one active entry of the caller's organizations. */
-export async function updateEntry(db: PrismaClient, caller: Caller, body: EntriesUpdateBody): Promise<Entry> {
+export async function updateEntry(
+  db: PrismaClient,
+  caller: Caller,
+  body: EntriesUpdateBody,
+  via: EntryVia,
+): Promise<Entry> {
   // An invalid expiry is a malformed body (step 2): a 400 before any permission is looked at (step 3).
   const resolved = resolveUpdate(body, new Date());
   if (!resolved.ok) throw new InvalidRequestError(ErrorMessage.invalidBody, resolved.issues);
   requireWriter(caller, body.uid);
   // A missing entry, another customer's and an id that cannot exist answer alike.
   const updated = isWellFormedId("ent", body.id)
-    ? await updateStoredEntry(db, await callerOrganizations(db, caller), body.id, resolved.value)
+    ? await updateStoredEntry(db, await callerOrganizations(db, caller), body.id, resolved.value, {
+        keyId: caller.keyId,
+        via,
+      })
     : null;
   if (updated === null) throw new NotFoundError(EntryRemovalFailureReason.notFound);
   checkCacheFor(db)?.entriesChangedHere(updated);
@@ -89,13 +97,19 @@ export async function removeEntries(
   db: PrismaClient,
   caller: Caller,
   body: EntriesRemoveBody,
+  via: EntryVia,
 ): Promise<RemoveEntriesResponse> {
   requireWriter(caller, body.uid);
   const plan = planRemoval(body.ids);
   // An id that cannot exist is not asked for (it is "not found" like a missing one).
   const wellFormed = plan.distinct.filter((id) => isWellFormedId("ent", id));
   const removed =
-    wellFormed.length === 0 ? [] : await deleteEntries(db, await callerOrganizations(db, caller), wellFormed);
+    wellFormed.length === 0
+      ? []
+      : await deleteEntries(db, await callerOrganizations(db, caller), wellFormed, {
+          keyId: caller.keyId,
+          via,
+        });
   const cache = checkCacheFor(db);
   for (const entry of removed) cache?.entriesChangedHere(entry);
   const report = reportRemovedEntries(plan, new Set(removed.map((entry) => entry.id)));

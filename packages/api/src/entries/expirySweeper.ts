@@ -1,5 +1,6 @@
 import { expireDueEntries, type PrismaClient } from "@blocklist/db";
 import type { ProcessLogger } from "../observability/context";
+import { type PeriodicJob, startPeriodicJob } from "./periodicJob";
 
 /** How often the server records expiries that have passed (docs/ENTRIES-PLAN.md, the `expired` column). */
 export const EXPIRY_SWEEP_INTERVAL_MS = 5_000;
@@ -10,10 +11,8 @@ export interface ExpirySweeperOptions {
   intervalMs?: number;
 }
 
-export interface ExpirySweeper {
-  /** Stops the timer and waits for a sweep under way (at shutdown, before the database client goes). */
-  stop(): Promise<void>;
-}
+/** Stops the timer and waits for a sweep under way (at shutdown, before the database client goes). */
+export type ExpirySweeper = PeriodicJob;
 
 /**
  * Records the expiry of entries past it (`expired = true`) every `intervalMs`. Nothing waits for it, since reads
@@ -23,35 +22,11 @@ export interface ExpirySweeper {
  */
 export function startExpirySweeper(options: ExpirySweeperOptions): ExpirySweeper {
   const { db, logger, intervalMs = EXPIRY_SWEEP_INTERVAL_MS } = options;
-  let failing = false;
-  let sweeping: Promise<void> | undefined;
-
-  const sweep = async () => {
-    try {
-      await expireDueEntries(db);
-      if (failing) logger.info({}, "Expired entries are recorded again");
-      failing = false;
-    } catch (error) {
-      if (!failing)
-        logger.warn(
-          { err: error },
-          `Expired entries cannot be recorded: trying again every ${intervalMs} ms`,
-        );
-      failing = true;
-    }
-  };
-  const timer = setInterval(() => {
-    // A slow database must not pile sweeps up: the next tick takes what this one could not.
-    sweeping ??= sweep().finally(() => {
-      sweeping = undefined;
-    });
-  }, intervalMs);
-  timer.unref();
-
-  return {
-    async stop() {
-      clearInterval(timer);
-      await sweeping;
-    },
-  };
+  return startPeriodicJob({
+    logger,
+    intervalMs,
+    run: () => expireDueEntries(db),
+    failing: `Expired entries cannot be recorded: trying again every ${intervalMs} ms`,
+    recovered: "Expired entries are recorded again",
+  });
 }

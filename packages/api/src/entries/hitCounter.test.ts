@@ -172,7 +172,7 @@ describe("HitCounter", () => {
     const at = Date.parse("2026-12-01T22:00:00.000Z");
     counter.count(removed?.id ?? "", at);
     counter.count(kept?.id ?? "", at);
-    await removeEntries(db, tenant.caller, { uid: tenant.uid, ids: [removed?.id ?? ""] });
+    await removeEntries(db, tenant.caller, { uid: tenant.uid, ids: [removed?.id ?? ""] }, "rest");
     await counter.flush();
     expect({ pending: counter.pendingEntries, warnings }).toEqual({ pending: 0, warnings: [] });
     expect(await hitsOf(db, tenant)).toEqual([

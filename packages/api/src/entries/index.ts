@@ -12,6 +12,13 @@ export {
   type ExpirySweeperOptions,
   startExpirySweeper,
 } from "./expirySweeper";
+export { type HistoryPage, listHistory } from "./history";
+export {
+  HISTORY_PURGE_INTERVAL_MS,
+  type HistoryPurger,
+  type HistoryPurgerOptions,
+  startHistoryPurger,
+} from "./historyPurger";
 export {
   HITS_FLUSH_MS,
   HitCounter,

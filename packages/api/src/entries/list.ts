@@ -2,8 +2,9 @@ import { type EntriesQuery, type Entry, searchDigits } from "@blocklist/core";
 import { countEntries, type EntryFilters, type PrismaClient, selectEntries } from "@blocklist/db";
 import { authorizeListAccess } from "../access";
 import type { Caller } from "../auth";
-import { type CursorScope, decodeCursor, encodeCursor } from "../cursor";
+import { type CursorScope, decodeCursor } from "../cursor";
 import { cursorKeyOf } from "../cursorKey";
+import { keysetPage } from "./keysetPage";
 
 export interface EntriesPage {
   entries: Entry[];
@@ -39,9 +40,11 @@ export async function listEntries(
     selectEntries(db, list, filters, { afterSeq, limit: query.limit + 1 }),
     countEntries(db, list, filters),
   ]);
-  const hasMore = page.entries.length > query.limit;
-  const entries = hasMore ? page.entries.slice(0, query.limit) : page.entries;
-  const lastSeq = hasMore ? page.seqs[query.limit - 1] : undefined;
-  const nextCursor = lastSeq === undefined ? undefined : encodeCursor(await cursorKeyOf(db), scope, lastSeq);
-  return { entries, count, ...(nextCursor === undefined ? {} : { nextCursor }) };
+  const { rows, nextCursor } = await keysetPage(
+    db,
+    scope,
+    { rows: page.entries, seqs: page.seqs },
+    query.limit,
+  );
+  return { entries: rows, count, ...(nextCursor === undefined ? {} : { nextCursor }) };
 }

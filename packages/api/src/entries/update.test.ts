@@ -28,7 +28,7 @@ const bob = await createTenant(db, "bob");
 
 /** A PATCH as the routes run it: the body parsed by its schema (400s), then the service. */
 const patch = async (body: Record<string, unknown>, caller: Caller = alice.caller, on = db) =>
-  updateEntry(on, caller, parseBody(entriesUpdateBodySchema, { uid: alice.uid, ...body }));
+  updateEntry(on, caller, parseBody(entriesUpdateBodySchema, { uid: alice.uid, ...body }), "rest");
 
 const notFound = new NotFoundError(EntryRemovalFailureReason.notFound);
 
@@ -115,7 +115,7 @@ describe("updateEntry", () => {
   it("answers a foreign, missing, removed or expired entry alike: Entry not found", async () => {
     const [foreign] = await created(db, bob, { orgId: bob.orgId }, [{ match: "withheld" }]);
     const removed = await anEntry();
-    await removeEntries(db, alice.caller, { uid: alice.uid, ids: [removed.id] });
+    await removeEntries(db, alice.caller, { uid: alice.uid, ids: [removed.id] }, "rest");
     const expired = newId("ent");
     await db.$executeRaw`INSERT INTO entries (id, org_id, match, action, expires_at)
       VALUES (${expired}, ${alice.orgId}, 'any', 'allow', now() - interval '1 second')`;
@@ -154,9 +154,9 @@ describe("updateEntry", () => {
     await expect(patch({ id: entry.id, note: "x" }, alice.readOnlyCaller)).rejects.toEqual(
       new PermissionError(),
     );
-    await expect(updateEntry(db, bob.caller, { uid: alice.uid, id: entry.id, note: "x" })).rejects.toEqual(
-      new PermissionError(),
-    );
+    await expect(
+      updateEntry(db, bob.caller, { uid: alice.uid, id: entry.id, note: "x" }, "rest"),
+    ).rejects.toEqual(new PermissionError());
     expect(await db.entry.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({ note: null });
   });
 });

@@ -7,6 +7,8 @@ export const ENTRY_DIRECTIONS = ["inbound", "outbound", "both"] as const;
 export const ENTRY_REASONS = ["spam", "abuse", "fraud", "do_not_call", "other"] as const;
 /** The interface a change came through. */
 export const ENTRY_VIAS = ["rest", "trpc", "ui", "cli"] as const;
+/** What happened to an entry, as its history records it. */
+export const ENTRY_EVENT_TYPES = ["created", "updated", "removed", "expired"] as const;
 /** The directions a check asks about; an entry's `both` matches either. */
 export const CHECK_DIRECTIONS = ["inbound", "outbound"] as const;
 
@@ -15,6 +17,7 @@ export type EntryAction = (typeof ENTRY_ACTIONS)[number];
 export type EntryDirection = (typeof ENTRY_DIRECTIONS)[number];
 export type EntryReason = (typeof ENTRY_REASONS)[number];
 export type EntryVia = (typeof ENTRY_VIAS)[number];
+export type EntryEventType = (typeof ENTRY_EVENT_TYPES)[number];
 export type CheckDirection = (typeof CHECK_DIRECTIONS)[number];
 
 export const MAX_NOTE_LENGTH = 500;
@@ -91,4 +94,23 @@ export interface Entry extends Omit<DecisionEntry, "expiresAt"> {
   createdBy: EntryAuthor | null;
   hits: number;
   lastHitAt: string | null;
+}
+
+/** Who made a change that history records: the key's user and prefix at the time, and the interface. */
+export interface EntryEventAuthor {
+  userId: string;
+  keyPrefix: string;
+  via: EntryVia;
+}
+
+/**
+ * One change of an entry (SPEC-ENTRIES, the `history` route): `entry` as it is after the change (as it was, for
+ * `removed`); `at` is the entry's `expiresAt` for `expired`, whose `by` is null.
+ */
+export interface EntryEvent {
+  id: string;
+  at: string;
+  type: EntryEventType;
+  entry: Entry;
+  by: EntryEventAuthor | null;
 }

@@ -3,6 +3,7 @@ import { SUCCESS_MESSAGE } from "../messages";
 import {
   ENTRY_ACTIONS,
   ENTRY_DIRECTIONS,
+  ENTRY_EVENT_TYPES,
   ENTRY_MATCHES,
   ENTRY_REASONS,
   ENTRY_VIAS,
@@ -46,6 +47,27 @@ export const entrySchema = z.object({
   createdBy: entryAuthorSchema.nullable().meta({ description: "Who created it; null once the key is gone." }),
   hits: z.number().int().min(0).meta({ description: "How many check answers this entry decided." }),
   lastHitAt: instant.nullable().meta({ description: "When it last decided one, or null." }),
+});
+
+export const entryEventSchema = z.object({
+  id: z.string().meta({ description: "`evt_…`" }),
+  at: instant.meta({ description: "When it happened; for `expired`, the entry's `expiresAt`." }),
+  type: z.enum(ENTRY_EVENT_TYPES),
+  entry: entrySchema.meta({
+    description: "The entry after the change (for `removed`, as it was when removed).",
+  }),
+  by: z
+    .object({ ...entryAuthorSchema.shape, via: z.enum(ENTRY_VIAS) })
+    .nullable()
+    .meta({ description: "Who made the change, through which interface; null for `expired`." }),
+});
+
+export const historyPageSchema = z.object({
+  events: z.array(entryEventSchema).meta({ description: "The list's changes, newest first." }),
+  nextCursor: z
+    .string()
+    .meta({ description: "Present when older events follow: send it as `cursor` for the next page." })
+    .optional(),
 });
 
 export const decisionSchema = z.object({

@@ -130,6 +130,26 @@ export const entriesListInputSchema = entriesQueryFields
   .refine(namesOneList, ONE_LIST);
 export type EntriesListInput = z.output<typeof entriesListInputSchema>;
 
+// --- GET /api/block-list-entries/history, entries.history -------------------------------------------------
+
+const historyQueryFields = entriesQueryFields.pick({
+  uid: true,
+  agentId: true,
+  orgId: true,
+  limit: true,
+  cursor: true,
+});
+
+/** A list's history, newest first: the list, `limit` and `cursor` of the entries GET, no filters. */
+export const historyQuerySchema = historyQueryFields.refine(namesOneList, ONE_LIST);
+export type HistoryQuery = z.output<typeof historyQuerySchema>;
+
+export const historyInputSchema = historyQueryFields
+  .omit({ uid: true })
+  .extend({ limit: entriesListInputSchema.shape.limit })
+  .refine(namesOneList, ONE_LIST);
+export type HistoryInput = z.output<typeof historyInputSchema>;
+
 // --- POST /api/block-list-entries, entries.create ---------------------------------------------------------
 
 const entriesCreateFields = z.object(

@@ -58,6 +58,7 @@ describe("the OpenAPI document", () => {
       "POST /api/block-list-entries",
       "DELETE /api/block-list-entries",
       "PATCH /api/block-list-entries",
+      "GET /api/block-list-entries/history",
       "GET /api/block-list-check",
       "GET /api/organizations",
     ]);
@@ -65,6 +66,7 @@ describe("the OpenAPI document", () => {
     expect(refused.map(({ label }) => label)).toEqual([
       "PUT /api/agent-block-list",
       "PUT /api/block-list-entries",
+      "POST /api/block-list-entries/history",
       "POST /api/block-list-check",
       "POST /api/organizations",
     ]);

@@ -8,6 +8,7 @@ import {
   entriesQuerySchema,
   entriesRemoveBodySchema,
   entriesUpdateBodySchema,
+  historyQuerySchema,
   MAX_ENTRIES_PAGE_LIMIT,
   MAX_NOTE_LENGTH,
 } from "../entries";
@@ -24,6 +25,7 @@ import {
   blockListViewExamples,
   checkCallerExamples,
   createEntriesExamples,
+  historyExamples,
   listEntriesExamples,
   removeEntriesExamples,
   updateEntryExamples,
@@ -52,6 +54,7 @@ import type {
 
 export const BLOCK_LIST_PATH = "/api/agent-block-list";
 export const ENTRIES_PATH = "/api/block-list-entries";
+export const HISTORY_PATH = "/api/block-list-entries/history";
 export const CHECK_PATH = "/api/block-list-check";
 export const ORGANIZATIONS_PATH = "/api/organizations";
 export const API_KEY_HEADER = "X-Authorization";
@@ -321,8 +324,8 @@ documented answer. The request of an example is the parameter or body example of
 response example says in \`x-setup\` which key it was sent with (a read-write key when not said), which
 numbers the agent had blocked before and which entries existed before, each made by one request in turn (none
 when not said). Ids (\`usr_…\`, \`org_…\`, \`agt_…\`, \`ent_…\`) and key prefixes stand for your own; a
-\`nextCursor\`, the ids and \`createdAt\` of entries a request creates, and the \`expiresAt\` an \`expiresIn\` gives
-differ in every run.`;
+\`nextCursor\`, the ids and \`createdAt\` of entries a request creates, the ids (\`evt_…\`) of history events, and
+the \`expiresAt\` an \`expiresIn\` gives differ in every run.`;
 
 const listPageSize = `${DEFAULT_ENTRIES_PAGE_LIMIT} a page unless \`limit\` (1 to ${MAX_ENTRIES_PAGE_LIMIT}) says otherwise`;
 
@@ -496,6 +499,34 @@ function apiOperations(): Record<string, Partial<Record<HttpMethod, OperationSpe
         ["get", "post", "patch", "delete"],
         ENTRIES_TAG,
       ),
+    },
+    [HISTORY_PATH]: {
+      get: {
+        operationId: "listHistory",
+        summary: "The history of an agent's or an organization's list",
+        description:
+          "Every change to the list's entries, newest first, whatever interface made it (this API, tRPC, the " +
+          "web UI), and each expiry that passed: `created`, `updated` (the entry after the change), " +
+          "`removed` (the entry as it was) and `expired` (at the entry's `expiresAt`, `by` null). Each is recorded " +
+          "in the same transaction as the change itself. " +
+          `${listPageSize}; while older events follow, \`nextCursor\` is present: send it back as \`cursor\`. ` +
+          "Events are kept for `HISTORY_RETENTION_DAYS` (400 days unless configured).",
+        tag: ENTRIES_TAG,
+        query: historyQuerySchema,
+        responses: {
+          200: { description: "The events, or one page of them.", schema: "HistoryPage" },
+          400: {
+            description:
+              "`uid` is missing, not exactly one of `agentId` and `orgId` is given, `limit` is out of range, or " +
+              "`cursor` is not one the service issued for this list's history.",
+            schema: "InvalidQueryError",
+          },
+          401: unauthorizedList,
+        },
+        internalError: true,
+        examples: historyExamples,
+      },
+      post: methodNotAllowed(HISTORY_PATH, "historyMethodNotAllowed", ["get"], ENTRIES_TAG),
     },
     [CHECK_PATH]: {
       get: {

@@ -5,6 +5,7 @@ import {
   EntryFailureReason,
   EntryRemovalFailureReason,
   INVALID_EXPIRES_IN_ISSUE,
+  MAX_ENTRIES_PAGE_LIMIT,
 } from "../entries";
 import { ErrorMessage, FailureReason, SUCCESS_MESSAGE } from "../messages";
 import type { AddResponse, BlockListResponse, ErrorResponse } from "../schemas";
@@ -17,7 +18,7 @@ import type { ExampleSetup, ExampleSetupEntry } from "./types";
 const uid = EXAMPLE_TENANT.uid;
 const orgId = EXAMPLE_TENANT.organization.id;
 const agentId = EXAMPLE_TENANT.agents[0].id;
-const { instants, newEntryIds } = EXAMPLE_TENANT;
+const { instants, newEntryIds, eventIds } = EXAMPLE_TENANT;
 const ownList = { orgId, agentId } as const;
 const orgList = { orgId, agentId: null } as const;
 
@@ -187,6 +188,53 @@ export const listEntriesExamples: Record<string, ApiExample> = {
     summary: "Another customer's organization",
     description: "An organization that does not exist answers exactly the same.",
     query: { uid, orgId: EXAMPLE_TENANT.otherCustomersOrgId },
+    status: 401,
+    response: insufficientPermissions,
+  },
+};
+
+// --- GET /api/block-list-entries/history ------------------------------------------------------------------
+
+const agentsTwoEntries = madeBefore(FIXTURES.partner, FIXTURES.abusiveCaller);
+/** The `created` events of agentsTwoEntries, newest first: each at its entry's createdAt, by the user's key. */
+const [abusiveCallerCreated, partnerCreated] = [FIXTURES.abusiveCaller, FIXTURES.partner].map(
+  (fixture, index) => {
+    const entry = madeIn(agentsTwoEntries, fixture);
+    return { id: eventIds[index], at: entry.createdAt, type: "created", entry, by: createdBy } as const;
+  },
+);
+
+export const historyExamples: Record<string, ApiExample> = {
+  agentsHistory: {
+    summary: "An agent's list's history",
+    description: "Newest first. Every change is there: created, updated, removed and expired entries.",
+    setup: agentsTwoEntries,
+    query: { uid, agentId },
+    status: 200,
+    response: { events: [abusiveCallerCreated, partnerCreated] },
+  },
+  historyFirstPage: {
+    summary: "The newest event, and a cursor to the older ones",
+    setup: agentsTwoEntries,
+    query: { uid, agentId, limit: "1" },
+    status: 200,
+    response: { events: [abusiveCallerCreated], nextCursor: EXAMPLE_TENANT.cursor },
+  },
+  historyLimitOutOfRange: {
+    summary: "A limit above the largest page",
+    query: { uid, agentId, limit: String(MAX_ENTRIES_PAGE_LIMIT + 1) },
+    status: 400,
+    response: {
+      error: ErrorMessage.invalidQuery,
+      issues: [
+        { path: "limit", message: `limit must be a whole number from 1 to ${MAX_ENTRIES_PAGE_LIMIT}` },
+      ],
+    } satisfies ErrorResponse,
+  },
+  historyOfOtherCustomersAgent: {
+    summary: "Another customer's agent",
+    description: "An agent that does not exist answers exactly the same.",
+    query: { uid, agentId: EXAMPLE_TENANT.otherCustomersAgentId },
     status: 401,
     response: insufficientPermissions,
   },

@@ -37,6 +37,8 @@ export const EXAMPLE_TENANT = {
     "ent_7Mc5WzB1nLt9GeP4rDyH",
     "ent_1Hq6XpF3bRn8ZsC0wJtV",
   ],
+  /** The ids of history events (`evt_…`), newest first as the history lists them. */
+  eventIds: ["evt_6Wn3KsT8dLq1ZbR5xVcM", "evt_2Pf9HtY4mAe7UjN0kGsB", "evt_8Ck1VxQ5rJz3MwE6pTnD"],
   /**
    * Instants the server sets: `createdAt` (one for all the entries of one request) and the `expiresAt` an
    * `expiresIn` gives. The same placeholder twice in one answer is the same instant.

@@ -4,6 +4,7 @@ export {
   buildOpenApiDocument,
   CHECK_PATH,
   ENTRIES_PATH,
+  HISTORY_PATH,
   ORGANIZATIONS_PATH,
   requestSchemasOf,
 } from "./document";

@@ -10,8 +10,10 @@ import {
   entriesRemoveResponseSchema,
   entriesUpdateBodySchema,
   entryAuthorSchema,
+  entryEventSchema,
   entryInputSchema,
   entrySchema,
+  historyPageSchema,
 } from "../entries";
 import { ErrorMessage } from "../messages";
 import {
@@ -113,6 +115,14 @@ const ANSWER_COMPONENTS = {
   EntriesRemoved: {
     schema: entriesRemoveResponseSchema,
     description: "Every id of the request appears once: in `removed` or in `failed`.",
+  },
+  EntryEvent: {
+    schema: entryEventSchema,
+    description: "One change of an entry: what happened, when, to which entry, and who did it.",
+  },
+  HistoryPage: {
+    schema: historyPageSchema,
+    description: "A list's history, newest first, or one page of it.",
   },
   Decision: {
     schema: decisionSchema,

@@ -24,7 +24,7 @@ export const blockListRouter = {
   ),
 
   remove: numbersProcedure.mutation(({ ctx, input }) =>
-    removeBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
+    removeBlockedNumbers(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }, ctx.via),
   ),
 
   /** The call path: which entry decides this caller for this agent, and does it block? */

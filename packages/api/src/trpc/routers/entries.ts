@@ -1,6 +1,6 @@
-import { entriesListInputSchema, entriesUpdateInputSchema } from "@blocklist/core";
+import { entriesListInputSchema, entriesUpdateInputSchema, historyInputSchema } from "@blocklist/core";
 import type { TRPCRouterRecord } from "@trpc/server";
-import { createEntries, listEntries, removeEntries, updateEntry } from "../../entries";
+import { createEntries, listEntries, listHistory, removeEntries, updateEntry } from "../../entries";
 import { authedProcedure, entriesCreateProcedure, entriesRemoveProcedure } from "../init";
 
 // The same service functions as /api/block-list-entries; the caller is always its own user.
@@ -15,9 +15,16 @@ export const entriesRouter = {
 
   update: authedProcedure
     .input(entriesUpdateInputSchema)
-    .mutation(({ ctx, input }) => updateEntry(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId })),
+    .mutation(({ ctx, input }) =>
+      updateEntry(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }, ctx.via),
+    ),
 
   remove: entriesRemoveProcedure.mutation(({ ctx, input }) =>
-    removeEntries(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }),
+    removeEntries(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId }, ctx.via),
   ),
+
+  /** The list's changes, newest first. */
+  history: authedProcedure
+    .input(historyInputSchema)
+    .query(({ ctx, input }) => listHistory(ctx.db, ctx.caller, { ...input, uid: ctx.caller.userId })),
 } satisfies TRPCRouterRecord;
