@@ -21,11 +21,14 @@ export {
   startChangeListener,
 } from "./changeListener";
 export {
+  caughtUpReadsOf,
   createPrismaClient,
   type DatabasePoolStats,
+  laggingReadsOf,
   type PoolOptions,
   poolOf,
   poolStatsOf,
+  replicaStatsOf,
 } from "./client";
 export {
   countEntries,
@@ -50,3 +53,4 @@ export type {
 } from "./generated/prisma/client";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
 export { appliedMigrationNames } from "./readiness";
+export type { ReplicaStats } from "./replica";
