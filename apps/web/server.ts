@@ -60,6 +60,12 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const db = createPrismaClient(database.url, {
     max: config.database.poolMax,
     connectionTimeoutMillis: config.database.connectTimeoutMs,
+    // List pages and the check cache's loads read from it; the primary answers them while it is away.
+    replicaUrl: config.database.replicaUrl,
+    onReplicaChange: ({ up, error }) =>
+      up
+        ? logger.info("Replica answers again: list pages and check-cache loads read from it")
+        : logger.warn({ err: error }, "Replica unreachable: reading from the primary until it answers"),
   });
   // Keys, access and blocked numbers remembered for blockList.check, kept true by LISTEN/NOTIFY on a
   // connection of its own (packages/api/src/checkCache/).

@@ -28,6 +28,8 @@ export interface Config {
      * DATABASE_DIRECT_URL, else `url`; undefined with the embedded PostgreSQL, whose one URL is direct.
      */
     directUrl: string | undefined;
+    /** A streaming replica of it, for the reads that tolerate lag (docs/DECISIONS.md, "Reads from a replica"). */
+    replicaUrl: string | undefined;
     /** Files of the embedded PostgreSQL, relative to the working directory; undefined: `.data/` at the repo root. */
     dataDir: string | undefined;
     /** Connections in the service's pool. */
@@ -71,7 +73,12 @@ export class ConfigError extends Error {
 }
 
 // Settings whose value must never be printed, not even in an error about it.
-const SECRET_SETTINGS = new Set(["DATABASE_URL", "DATABASE_DIRECT_URL", "METRICS_TOKEN"]);
+const SECRET_SETTINGS = new Set([
+  "DATABASE_URL",
+  "DATABASE_DIRECT_URL",
+  "DATABASE_REPLICA_URL",
+  "METRICS_TOKEN",
+]);
 
 // `FOO=` in a .env file or a process manager means "not set", as it does for the shell's ${FOO:-default}.
 const unsetIfBlank = (value: unknown) =>
@@ -158,6 +165,8 @@ export const environmentSchema = z
     DATABASE_URL: optional(postgresUrl),
     // LISTEN and the migration lock need a session that a pooler in transaction mode (PgBouncer) does not keep.
     DATABASE_DIRECT_URL: optional(postgresUrl),
+    // List pages and the check cache's loads may be read from a streaming replica; the primary stands in for it.
+    DATABASE_REPLICA_URL: optional(postgresUrl),
     DATA_DIR: optional(z.string()),
     DATABASE_POOL_MAX: wholeNumber(1, 1000, 10),
     DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000, 5000),
@@ -180,6 +189,13 @@ export const environmentSchema = z
         code: "custom",
         path: ["DATABASE_DIRECT_URL"],
         message: "needs DATABASE_URL: the embedded PostgreSQL has one URL, always direct",
+      });
+    }
+    if (settings.DATABASE_REPLICA_URL !== undefined && settings.DATABASE_URL === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["DATABASE_REPLICA_URL"],
+        message: "needs DATABASE_URL: a replica streams from a PostgreSQL of your own, not the embedded one",
       });
     }
   });
@@ -223,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: {
       url: settings.DATABASE_URL,
       directUrl: settings.DATABASE_DIRECT_URL ?? settings.DATABASE_URL,
+      replicaUrl: settings.DATABASE_REPLICA_URL,
       dataDir: settings.DATA_DIR,
       poolMax: settings.DATABASE_POOL_MAX,
       connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,

@@ -12,11 +12,15 @@ export interface EntriesPage {
   nextCursor?: string;
 }
 
-/** A list's entries that match the filters, oldest first, one page at a time. */
+/**
+ * A list's entries that match the filters, oldest first, one page at a time; the entries and the count are read
+ * through `reads` (a replica's, laggingReadsOf, where lag is acceptable), access through `db`.
+ */
 export async function listEntries(
   db: PrismaClient,
   caller: Caller,
   query: EntriesQuery,
+  reads: PrismaClient = db,
 ): Promise<EntriesPage> {
   // A cursor pages the list (and filters) it was issued for, and no other.
   const filters: EntryFilters = {
@@ -36,8 +40,8 @@ export async function listEntries(
   const list = await authorizeListAccess(db, caller, { ...query, write: false });
   // One extra row tells whether another page follows.
   const [page, count] = await Promise.all([
-    selectEntries(db, list, filters, { afterSeq, limit: query.limit + 1 }),
-    countEntries(db, list, filters),
+    selectEntries(reads, list, filters, { afterSeq, limit: query.limit + 1 }),
+    countEntries(reads, list, filters),
   ]);
   const hasMore = page.entries.length > query.limit;
   const entries = hasMore ? page.entries.slice(0, query.limit) : page.entries;
