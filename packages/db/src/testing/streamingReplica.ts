@@ -62,7 +62,7 @@ async function postgresBinDir(): Promise<string> {
 function run(
   program: string,
   args: string[],
-  options: { owner?: { uid: number; gid: number } | undefined; env?: NodeJS.ProcessEnv } = {},
+  options: { owner?: { uid: number; gid: number } | undefined; env?: Record<string, string> } = {},
 ): Promise<string> {
   const spawnOptions: SpawnOptions = {
     ...(options.owner ?? {}),
