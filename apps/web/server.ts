@@ -127,6 +127,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, `${signal} received: finishing in-flight requests, then stopping`);
     readiness.markStopping();
+    // Behind a balancer, keep serving until its health checks have seen /api/ready answer 503 (SHUTDOWN_DRAIN_MS).
+    if (config.server.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.server.drainMs));
     // Stops listening, closes idle connections, and resolves once in-flight requests are answered.
     const closed = app.close();
     // A request that never ends (a stalled upload, a hung client) must not hold the shutdown forever.

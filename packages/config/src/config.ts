@@ -15,6 +15,8 @@ export interface Config {
     host: string;
     /** After SIGTERM, how long in-flight requests may take before their connections are closed. */
     shutdownTimeoutMs: number;
+    /** After SIGTERM, how long the instance keeps serving while not ready, so that a balancer sees it leave. */
+    drainMs: number;
     /** Where people open the service (`https://…`); when set, its scheme alone decides the cookie's `Secure`. */
     publicUrl: string | undefined;
     /** Whether a proxy in front sets X-Forwarded-Proto; only then is that header believed. */
@@ -160,6 +162,9 @@ export const environmentSchema = z
     // Under the 30 s most supervisors (Kubernetes, systemd, Docker) wait before SIGKILL, so the embedded database
     // is still stopped cleanly.
     SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 25_000),
+    // 0: stop listening at once (a supervisor alone). Behind a balancer, longer than its health checks take to
+    // mark the instance down, or the requests it sends meanwhile find the port closed.
+    SHUTDOWN_DRAIN_MS: wholeNumber(0, 600_000, 0),
     PUBLIC_URL: optional(publicUrl),
     TRUST_PROXY: flag(false),
     DATABASE_URL: optional(postgresUrl),
@@ -233,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: settings.PORT,
       host: settings.HOST,
       shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+      drainMs: settings.SHUTDOWN_DRAIN_MS,
       publicUrl: settings.PUBLIC_URL,
       trustProxy: settings.TRUST_PROXY,
     },

@@ -18,6 +18,8 @@ export interface Outcome {
   /** HTTP status, or 0 when no HTTP answer came (connection failed, or the 10 s limit passed). */
   status: number;
   ms: number;
+  /** When the answer (or the failure) came, Date.now(). */
+  at: number;
   /** Why no HTTP answer came (status 0). */
   error?: string;
 }
@@ -82,6 +84,9 @@ export class Worker {
     return "check";
   }
 
+  /** A few answers other than 200, as they came, to say what failed. */
+  readonly failures: string[] = [];
+
   async #request(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
@@ -93,6 +98,9 @@ export class Worker {
       signal: AbortSignal.timeout(REQUEST_LIMIT_MS),
     });
     const text = await response.text();
+    if (response.status !== 200 && this.failures.length < 3) {
+      this.failures.push(`${method} ${path.split("?")[0]}: ${response.status} ${text.slice(0, 160)}`);
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -155,17 +163,22 @@ export class Worker {
     } catch (caught) {
       status = 0;
       const cause = (caught as { cause?: { code?: string; message?: string } }).cause;
-      error = `${(caught as Error).name}: ${cause?.code ?? cause?.message ?? (caught as Error).message}`;
+      error = `${cause?.code ?? (caught as Error).name}: ${cause?.message ?? (caught as Error).message}`;
     }
     if (status !== 200) for (const number of touched) this.model.set(number, "unknown");
-    return { phase, kind, status, ms: performance.now() - started, ...(error === undefined ? {} : { error }) };
+    if (error !== undefined && this.failures.length < 6) {
+      this.failures.push(`${kind} at ${new Date().toISOString()}: ${error}`);
+    }
+    const ms = performance.now() - started;
+    return { phase, kind, status, ms, at: Date.now(), ...(error === undefined ? {} : { error }) };
   }
 
   #apply(answer: MutationAnswer): void {
     for (const number of answer.added ?? []) this.#note(number, "absent", "present", "reported added");
     for (const number of answer.removed ?? []) this.#note(number, "present", "absent", "reported removed");
     for (const { number, reason } of answer.failed ?? []) {
-      if (reason === "Number already in block list") this.#note(number, "present", "present", "already there");
+      if (reason === "Number already in block list")
+        this.#note(number, "present", "present", "already there");
       if (reason === "Number not found in block list") this.#note(number, "absent", "absent", "not found");
     }
   }

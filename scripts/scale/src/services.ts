@@ -44,8 +44,8 @@ function startService(
   });
   let output = "";
   const collect = (chunk: Buffer) => {
-    // The last 64 KiB are enough to say why something failed.
-    output = (output + chunk.toString()).slice(-65_536);
+    // The last 4 MiB are enough to say why something failed.
+    output = (output + chunk.toString()).slice(-4_194_304);
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
