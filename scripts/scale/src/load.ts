@@ -120,7 +120,7 @@ export class Worker {
   }
 
   /** One operation; never throws. */
-  async step(phase: string): Promise<Outcome> {
+  async step(): Promise<Omit<Outcome, "phase">> {
     const kind = this.#kind();
     const { uid, agentId } = this.target;
     const started = performance.now();
@@ -170,7 +170,7 @@ export class Worker {
       this.failures.push(`${kind} at ${new Date().toISOString()}: ${error}`);
     }
     const ms = performance.now() - started;
-    return { phase, kind, status, ms, at: Date.now(), ...(error === undefined ? {} : { error }) };
+    return { kind, status, ms, at: Date.now(), ...(error === undefined ? {} : { error }) };
   }
 
   #apply(answer: MutationAnswer): void {
@@ -199,7 +199,9 @@ export async function runLoad(
 ): Promise<void> {
   await Promise.all(
     workers.map(async (worker) => {
-      while (running()) record(await worker.step(phase()));
+      // An answer belongs to the phase it came in: a request in flight when an instance is killed fails in the
+      // phase of the kill.
+      while (running()) record({ ...(await worker.step()), phase: phase() });
     }),
   );
 }
