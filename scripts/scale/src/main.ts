@@ -43,8 +43,11 @@ const PROPAGATION_MS = 1000;
 const METRICS_TOKEN = "scale-run-metrics-token-0123";
 /** How long after SIGKILL the killed instance's requests may still fail (those in flight, then HAProxy moves on). */
 const KILL_WINDOW_MS = 1000;
-/** After SIGTERM, how long an instance keeps serving (SHUTDOWN_DRAIN_MS): twice HAProxy's inter 1 s × fall 3. */
-const DRAIN_MS = 6000;
+/**
+ * After SIGTERM, how long an instance keeps serving (SHUTDOWN_DRAIN_MS): twice HAProxy's inter 1 s × fall 3.
+ * SCALE_DRAIN_MS=0 shows what happens without it.
+ */
+const DRAIN_MS = Number(process.env.SCALE_DRAIN_MS ?? 6000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
