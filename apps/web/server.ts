@@ -60,6 +60,12 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const db = createPrismaClient(database.url, {
     max: config.database.poolMax,
     connectionTimeoutMillis: config.database.connectTimeoutMs,
+    // List pages and the check cache's loads read from it; the primary answers them while it is away.
+    replicaUrl: config.database.replicaUrl,
+    onReplicaChange: ({ up, error }) =>
+      up
+        ? logger.info("Replica answers again: list pages and check-cache loads read from it")
+        : logger.warn({ err: error }, "Replica unreachable: reading from the primary until it answers"),
   });
   // Keys, access and blocked numbers remembered for blockList.check, kept true by LISTEN/NOTIFY on a
   // connection of its own (packages/api/src/checkCache/).
@@ -125,6 +131,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
     stopping = true;
     logger.info({ signal }, `${signal} received: finishing in-flight requests, then stopping`);
     readiness.markStopping();
+    // Behind a balancer, keep serving until its health checks have seen /api/ready answer 503 (SHUTDOWN_DRAIN_MS).
+    if (config.server.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.server.drainMs));
     // Stops listening, closes idle connections, and resolves once in-flight requests are answered.
     const closed = app.close();
     // A request that never ends (a stalled upload, a hung client) must not hold the shutdown forever.

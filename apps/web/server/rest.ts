@@ -33,6 +33,7 @@ import {
   entriesUpdateBodySchema,
   historyQuerySchema,
 } from "@blocklist/core";
+import { laggingReadsOf } from "@blocklist/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { isJsonContentType, parseJsonText } from "./bodies";
@@ -118,20 +119,23 @@ const idsBody = chargedBody(entriesRemoveBodySchema, (body) => body.ids);
 
 export function registerRestRoutes(app: FastifyInstance, services: AdmissionServices): void {
   const { db } = services;
+  // List pages may lag (a replica's, DATABASE_REPLICA_URL); no route reads them after its own write.
+  const reads = laggingReadsOf(db);
   restRoute(app, services, "/api/agent-block-list", {
     GET: async (request, { caller }) => {
       const query = parseQuery(blockListQuerySchema, request.query);
       // Without paging, the whole list streams out: no list is ever held in memory whole.
       if (query.limit === undefined && query.cursor === undefined) {
-        return new JsonText(await streamWholeBlockList(db, caller, query));
+        return new JsonText(await streamWholeBlockList(db, caller, query, reads));
       }
-      return listBlockedNumbers(db, caller, query);
+      return listBlockedNumbers(db, caller, query, reads);
     },
     POST: (request, call) => addBlockedNumbers(db, call.caller, additionBody(request, call), "rest"),
     DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call), "rest"),
   });
   restRoute(app, services, "/api/block-list-entries", {
-    GET: (request, { caller }) => listEntries(db, caller, parseQuery(entriesQuerySchema, request.query)),
+    GET: (request, { caller }) =>
+      listEntries(db, caller, parseQuery(entriesQuerySchema, request.query), reads),
     POST: (request, call) => createEntries(db, call.caller, entriesBody(request, call), "rest"),
     PATCH: (request, { caller }) =>
       updateEntry(db, caller, parseBody(entriesUpdateBodySchema, parseJsonText(request.body)), "rest"),

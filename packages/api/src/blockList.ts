@@ -39,11 +39,15 @@ export interface BlockListPage extends BlockListResponse {
   matching?: number;
 }
 
-/** Every blocked number of an agent, oldest first; one page of it when `limit` is given. */
+/**
+ * Every blocked number of an agent, oldest first; one page of it when `limit` is given. The numbers and counts
+ * are read through `reads` (a replica's, laggingReadsOf, where lag is acceptable); access through `db`.
+ */
 export async function listBlockedNumbers(
   db: PrismaClient,
   caller: Caller,
   request: BlockListPageRequest,
+  reads: PrismaClient = db,
 ): Promise<BlockListPage> {
   // A cursor of this agent's list pages it and no other list.
   const scope: CursorScope = { kind: "blocked-numbers", listId: request.agentId };
@@ -57,13 +61,13 @@ export async function listBlockedNumbers(
   // The whole list counts itself; a page (or a search) needs counts from the index, asked at the same time.
   const [rows, countFromIndex, matchingFromIndex] = await Promise.all([
     // One extra row tells whether another page follows without a second query.
-    selectBlockedNumbers(db, {
+    selectBlockedNumbers(reads, {
       ...matching,
       afterId,
       limit: request.limit === undefined ? undefined : request.limit + 1,
     }),
-    wholeListInOneAnswer && !digits ? undefined : countBlockedNumbers(db, { agentId: request.agentId }),
-    digits && !wholeListInOneAnswer ? countBlockedNumbers(db, matching) : undefined,
+    wholeListInOneAnswer && !digits ? undefined : countBlockedNumbers(reads, { agentId: request.agentId }),
+    digits && !wholeListInOneAnswer ? countBlockedNumbers(reads, matching) : undefined,
   ]);
   const hasMore = request.limit !== undefined && rows.numbers.length > request.limit;
   const page = hasMore ? rows.numbers.slice(0, request.limit) : rows.numbers;

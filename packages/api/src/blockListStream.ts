@@ -14,9 +14,11 @@ export async function streamWholeBlockList(
   db: PrismaClient,
   caller: Caller,
   request: { uid: string; agentId: string },
+  /** Where the numbers are read (a replica's, laggingReadsOf, where lag is acceptable). */
+  reads: PrismaClient = db,
 ): Promise<AsyncGenerator<string>> {
   await authorizeAgentAccess(db, caller, { ...request, write: false });
-  const batches = blockedNumberBatches(db, request.agentId, STREAM_BATCH_SIZE);
+  const batches = blockedNumberBatches(reads, request.agentId, STREAM_BATCH_SIZE);
   // Read before the answer starts, so that a database away answers 503 rather than a cut-off 200.
   const first = await batches.next();
   return (async function* () {

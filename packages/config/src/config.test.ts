@@ -23,12 +23,14 @@ describe("loadConfig", () => {
         port: 3000,
         host: "0.0.0.0",
         shutdownTimeoutMs: 25_000,
+        drainMs: 0,
         publicUrl: undefined,
         trustProxy: false,
       },
       database: {
         url: undefined,
         directUrl: undefined,
+        replicaUrl: undefined,
         dataDir: undefined,
         poolMax: 10,
         connectTimeoutMs: 5000,
@@ -49,8 +51,10 @@ describe("loadConfig", () => {
         PORT: "8080",
         HOST: "127.0.0.1",
         SHUTDOWN_TIMEOUT_MS: "5000",
+        SHUTDOWN_DRAIN_MS: "3000",
         DATABASE_URL: "postgresql://app:secret@pgbouncer.internal:6432/blocklist",
         DATABASE_DIRECT_URL: "postgresql://app:secret@db.internal:5432/blocklist",
+        DATABASE_REPLICA_URL: "postgresql://app:secret@replica.internal:5432/blocklist",
         DATA_DIR: "/var/lib/blocklist",
         DATABASE_POOL_MAX: "25",
         DATABASE_CONNECT_TIMEOUT_MS: "2000",
@@ -72,12 +76,14 @@ describe("loadConfig", () => {
         port: 8080,
         host: "127.0.0.1",
         shutdownTimeoutMs: 5000,
+        drainMs: 3000,
         publicUrl: "https://blocklist.example.com",
         trustProxy: true,
       },
       database: {
         url: "postgresql://app:secret@pgbouncer.internal:6432/blocklist",
         directUrl: "postgresql://app:secret@db.internal:5432/blocklist",
+        replicaUrl: "postgresql://app:secret@replica.internal:5432/blocklist",
         dataDir: "/var/lib/blocklist",
         poolMax: 25,
         connectTimeoutMs: 2000,
@@ -126,6 +132,24 @@ describe("loadConfig", () => {
     expect(problemsOf({ DATABASE_DIRECT_URL: url })).toEqual([
       "Invalid configuration: DATABASE_DIRECT_URL needs DATABASE_URL: the embedded PostgreSQL has one URL, always direct",
     ]);
+  });
+
+  it("takes DATABASE_REPLICA_URL with DATABASE_URL only, and never prints it", () => {
+    const url = "postgresql://app:secret@db.internal:5432/blocklist";
+    const replicaUrl = "postgresql://app:secret@replica.internal:5432/blocklist";
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_REPLICA_URL: replicaUrl }).database).toMatchObject({
+      url,
+      directUrl: url,
+      replicaUrl,
+    });
+    expect(problemsOf({ DATABASE_REPLICA_URL: replicaUrl })).toEqual([
+      "Invalid configuration: DATABASE_REPLICA_URL needs DATABASE_URL: a replica streams from a PostgreSQL of your own, not the embedded one",
+    ]);
+    expect(problemsOf({ DATABASE_URL: url, DATABASE_REPLICA_URL: "http://app:hunter2@replica/app" })).toEqual(
+      [
+        "Invalid configuration: DATABASE_REPLICA_URL must be a postgresql://user:password@host:port/database URL",
+      ],
+    );
   });
 
   it("accepts port 0 (any free port) and IPv6 hosts", () => {

@@ -15,6 +15,8 @@ export interface Config {
     host: string;
     /** After SIGTERM, how long in-flight requests may take before their connections are closed. */
     shutdownTimeoutMs: number;
+    /** After SIGTERM, how long the instance keeps serving while not ready, so that a balancer sees it leave. */
+    drainMs: number;
     /** Where people open the service (`https://…`); when set, its scheme alone decides the cookie's `Secure`. */
     publicUrl: string | undefined;
     /** Whether a proxy in front sets X-Forwarded-Proto; only then is that header believed. */
@@ -28,6 +30,8 @@ export interface Config {
      * DATABASE_DIRECT_URL, else `url`; undefined with the embedded PostgreSQL, whose one URL is direct.
      */
     directUrl: string | undefined;
+    /** A streaming replica of it, for the reads that tolerate lag (docs/DECISIONS.md, "Reads from a replica"). */
+    replicaUrl: string | undefined;
     /** Files of the embedded PostgreSQL, relative to the working directory; undefined: `.data/` at the repo root. */
     dataDir: string | undefined;
     /** Connections in the service's pool. */
@@ -79,7 +83,12 @@ export class ConfigError extends Error {
 }
 
 // Settings whose value must never be printed, not even in an error about it.
-const SECRET_SETTINGS = new Set(["DATABASE_URL", "DATABASE_DIRECT_URL", "METRICS_TOKEN"]);
+const SECRET_SETTINGS = new Set([
+  "DATABASE_URL",
+  "DATABASE_DIRECT_URL",
+  "DATABASE_REPLICA_URL",
+  "METRICS_TOKEN",
+]);
 
 // `FOO=` in a .env file or a process manager means "not set", as it does for the shell's ${FOO:-default}.
 const unsetIfBlank = (value: unknown) =>
@@ -161,11 +170,16 @@ export const environmentSchema = z
     // Under the 30 s most supervisors (Kubernetes, systemd, Docker) wait before SIGKILL, so the embedded database
     // is still stopped cleanly.
     SHUTDOWN_TIMEOUT_MS: wholeNumber(0, 600_000, 25_000),
+    // 0: stop listening at once (a supervisor alone). Behind a balancer, longer than its health checks take to
+    // mark the instance down, or the requests it sends meanwhile find the port closed.
+    SHUTDOWN_DRAIN_MS: wholeNumber(0, 600_000, 0),
     PUBLIC_URL: optional(publicUrl),
     TRUST_PROXY: flag(false),
     DATABASE_URL: optional(postgresUrl),
     // LISTEN and the migration lock need a session that a pooler in transaction mode (PgBouncer) does not keep.
     DATABASE_DIRECT_URL: optional(postgresUrl),
+    // List pages and the check cache's loads may be read from a streaming replica; the primary stands in for it.
+    DATABASE_REPLICA_URL: optional(postgresUrl),
     DATA_DIR: optional(z.string()),
     DATABASE_POOL_MAX: wholeNumber(1, 1000, 10),
     DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000, 5000),
@@ -192,6 +206,13 @@ export const environmentSchema = z
         code: "custom",
         path: ["DATABASE_DIRECT_URL"],
         message: "needs DATABASE_URL: the embedded PostgreSQL has one URL, always direct",
+      });
+    }
+    if (settings.DATABASE_REPLICA_URL !== undefined && settings.DATABASE_URL === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["DATABASE_REPLICA_URL"],
+        message: "needs DATABASE_URL: a replica streams from a PostgreSQL of your own, not the embedded one",
       });
     }
   });
@@ -229,12 +250,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: settings.PORT,
       host: settings.HOST,
       shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+      drainMs: settings.SHUTDOWN_DRAIN_MS,
       publicUrl: settings.PUBLIC_URL,
       trustProxy: settings.TRUST_PROXY,
     },
     database: {
       url: settings.DATABASE_URL,
       directUrl: settings.DATABASE_DIRECT_URL ?? settings.DATABASE_URL,
+      replicaUrl: settings.DATABASE_REPLICA_URL,
       dataDir: settings.DATA_DIR,
       poolMax: settings.DATABASE_POOL_MAX,
       connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,

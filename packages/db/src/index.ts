@@ -21,11 +21,14 @@ export {
   startChangeListener,
 } from "./changeListener";
 export {
+  caughtUpReadsOf,
   createPrismaClient,
   type DatabasePoolStats,
+  laggingReadsOf,
   type PoolOptions,
   poolOf,
   poolStatsOf,
+  replicaStatsOf,
 } from "./client";
 export {
   countEntries,
@@ -52,3 +55,4 @@ export type {
 export { Prisma, PrismaClient } from "./generated/prisma/client";
 export { type HistoryPage, PURGE_BATCH_SIZE, purgeHistory, selectHistory } from "./history";
 export { appliedMigrationNames } from "./readiness";
+export type { ReplicaStats } from "./replica";

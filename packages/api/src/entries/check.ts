@@ -8,7 +8,7 @@ import {
   decisionOf,
   ListIndex,
 } from "@blocklist/core";
-import { candidateEntries, loadListEntries, type PrismaClient } from "@blocklist/db";
+import { candidateEntries, caughtUpReadsOf, loadListEntries, type PrismaClient } from "@blocklist/db";
 import { authorizeAgentAccess } from "../access";
 import type { Caller } from "../auth";
 import { checkCacheFor } from "../checkCache";
@@ -40,8 +40,10 @@ export async function checkCaller(
   const checked = callerOf(request.number);
   const direction = request.direction ?? "inbound";
   const list = { orgId, agentId: request.agentId };
+  // A load may come from the replica once it has replayed every change notified so far (a stale list would be
+  // held until its next change); the check that cannot wait for memory reads the primary.
   const remembered = checkCacheFor(db)?.decide(list, checked, direction, (held, limit) =>
-    loadListEntries(db, held, limit),
+    loadListEntries(caughtUpReadsOf(db), held, limit),
   );
   const entry =
     remembered === undefined ? await decideFromDatabase(db, list, checked, direction) : remembered;

@@ -13,11 +13,15 @@ export interface EntriesPage {
   nextCursor?: string;
 }
 
-/** A list's entries that match the filters, oldest first, one page at a time. */
+/**
+ * A list's entries that match the filters, oldest first, one page at a time; the entries and the count are read
+ * through `reads` (a replica's, laggingReadsOf, where lag is acceptable), access through `db`.
+ */
 export async function listEntries(
   db: PrismaClient,
   caller: Caller,
   query: EntriesQuery,
+  reads: PrismaClient = db,
 ): Promise<EntriesPage> {
   // A cursor pages the list (and filters) it was issued for, and no other.
   const filters: EntryFilters = {
@@ -37,8 +41,8 @@ export async function listEntries(
   const list = await authorizeListAccess(db, caller, { ...query, write: false });
   // One extra row tells whether another page follows.
   const [page, count] = await Promise.all([
-    selectEntries(db, list, filters, { afterSeq, limit: query.limit + 1 }),
-    countEntries(db, list, filters),
+    selectEntries(reads, list, filters, { afterSeq, limit: query.limit + 1 }),
+    countEntries(reads, list, filters),
   ]);
   const { rows, nextCursor } = await keysetPage(
     db,

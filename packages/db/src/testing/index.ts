@@ -12,6 +12,12 @@ import { migrateDatabase } from "../migrate";
 import { TEMPLATE_DATABASE, TEST_SERVER_SETTINGS } from "./context";
 
 export { type PgBouncerOptions, pgBouncerForFile, startPgBouncer, type TestPgBouncer } from "./pgbouncer";
+export {
+  type ClusterServer,
+  type StreamingCluster,
+  type StreamingClusterOptions,
+  startStreamingCluster,
+} from "./streamingReplica";
 
 export interface TestDatabase {
   /** postgresql:// URL of this test file's own database, migrated. */

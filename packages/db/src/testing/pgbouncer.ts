@@ -3,12 +3,12 @@
 // than skipping them: .ci/run installs it. As root it runs as the `postgres` user (it refuses root), with its
 // files in a folder of its own that only that user can read (the auth file holds a password).
 import { type ChildProcess, spawn } from "node:child_process";
-import { access, chown, constants, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
+import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll } from "vitest";
 import { connectClient, withDatabaseName } from "../connection";
+import { findProgram, freePort, LOOPBACK, serverUser } from "./system";
 
 export interface TestPgBouncer {
   /** `directUrl` (a database on the PostgreSQL it fronts) reached through PgBouncer: same credentials and name. */
@@ -24,51 +24,15 @@ export interface PgBouncerOptions {
   poolMode?: "session" | "transaction" | "statement";
 }
 
-const HOST = "127.0.0.1";
-const SEARCHED = ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"];
+const HOST = LOOPBACK;
 
-/** PGBOUNCER_PATH, else `pgbouncer` on PATH or in the sbin folders Debian installs it to. */
 async function findPgBouncer(): Promise<string> {
-  const candidates = process.env.PGBOUNCER_PATH
-    ? [process.env.PGBOUNCER_PATH]
-    : [...(process.env.PATH ?? "").split(path.delimiter), ...SEARCHED]
-        .filter(Boolean)
-        .map((dir) => path.join(dir, "pgbouncer"));
-  for (const candidate of candidates) {
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
+  const found = await findProgram("pgbouncer", process.env.PGBOUNCER_PATH);
+  if (found) return found;
   throw new Error(
     "pgbouncer not found (looked on PATH and in /usr/sbin; PGBOUNCER_PATH names another): install it with " +
       "`apt-get install -y pgbouncer` (.ci/run does)",
   );
-}
-
-/** uid and gid of the `postgres` user, which Debian's pgbouncer package creates. */
-async function postgresUser(): Promise<{ uid: number; gid: number }> {
-  const line = (await readFile("/etc/passwd", "utf8"))
-    .split("\n")
-    .find((entry) => entry.startsWith("postgres:"));
-  const [, , uid, gid] = line?.split(":") ?? [];
-  if (uid === undefined || gid === undefined)
-    throw new Error("pgbouncer refuses root, and there is no postgres user");
-  return { uid: Number(uid), gid: Number(gid) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /** Starts PgBouncer in front of the PostgreSQL server of `serverUrl`, for every database on it. */
@@ -80,7 +44,7 @@ export async function startPgBouncer(
   const server = new URL(serverUrl);
   const user = decodeURIComponent(server.username);
   const password = decodeURIComponent(server.password);
-  const owner = process.getuid?.() === 0 ? await postgresUser() : undefined;
+  const owner = await serverUser();
   const dir = await mkdtemp(path.join(os.tmpdir(), "blocklist-pgbouncer-"));
   if (owner) await chown(dir, owner.uid, owner.gid);
   const port = await freePort();
