@@ -3,13 +3,21 @@ export {
   createEntries,
   type RemoveEntriesResponse,
   removeEntries,
+  storePlannedEntries,
   updateEntry,
 } from "./change";
 export { type CheckRequest, checkCaller } from "./check";
+export { type EntriesCsv, EXPORT_PAGE_SIZE, exportEntries } from "./csvExport";
+export {
+  type CsvImportHooks,
+  type CsvImportProgress,
+  type CsvImportRequest,
+  importEntries,
+} from "./csvImport";
 export {
   EXPIRY_SWEEP_INTERVAL_MS,
   type ExpirySweeper,
   type ExpirySweeperOptions,
   startExpirySweeper,
 } from "./expirySweeper";
-export { type EntriesPage, listEntries } from "./list";
+export { type EntriesPage, entryFiltersOf, listEntries } from "./list";

@@ -12,14 +12,9 @@ export interface EntriesPage {
   nextCursor?: string;
 }
 
-/** A list's entries that match the filters, oldest first, one page at a time. */
-export async function listEntries(
-  db: PrismaClient,
-  caller: Caller,
-  query: EntriesQuery,
-): Promise<EntriesPage> {
-  // A cursor pages the list (and filters) it was issued for, and no other.
-  const filters: EntryFilters = {
+/** The filters of a list query, as the store takes them. */
+export function entryFiltersOf(query: EntriesQuery): EntryFilters {
+  return {
     match: query.match,
     action: query.action,
     direction: query.direction,
@@ -27,6 +22,16 @@ export async function listEntries(
     containingDigits: searchDigits(query.search),
     includeExpired: query.include === "expired",
   };
+}
+
+/** A list's entries that match the filters, oldest first, one page at a time. */
+export async function listEntries(
+  db: PrismaClient,
+  caller: Caller,
+  query: EntriesQuery,
+): Promise<EntriesPage> {
+  const filters = entryFiltersOf(query);
+  // A cursor pages the list (and filters) it was issued for, and no other.
   const scope: CursorScope = {
     kind: "entries",
     listId: JSON.stringify([query.agentId ?? query.orgId, filters]),
