@@ -14,7 +14,7 @@ import {
   MAX_CSV_ROWS,
 } from "@blocklist/core";
 import type { PrismaClient } from "@blocklist/db";
-import { CsvError, parse } from "csv-parse";
+import { CsvError, type Options, parse } from "csv-parse";
 import { authorizeListAccess, type ListAccess } from "../access";
 import type { Caller } from "../auth";
 import { InvalidRequestError } from "../errors";
@@ -61,7 +61,9 @@ function slices(bytes: Buffer): Buffer[] {
 
 interface ParsedRecord {
   record: string[];
-  info: { bytes: number };
+  line: number;
+  /** The bytes read when the record was (its line end included). */
+  bytes: number;
 }
 
 /**
@@ -75,16 +77,22 @@ async function planRows(
 ): Promise<number> {
   const bytes = Buffer.from(text);
   const lines = new CsvLineCounter(bytes);
-  // A UTF-8 BOM, CRLF or LF line ends, quoted fields with commas, quotes and line breaks; rows may have more
-  // or fewer cells than the header (a missing cell is an empty one).
-  const parser = Readable.from(slices(bytes)).pipe(
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
+  // A UTF-8 BOM, CRLF, LF or CR line ends (even mixed), quoted fields with commas, quotes and line breaks; rows
+  // may have more or fewer cells than the header (a missing cell is an empty one). Lines are counted as the
+  // parser reads (on_record), so that a parser error still knows the line of the record it was reading.
+  const options: Options<ParsedRecord, string[]> = {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    record_delimiter: ["\r\n", "\n", "\r"],
+    on_record: (record, context) => ({ record, line: lines.startOf(context.bytes), bytes: context.bytes }),
+  };
+  // The parser's types take on_record's result for the record itself only with `columns`, unused here.
+  const parser = Readable.from(slices(bytes)).pipe(parse(options as unknown as Options));
   let layout: CsvLayout | undefined;
   let rows = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<ParsedRecord>) {
-      const line = lines.startOf(info.bytes);
+    for await (const { record, line, bytes: read } of parser as AsyncIterable<ParsedRecord>) {
       if (layout === undefined) {
         const found = csvLayoutOf(record);
         if (typeof found === "string") throw csvProblem(line, found);
@@ -96,7 +104,7 @@ async function planRows(
       planner.add(row.input, row.line, row.entry);
       rows++;
       if (rows % PROGRESS_EVERY_ROWS === 0) {
-        onProgress?.({ phase: "reading", rows, fraction: info.bytes / bytes.length });
+        onProgress?.({ phase: "reading", rows, fraction: read / bytes.length });
         await turnOfTheEventLoop();
       }
     }
