@@ -132,19 +132,21 @@ describe("csvExportRowOf", () => {
       hits: 3,
       lastHitAt: null,
     };
-    expect(Object.fromEntries(CSV_EXPORT_COLUMNS.map((name, i) => [name, csvExportRowOf(entry)[i]]))).toEqual({
-      id: "ent_1",
-      match: "withheld",
-      value: "",
-      action: "allow",
-      direction: "both",
-      reason: "",
-      note: 'say "hi", twice\nplease',
-      expires_at: "2027-01-01T00:00:00.000Z",
-      created_at: "2026-12-01T00:00:00.000Z",
-      hits: "3",
-      last_hit_at: "",
-    });
+    expect(Object.fromEntries(CSV_EXPORT_COLUMNS.map((name, i) => [name, csvExportRowOf(entry)[i]]))).toEqual(
+      {
+        id: "ent_1",
+        match: "withheld",
+        value: "",
+        action: "allow",
+        direction: "both",
+        reason: "",
+        note: 'say "hi", twice\nplease',
+        expires_at: "2027-01-01T00:00:00.000Z",
+        created_at: "2026-12-01T00:00:00.000Z",
+        hits: "3",
+        last_hit_at: "",
+      },
+    );
   });
 });
 
