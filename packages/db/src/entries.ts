@@ -48,7 +48,7 @@ export interface EntryChanges {
 
 const FROM_ENTRIES = "FROM entries e LEFT JOIN api_keys k ON k.id = e.created_by_key_id";
 
-function filterWhere(list: EntryList, filters: EntryFilters, values: unknown[]): string {
+export function filterWhere(list: EntryList, filters: EntryFilters, values: unknown[]): string {
   const conditions = [listWhere(list, values)];
   for (const column of ["match", "action", "direction", "reason"] as const) {
     const value = filters[column];

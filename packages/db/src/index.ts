@@ -39,6 +39,7 @@ export {
   selectEntries,
   updateEntry,
 } from "./entries";
+export { type EntryCsvPage, selectEntryCsvRows } from "./entryCsvRows";
 export { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
 export type {
   Agent,

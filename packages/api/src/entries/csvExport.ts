@@ -1,15 +1,16 @@
-// GET of a list as CSV (SPEC-ENTRIES, "CSV"): the whole filtered list, no paging, read by keyset pages of
-// selectEntries and formatted a page at a time by csv-stringify. The stream pulls the next page only when the
-// previous one has been taken (the socket drained), so a list of any size is answered in the memory of a page.
+// GET of a list as CSV (SPEC-ENTRIES, "CSV"): the whole filtered list, no paging, read by keyset pages of its
+// export rows (selectEntryCsvRows: the cells as PostgreSQL formats them, in selectEntries' order and filters)
+// and formatted a page at a time by csv-stringify. The stream pulls the next page only when the previous one
+// has been taken (the socket drained), so a list of any size is answered in the memory of a page.
 import { Readable } from "node:stream";
-import { CSV_EXPORT_COLUMNS, csvExportRowOf, type EntriesQuery, type EntryList } from "@blocklist/core";
-import { type EntryPage, type PrismaClient, selectEntries } from "@blocklist/db";
+import { CSV_EXPORT_COLUMNS, type EntriesQuery, type EntryList } from "@blocklist/core";
+import { type EntryCsvPage, type PrismaClient, selectEntryCsvRows } from "@blocklist/db";
 import { stringify } from "csv-stringify/sync";
 import { authorizeListAccess } from "../access";
 import type { Caller } from "../auth";
 import { entryFiltersOf } from "./list";
 
-/** Entries read per query of an export. */
+/** Rows read per query of an export. */
 export const EXPORT_PAGE_SIZE = 5_000;
 
 export interface EntriesCsv {
@@ -19,8 +20,8 @@ export interface EntriesCsv {
   csv: Readable;
 }
 
-function csvOf(page: EntryPage, header: boolean): string {
-  return stringify(page.entries.map(csvExportRowOf), { header, columns: [...CSV_EXPORT_COLUMNS] });
+function csvOf(page: EntryCsvPage, header: boolean): string {
+  return stringify(page.rows, { header, columns: [...CSV_EXPORT_COLUMNS] });
 }
 
 /** A list's entries that match the query's filters (not its `limit` or `cursor`), oldest first, as CSV. */
@@ -32,14 +33,14 @@ export async function exportEntries(
   const list: EntryList = await authorizeListAccess(db, caller, { ...query, write: false });
   const filters = entryFiltersOf(query);
   const pageAfter = (afterSeq: bigint | undefined) =>
-    selectEntries(db, list, filters, { afterSeq, limit: EXPORT_PAGE_SIZE });
+    selectEntryCsvRows(db, list, filters, { afterSeq, limit: EXPORT_PAGE_SIZE });
   // Read before the answer starts, so that a database away answers 503 rather than a cut-off 200.
   const first = await pageAfter(undefined);
   async function* pieces() {
     yield csvOf(first, true);
-    for (let page = first; page.entries.length === EXPORT_PAGE_SIZE; ) {
-      page = await pageAfter(page.seqs.at(-1));
-      if (page.entries.length > 0) yield csvOf(page, false);
+    for (let page = first; page.rows.length === EXPORT_PAGE_SIZE; ) {
+      page = await pageAfter(page.lastSeq);
+      if (page.rows.length > 0) yield csvOf(page, false);
     }
   }
   return { filename: `block-list-${list.agentId ?? list.orgId}.csv`, csv: Readable.from(pieces()) };
