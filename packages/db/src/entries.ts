@@ -48,7 +48,7 @@ export interface EntryChanges {
 
 const FROM_ENTRIES = "FROM entries e LEFT JOIN api_keys k ON k.id = e.created_by_key_id";
 
-export function filterWhere(list: EntryList, filters: EntryFilters, values: unknown[]): string {
+function filterWhere(list: EntryList, filters: EntryFilters, values: unknown[]): string {
   const conditions = [listWhere(list, values)];
   for (const column of ["match", "action", "direction", "reason"] as const) {
     const value = filters[column];
@@ -64,6 +64,22 @@ export function filterWhere(list: EntryList, filters: EntryFilters, values: unkn
   return conditions.join(" AND ");
 }
 
+/** The WHERE of a keyset page (ORDER BY e.seq LIMIT the last value): the filters, after `afterSeq`. */
+export function pageWhere(
+  list: EntryList,
+  filters: EntryFilters,
+  page: { afterSeq?: bigint | undefined; limit: number },
+  values: unknown[],
+): string {
+  let where = filterWhere(list, filters, values);
+  if (page.afterSeq !== undefined) {
+    values.push(page.afterSeq.toString());
+    where += ` AND e.seq > $${values.length}`;
+  }
+  values.push(page.limit);
+  return where;
+}
+
 /** A page of a list's entries, oldest first, after `afterSeq` (index entries(agent_id, seq) or its org twin). */
 export async function selectEntries(
   db: PrismaClient,
@@ -72,12 +88,7 @@ export async function selectEntries(
   page: { afterSeq?: bigint | undefined; limit: number },
 ): Promise<EntryPage> {
   const values: unknown[] = [];
-  let where = filterWhere(list, filters, values);
-  if (page.afterSeq !== undefined) {
-    values.push(page.afterSeq.toString());
-    where += ` AND e.seq > $${values.length}`;
-  }
-  values.push(page.limit);
+  const where = pageWhere(list, filters, page, values);
   const { rows } = await poolOf(db).query<EntryRow>(
     `SELECT ${ENTRY_COLUMNS} ${FROM_ENTRIES} WHERE ${where} ORDER BY e.seq LIMIT $${values.length}`,
     values,

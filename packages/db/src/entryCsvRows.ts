@@ -2,7 +2,7 @@
 // its cells in the export's column order, so a million-row export builds no Entry objects and no Dates.
 import type { EntryList } from "@blocklist/core";
 import { poolOf } from "./client";
-import { type EntryFilters, filterWhere } from "./entries";
+import { type EntryFilters, pageWhere } from "./entries";
 import type { PrismaClient } from "./generated/prisma/client";
 
 /** An instant as Date.prototype.toISOString writes it (the JSON answers' form): UTC, milliseconds, `Z`. */
@@ -39,12 +39,7 @@ export async function selectEntryCsvRows(
   page: { afterSeq?: bigint | undefined; limit: number },
 ): Promise<EntryCsvPage> {
   const values: unknown[] = [];
-  let where = filterWhere(list, filters, values);
-  if (page.afterSeq !== undefined) {
-    values.push(page.afterSeq.toString());
-    where += ` AND e.seq > $${values.length}`;
-  }
-  values.push(page.limit);
+  const where = pageWhere(list, filters, page, values);
   const { rows } = await poolOf(db).query<string[]>({
     text: `SELECT ${CSV_CELLS} FROM entries e WHERE ${where} ORDER BY e.seq LIMIT $${values.length}`,
     values,

@@ -14,20 +14,8 @@ export const CSV_IMPORT_COLUMNS = [
 ] as const;
 export type CsvImportColumn = (typeof CSV_IMPORT_COLUMNS)[number];
 
-/** The export's header row, in this order. */
-export const CSV_EXPORT_COLUMNS = [
-  "id",
-  "match",
-  "value",
-  "action",
-  "direction",
-  "reason",
-  "note",
-  "expires_at",
-  "created_at",
-  "hits",
-  "last_hit_at",
-] as const;
+/** The export's header row, in this order: the import's columns, between the entry's id and its counts. */
+export const CSV_EXPORT_COLUMNS = ["id", ...CSV_IMPORT_COLUMNS, "created_at", "hits", "last_hit_at"] as const;
 
 export const MAX_CSV_ROWS = 100_000;
 export const MAX_CSV_BODY_BYTES = 16 * 1024 * 1024;
