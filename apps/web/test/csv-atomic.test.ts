@@ -1,9 +1,10 @@
 // A CSV import is atomic per file: its backend terminated halfway through the one INSERT of its rows leaves none
 // of them, answers 503 (never a 500), and the server goes on serving; sent again, the file stores every row.
 //
-// Halfway is made certain as in atomic.test.ts: an admin transaction holds the middle row's key (an uncommitted
-// insert of the same entry), so the import's statement, which works through its rows in sorted key order, has
-// done the first half and waits there. Only then is the backend terminated.
+// The cut is made certain as in atomic.test.ts: an admin transaction holds the last row's key in sorted order (an
+// uncommitted insert of the same entry), so the import's statement, which works through its rows in that order,
+// has done all the others and waits there. Only then is the backend terminated. A file stored in several
+// transactions (any part without that row) would leave rows behind: checked to fail with the insert split in two.
 import { ErrorMessage } from "@blocklist/core";
 import pg from "pg";
 import { expect, it } from "vitest";
@@ -14,8 +15,10 @@ import { serverOnOwnPostgresForFile } from "./server";
 const SIZE = 20_000;
 const { postgres, server, alice } = await serverOnOwnPostgresForFile();
 
-const numbers = Array.from({ length: SIZE }, (_, i) => testNumber(i));
-const middle = [...numbers].sort()[SIZE / 2] ?? "";
+// Two area codes taking turns, so that every part of the file holds rows from all over the key order.
+const numbers = Array.from({ length: SIZE }, (_, i) => testNumber((i % 2) * (SIZE / 2) + Math.floor(i / 2)));
+// The last row in key order: the statement has stored every other row of the file when it waits for this one.
+const last = [...numbers].sort().at(-1) ?? "";
 const file = `match,value,note\n${numbers.map((number) => `number,${number},"from the old, system"`).join("\n")}\n`;
 const importPath = `/api/block-list-entries?${new URLSearchParams({ uid: alice.uid, agentId: alice.agentId })}`;
 
@@ -54,7 +57,7 @@ it("a terminated backend stores none of the file's rows; sent again, all of them
     await holder.query("INSERT INTO entries (org_id, agent_id, value) VALUES ($1, $2, $3)", [
       alice.orgId,
       alice.agentId,
-      middle,
+      last,
     ]);
     const answer = importFile();
     let pid: number | undefined;

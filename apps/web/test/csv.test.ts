@@ -69,6 +69,36 @@ async function exportCsv(
   return sent;
 }
 
+/**
+ * A body the server refuses by its Content-Length before reading it: sent through node:http, which (unlike
+ * fetch) still reads the answer when the server closes while the body is being written.
+ */
+function refusedUpload(path: string, contentType: string, body: string) {
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+    const req = httpRequest(new URL(path, server.url), {
+      method: "POST",
+      headers: {
+        "X-Authorization": alice.apiKey,
+        "Content-Type": contentType,
+        "Content-Length": String(Buffer.byteLength(body)),
+      },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    // The server answers and closes while we still write: that is the point, not a failure by itself.
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
+    });
+    req.end(body);
+  });
+}
+
 const records = (text: string): Record<string, string>[] => parse(text, { columns: true, bom: true });
 
 async function entriesOf(list: List, tenant = alice) {
@@ -276,19 +306,14 @@ describe("POST text/csv: a file that cannot be read is a 400 naming the problem 
   });
 
   it(`a body over ${MAX_CSV_BODY_BYTES} bytes is a 413, JSON over 2 MiB still one`, async () => {
+    const tooLarge = { status: 413, body: { error: ErrorMessage.bodyTooLarge } };
     const file = `value\n${"+12125550130\n".repeat(Math.ceil(MAX_CSV_BODY_BYTES / 13))}`;
-    expect(await importCsv(file)).toEqual({ status: 413, body: { error: ErrorMessage.bodyTooLarge } });
+    const path = pathOf(ENTRIES, { uid: alice.uid, agentId: alice.agentId });
+    expect(await refusedUpload(path, "text/csv", file)).toEqual(tooLarge);
     const json = JSON.stringify({ uid: alice.uid, agentId: alice.agentId, entries: [{ match: "any" }] });
-    const sent = await send(
-      "POST",
-      ENTRIES,
-      { "X-Authorization": alice.apiKey, "Content-Type": "application/json" },
-      json + " ".repeat(3 * 1024 * 1024),
+    expect(await refusedUpload(ENTRIES, "application/json", json + " ".repeat(3 * 1024 * 1024))).toEqual(
+      tooLarge,
     );
-    expect({ status: sent.status, body: JSON.parse(sent.text) }).toEqual({
-      status: 413,
-      body: { error: ErrorMessage.bodyTooLarge },
-    });
   });
 
   it.each(["text/plain", "application/vnd.ms-excel", "multipart/form-data; boundary=x"])(
