@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -150,6 +151,120 @@ describe("history in the UI", () => {
     expect(await page.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
     await page.getByRole("button", { name: "Previous" }).click();
     await expect.poll(firstColumn).toEqual(shown(10, 60));
+    await noSeriousViolations();
+  });
+});
+
+describe("CSV in the UI", () => {
+  const ROWS = 100_000;
+  // Two rows the service refuses, at known lines (the header is line 1).
+  const REFUSED: Record<number, string> = { 10: "number,+1 555", 500: "prefix,+1" };
+  const valueOf = (i: number) => `+1212${3_000_000 + i}`;
+  let csvFile: string;
+
+  beforeAll(async () => {
+    const lines = ["match,value,reason,note"];
+    for (let i = 0; i < ROWS; i += 1) lines.push(REFUSED[i] ?? `number,${valueOf(i)},spam,`);
+    csvFile = join(profileDir, "bulk.csv");
+    await writeFile(csvFile, `${lines.join("\n")}\n`);
+  });
+
+  it("imports a 100,000-row file with a progress bar that moves before the report, then each refused row by line", async () => {
+    await page.getByRole("link", { name: "Import line" }).click();
+    await visible(page.getByRole("heading", { name: "Import line", level: 2 }));
+    await page.getByLabel("CSV file to import into the list of Import line").setInputFiles(csvFile);
+    // Every state of the bar and its spoken status while the import runs, as the page renders them.
+    await page.evaluate(() => {
+      const seen: { value: number; max: number; status: string }[] = [];
+      (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector<HTMLProgressElement>("#csv-progress");
+        const status = document.querySelector("#csv-progress-status")?.textContent ?? "";
+        const last = seen.at(-1);
+        if (bar && (last?.value !== bar.value || last.status !== status)) {
+          seen.push({ value: bar.value, max: bar.max, status });
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    // 100,000 rows take a while on a small shared machine.
+    await page
+      .getByText("Imported bulk.csv: created 99,998 entries, 2 rows failed.")
+      .waitFor({ state: "visible", timeout: 240_000 });
+    const seen = await page.evaluate(
+      () =>
+        (window as unknown as { progressSeen: { value: number; max: number; status: string }[] })
+          .progressSeen,
+    );
+    // Recorded for the report: the distinct values the bar showed, in order.
+    console.info(`progress seen: ${[...new Set(seen.map(({ value }) => value))].join(", ")} of 100`);
+    const belowMax = new Set(seen.filter(({ value, max }) => value < max).map(({ value }) => value));
+    expect(belowMax.size).toBeGreaterThanOrEqual(2);
+    expect(seen.every(({ max }) => max === 100)).toBe(true);
+    // The spoken status names the phases it went through.
+    expect(seen.some(({ status }) => status.startsWith("Reading rows: "))).toBe(true);
+    // The bar only moves forward.
+    expect(seen.map(({ value }) => value)).toEqual([...seen.map(({ value }) => value)].sort((a, b) => a - b));
+
+    expect(
+      await page
+        .getByRole("table", { name: "Rows not imported" })
+        .locator("tbody tr")
+        .evaluateAll((trs) =>
+          trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (c) => c.textContent)),
+        ),
+    ).toEqual([
+      ["12", "+1 555", "Invalid phone number format"],
+      ["502", "+1", "Prefix too broad"],
+    ]);
+    await expect.poll(() => page.locator(".count").textContent()).toBe("99,998 entries");
+    await noSeriousViolations();
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download the report (CSV)" }).click();
+    const report = await download;
+    expect(report.suggestedFilename()).toBe("bulk-import-report.csv");
+    const lines = (await readFile(String(await report.path()), "utf8")).split("\n");
+    expect({ first: lines.slice(0, 5), count: lines.length }).toEqual({
+      first: [
+        "line,result,reason,match,value",
+        "12,failed,Invalid phone number format,number,+1 555",
+        "502,failed,Prefix too broad,prefix,+1",
+        `,created,,number,${valueOf(0)}`,
+        `,created,,number,${valueOf(1)}`,
+      ],
+      // The header, each of the 100,000 rows, and the empty string after the last line end.
+      count: ROWS + 2,
+    });
+  }, 300_000);
+
+  it("exports exactly the filtered entries as a CSV download", async () => {
+    await page.getByLabel("Search by digits").fill("121230000");
+    await expect.poll(() => page.locator(".count").textContent()).toBe("99 of 99,998 entries match");
+    const download = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Export CSV (filtered)" }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`block-list-${agents["Import line"]}.csv`);
+    const [header, ...records] = parse(await readFile(String(await file.path()), "utf8")) as string[][];
+    expect(header).toEqual([
+      "id",
+      "match",
+      "value",
+      "action",
+      "direction",
+      "reason",
+      "note",
+      "expires_at",
+      "created_at",
+      "hits",
+      "last_hit_at",
+    ]);
+    const expected = Array.from({ length: 100 }, (_, i) => i)
+      .filter((i) => REFUSED[i] === undefined)
+      .map(valueOf);
+    expect(records.map((record) => record.slice(1, 7))).toEqual(
+      expected.map((value) => ["number", value, "block", "inbound", "spam", ""]),
+    );
     await noSeriousViolations();
   });
 });
