@@ -159,12 +159,12 @@ describe("CSV in the UI", () => {
   const ROWS = 100_000;
   // Two rows the service refuses, at known lines (the header is line 1).
   const REFUSED: Record<number, string> = { 10: "number,+1 555", 500: "prefix,+1" };
-  const valueOf = (i: number) => `+1212${3_000_000 + i}`;
+  const numberOfRow = (i: number) => `+1212${3_000_000 + i}`;
   let csvFile: string;
 
   beforeAll(async () => {
     const lines = ["match,value,reason,note"];
-    for (let i = 0; i < ROWS; i += 1) lines.push(REFUSED[i] ?? `number,${valueOf(i)},spam,`);
+    for (let i = 0; i < ROWS; i += 1) lines.push(REFUSED[i] ?? `number,${numberOfRow(i)},spam,`);
     csvFile = join(profileDir, "bulk.csv");
     await writeFile(csvFile, `${lines.join("\n")}\n`);
   });
@@ -230,8 +230,8 @@ describe("CSV in the UI", () => {
         "line,result,reason,match,value",
         "12,failed,Invalid phone number format,number,+1 555",
         "502,failed,Prefix too broad,prefix,+1",
-        `,created,,number,${valueOf(0)}`,
-        `,created,,number,${valueOf(1)}`,
+        `,created,,number,${numberOfRow(0)}`,
+        `,created,,number,${numberOfRow(1)}`,
       ],
       // The header, each of the 100,000 rows, and the empty string after the last line end.
       count: ROWS + 2,
@@ -261,7 +261,7 @@ describe("CSV in the UI", () => {
     ]);
     const expected = Array.from({ length: 100 }, (_, i) => i)
       .filter((i) => REFUSED[i] === undefined)
-      .map(valueOf);
+      .map(numberOfRow);
     expect(records.map((record) => record.slice(1, 7))).toEqual(
       expected.map((value) => ["number", value, "block", "inbound", "spam", ""]),
     );
