@@ -1,10 +1,11 @@
-// `pnpm bench [--quick] [--only check|memory] [--out FILE] [--json FILE]`: runs the benchmark and prints its
+// `pnpm bench [--quick] [--only check|memory|csv] [--out FILE] [--json FILE]`: runs the benchmark and prints its
 // results. The full run also writes them into docs/BENCHMARKS.md; the quick one (CI's) and a run of one part
 // write only where --out says. --json saves every raw figure.
 import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { renderCsvRun, runCsvBenchmark } from "./csv";
 import { repoDir } from "./processes";
 import { renderMemoryRun, renderResults, replaceResults } from "./report";
 import { isMemoryRun, runBenchmark } from "./run";
@@ -18,19 +19,25 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick ?? false;
-const ONLY = ["check", "memory"] as const;
+const ONLY = ["check", "memory", "csv"] as const;
 const only = ONLY.find((part) => part === values.only);
 if (values.only !== undefined && only === undefined) {
-  process.stderr.write(`--only takes check or memory (not ${values.only})\n`);
+  process.stderr.write(`--only takes check, memory or csv (not ${values.only})\n`);
   process.exit(2);
 }
 const command = ["pnpm bench", ...(quick ? ["--quick"] : []), ...(only ? ["--only", only] : [])].join(" ");
-const result = await runBenchmark({
-  quick,
-  ...(only ? { only } : {}),
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  log: (line) => process.stderr.write(`${line}\n`),
-});
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const databaseUrl = process.env.DATABASE_URL || undefined;
+if (only === "csv") {
+  // A run of its own (its own dataset and server): printed, and saved only where --out or --json say.
+  const run = await runCsvBenchmark({ quick, databaseUrl, log });
+  const results = renderCsvRun(run, command);
+  process.stdout.write(`\n${results}\n`);
+  if (values.json) await writeFile(values.json, `${JSON.stringify(run, null, 2)}\n`);
+  if (values.out) await writeFile(values.out, `${results}\n`);
+  process.exit(0);
+}
+const result = await runBenchmark({ quick, ...(only ? { only } : {}), databaseUrl, log });
 const results = isMemoryRun(result) ? renderMemoryRun(result, command) : renderResults(result, command);
 process.stdout.write(`\n${results}\n`);
 

@@ -24,6 +24,7 @@ import { answerNotFound, answerRestError, refuseOtherMethods, sendJson } from ".
 import { registerRestRoutes } from "./rest";
 import { securityHeadersFor } from "./securityHeaders";
 import { answerTrpc, handleTrpc, screenTrpcRequest, TRPC_ROUTE, type TrpcServices } from "./trpc";
+import { registerUiCsvRoutes } from "./uiCsv";
 
 export type PageHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -102,6 +103,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   registerRestRoutes(app, { db, rateLimiter });
+  registerUiCsvRoutes(app, trpcServices);
 
   app.route({
     method: [...TRPC_METHODS],

@@ -2,9 +2,9 @@
 // domain error through the one table (packages/api/src/errorTable.ts), never a stack trace or a database message.
 
 import { Readable } from "node:stream";
-import { errorAnswerOf, InvalidRequestError, RETRY_AFTER_SECONDS } from "@blocklist/api";
+import { type EntriesCsv, errorAnswerOf, InvalidRequestError, RETRY_AFTER_SECONDS } from "@blocklist/api";
 import { noteRoute, reportError } from "@blocklist/api/observability";
-import { ErrorMessage, type ErrorResponse } from "@blocklist/core";
+import { CSV_CONTENT_TYPE, ErrorMessage, type ErrorResponse } from "@blocklist/core";
 import type { FastifyInstance, FastifyReply } from "fastify";
 
 /** JSON as bytes: Fastify would add `; charset=utf-8` to a string's type, which no answer of this API had. */
@@ -20,23 +20,44 @@ export function sendJsonStream(reply: FastifyReply, pieces: AsyncIterable<string
   return reply.code(200).header("content-type", "application/json").send(Readable.from(pieces));
 }
 
-/** The answer to an error of a REST route: its status and text from the table, else a logged 500. */
-export function answerRestError(reply: FastifyReply, error: unknown): FastifyReply {
+/** Whether the request's Accept names `text/csv` (with a q above 0): the list is answered as a CSV file. */
+export function acceptsCsv(accept: string | undefined): boolean {
+  return (accept ?? "").split(",").some((range) => {
+    const [type, ...parameters] = range.split(";").map((part) => part.trim().toLowerCase());
+    return type === "text/csv" && !parameters.some((parameter) => /^q=0(\.0*)?$/.test(parameter));
+  });
+}
+
+/** A 200 CSV download that streams out as it is read, with backpressure; a failure halfway cuts the connection. */
+export function sendCsv(reply: FastifyReply, { filename, csv }: EntriesCsv): FastifyReply {
+  return reply
+    .code(200)
+    .header("content-type", CSV_CONTENT_TYPE)
+    .header("content-disposition", `attachment; filename="${filename}"`)
+    .send(csv);
+}
+
+/** What a REST route answers for an error: its status and JSON body from the table, else a logged 500. */
+export function restErrorOf(error: unknown): { status: number; body: ErrorResponse } {
   const answer = errorAnswerOf(error);
   if (answer === undefined) {
     // Logged once, with its cause (in the request's log line); the caller never sees internals.
     reportError(error, "REST handler");
-    return sendJson(reply, 500, { error: ErrorMessage.internal } satisfies ErrorResponse);
+    return { status: 500, body: { error: ErrorMessage.internal } };
   }
-  if (answer.status === 503) {
-    reportError(error, "REST handler");
-    reply.header("Retry-After", String(RETRY_AFTER_SECONDS));
-  }
+  if (answer.status === 503) reportError(error, "REST handler");
   const body: ErrorResponse =
     error instanceof InvalidRequestError && error.issues.length > 0
       ? { error: answer.message, issues: error.issues }
       : { error: answer.message };
-  return sendJson(reply, answer.status, body);
+  return { status: answer.status, body };
+}
+
+/** The answer to an error of a REST route: its status and text from the table, else a logged 500. */
+export function answerRestError(reply: FastifyReply, error: unknown): FastifyReply {
+  const { status, body } = restErrorOf(error);
+  if (status === 503) reply.header("Retry-After", String(RETRY_AFTER_SECONDS));
+  return sendJson(reply, status, body);
 }
 
 /** The methods a browser or client may try; those a route lacks answer 405 with `Allow`. */

@@ -10,6 +10,9 @@ import {
   chargeNumbers,
   checkCaller,
   createEntries,
+  type EntriesCsv,
+  exportEntries,
+  importEntries,
   listBlockedNumbers,
   listEntries,
   listHistory,
@@ -27,7 +30,9 @@ import {
   blockListCheckQuerySchema,
   blockListMutationSchema,
   blockListQuerySchema,
+  ErrorMessage,
   entriesCreateBodySchema,
+  entriesImportQuerySchema,
   entriesQuerySchema,
   entriesRemoveBodySchema,
   entriesUpdateBodySchema,
@@ -36,14 +41,18 @@ import {
 import { laggingReadsOf } from "@blocklist/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import { isJsonContentType, parseJsonText } from "./bodies";
-import { refuseOtherMethods, sendJson, sendJsonStream } from "./replies";
+import { isCsvContentType, isJsonContentType, parseJsonText } from "./bodies";
+import { acceptsCsv, refuseOtherMethods, sendCsv, sendJson, sendJsonStream } from "./replies";
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** An answer already written as JSON text, in pieces to stream. */
 class JsonText {
   constructor(readonly pieces: AsyncIterable<string>) {}
+}
+/** An answer that is a CSV file. */
+class CsvFile {
+  constructor(readonly file: EntriesCsv) {}
 }
 /** What a route's handler gets besides the request: who calls, and a way to charge its body's numbers. */
 interface RestCall {
@@ -66,12 +75,14 @@ function restRoute(
   services: AdmissionServices,
   url: string,
   methods: Partial<Record<Method, Handle>>,
+  /** The methods whose body may also be a CSV file (`text/csv`). */
+  csvBodies: readonly Method[] = [],
 ) {
   for (const [method, handle] of Object.entries(methods) as [Method, Handle][]) {
     app.route({
       method,
       url,
-      // Before the body is read: the key, its budget, then a JSON Content-Type for a body.
+      // Before the body is read: the key, its budget, then a JSON (or CSV) Content-Type for a body.
       preParsing: async (request, reply) => {
         noteRoute(url);
         request.admitted = await admitCaller(
@@ -80,8 +91,16 @@ function restRoute(
           url,
           (name, value) => reply.header(name, value),
         );
-        if (BODY_METHODS.has(method) && !isJsonContentType(request.headers["content-type"])) {
-          throw new UnsupportedMediaTypeError();
+        const contentType = request.headers["content-type"];
+        const takesCsv = csvBodies.includes(method);
+        if (
+          BODY_METHODS.has(method) &&
+          !isJsonContentType(contentType) &&
+          !(takesCsv && isCsvContentType(contentType))
+        ) {
+          throw new UnsupportedMediaTypeError(
+            takesCsv ? ErrorMessage.unsupportedEntriesMediaType : undefined,
+          );
         }
       },
       handler: async (request, reply) => {
@@ -95,6 +114,7 @@ function restRoute(
           },
         });
         if (result instanceof JsonText) return sendJsonStream(reply, result.pieces);
+        if (result instanceof CsvFile) return sendCsv(reply, result.file);
         noteOutcome(result);
         return sendJson(reply, 200, result);
       },
@@ -133,14 +153,32 @@ export function registerRestRoutes(app: FastifyInstance, services: AdmissionServ
     POST: (request, call) => addBlockedNumbers(db, call.caller, additionBody(request, call), "rest"),
     DELETE: (request, call) => removeBlockedNumbers(db, call.caller, numbersBody(request, call), "rest"),
   });
-  restRoute(app, services, "/api/block-list-entries", {
-    GET: (request, { caller }) =>
-      listEntries(db, caller, parseQuery(entriesQuerySchema, request.query), reads),
-    POST: (request, call) => createEntries(db, call.caller, entriesBody(request, call), "rest"),
-    PATCH: (request, { caller }) =>
-      updateEntry(db, caller, parseBody(entriesUpdateBodySchema, parseJsonText(request.body)), "rest"),
-    DELETE: (request, call) => removeEntries(db, call.caller, idsBody(request, call), "rest"),
-  });
+  restRoute(
+    app,
+    services,
+    "/api/block-list-entries",
+    {
+      GET: async (request, { caller }) => {
+        const query = parseQuery(entriesQuerySchema, request.query);
+        // Accept: text/csv is the whole filtered list as a file (no paging), streamed.
+        if (acceptsCsv(request.headers.accept)) return new CsvFile(await exportEntries(db, caller, query));
+        return listEntries(db, caller, query, reads);
+      },
+      POST: (request, call) => {
+        if (!isCsvContentType(request.headers["content-type"])) {
+          return createEntries(db, call.caller, entriesBody(request, call), "rest");
+        }
+        const list = parseQuery(entriesImportQuerySchema, request.query);
+        return importEntries(db, call.caller, list, request.body as string, "rest", {
+          chargeRows: call.chargeNumbers,
+        });
+      },
+      PATCH: (request, { caller }) =>
+        updateEntry(db, caller, parseBody(entriesUpdateBodySchema, parseJsonText(request.body)), "rest"),
+      DELETE: (request, call) => removeEntries(db, call.caller, idsBody(request, call), "rest"),
+    },
+    ["POST"],
+  );
   restRoute(app, services, "/api/block-list-entries/history", {
     GET: (request, { caller }) => listHistory(db, caller, parseQuery(historyQuerySchema, request.query)),
   });

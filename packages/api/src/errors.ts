@@ -32,10 +32,10 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Step 2, before the body is read: its Content-Type is missing or not JSON (415). */
+/** Step 2, before the body is read: its Content-Type is missing or not one the route takes (415). */
 export class UnsupportedMediaTypeError extends Error {
-  constructor() {
-    super(ErrorMessage.unsupportedMediaType);
+  constructor(message: string = ErrorMessage.unsupportedMediaType) {
+    super(message);
     this.name = "UnsupportedMediaTypeError";
   }
 }

@@ -28,6 +28,7 @@ export {
   type AdmittedCaller,
   API_KEY_HEADER,
   admitCaller,
+  admitSession,
   chargeNumbers,
 } from "./admitCaller";
 export { authenticateApiKey, type Caller } from "./auth";

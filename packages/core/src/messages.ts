@@ -34,6 +34,10 @@ export const ErrorMessage = {
   invalidJson: "Request body is not valid JSON",
   bodyTooLarge: "Request body is too large",
   unsupportedMediaType: "Content-Type must be application/json",
+  /** The one route that also takes a CSV file: POST /api/block-list-entries. */
+  unsupportedEntriesMediaType: "Content-Type must be application/json or text/csv",
+  /** A CSV import that cannot be read as a file of entries; its issue names the line. */
+  invalidCsv: "Invalid CSV file",
   methodNotAllowed: "Method not allowed",
   /** Request line and headers over Node's 16 KiB limit (431), long queries included. */
   headersTooLarge: "Request headers are too large",

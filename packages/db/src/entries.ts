@@ -66,6 +66,22 @@ function filterWhere(list: EntryList, filters: EntryFilters, values: unknown[]):
   return conditions.join(" AND ");
 }
 
+/** The WHERE of a keyset page (ORDER BY e.seq LIMIT the last value): the filters, after `afterSeq`. */
+export function pageWhere(
+  list: EntryList,
+  filters: EntryFilters,
+  page: { afterSeq?: bigint | undefined; limit: number },
+  values: unknown[],
+): string {
+  let where = filterWhere(list, filters, values);
+  if (page.afterSeq !== undefined) {
+    values.push(page.afterSeq.toString());
+    where += ` AND e.seq > $${values.length}`;
+  }
+  values.push(page.limit);
+  return where;
+}
+
 /** A page of a list's entries, oldest first, after `afterSeq` (index entries(agent_id, seq) or its org twin). */
 export async function selectEntries(
   db: PrismaClient,
@@ -74,12 +90,7 @@ export async function selectEntries(
   page: { afterSeq?: bigint | undefined; limit: number },
 ): Promise<EntryPage> {
   const values: unknown[] = [];
-  let where = filterWhere(list, filters, values);
-  if (page.afterSeq !== undefined) {
-    values.push(page.afterSeq.toString());
-    where += ` AND e.seq > $${values.length}`;
-  }
-  values.push(page.limit);
+  const where = pageWhere(list, filters, page, values);
   const { rows } = await poolOf(db).query<EntryRow>(
     `SELECT ${ENTRY_COLUMNS} ${FROM_ENTRIES} WHERE ${where} ORDER BY e.seq LIMIT $${values.length}`,
     values,

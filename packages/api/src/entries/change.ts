@@ -4,6 +4,8 @@ import {
   type EntriesUpdateBody,
   type Entry,
   type EntryCreateFailure,
+  type EntryList,
+  type EntryPlan,
   EntryRemovalFailureReason,
   type EntryVia,
   ErrorMessage,
@@ -45,7 +47,20 @@ export async function createEntries(
   via: EntryVia,
 ): Promise<CreateEntriesResponse> {
   const list = await authorizeListAccess(db, caller, { ...body, write: true });
-  const plan = planEntries(body.entries, new Date());
+  return storePlannedEntries(db, caller, list, planEntries(body.entries, new Date()), via);
+}
+
+/**
+ * The distinct entries of a plan stored by one insertEntries, in one transaction (a CSV file: all of its rows
+ * or none), then every input reported once.
+ */
+export async function storePlannedEntries(
+  db: PrismaClient,
+  caller: Caller,
+  list: EntryList,
+  plan: EntryPlan,
+  via: EntryVia,
+): Promise<CreateEntriesResponse> {
   const inserted =
     plan.distinct.length === 0
       ? []

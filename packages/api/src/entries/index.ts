@@ -3,9 +3,17 @@ export {
   createEntries,
   type RemoveEntriesResponse,
   removeEntries,
+  storePlannedEntries,
   updateEntry,
 } from "./change";
 export { type CheckRequest, checkCaller } from "./check";
+export { type EntriesCsv, EXPORT_PAGE_SIZE, exportEntries } from "./csvExport";
+export {
+  type CsvImportHooks,
+  type CsvImportProgress,
+  type CsvImportRequest,
+  importEntries,
+} from "./csvImport";
 export {
   EXPIRY_SWEEP_INTERVAL_MS,
   type ExpirySweeper,
@@ -29,4 +37,4 @@ export {
   type StartHitCounterOptions,
   startHitCounter,
 } from "./hitCounter";
-export { type EntriesPage, listEntries } from "./list";
+export { type EntriesPage, entryFiltersOf, listEntries } from "./list";

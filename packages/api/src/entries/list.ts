@@ -13,6 +13,18 @@ export interface EntriesPage {
   nextCursor?: string;
 }
 
+/** The filters of a list query, as the store takes them. */
+export function entryFiltersOf(query: EntriesQuery): EntryFilters {
+  return {
+    match: query.match,
+    action: query.action,
+    direction: query.direction,
+    reason: query.reason,
+    containingDigits: searchDigits(query.search),
+    includeExpired: query.include === "expired",
+  };
+}
+
 /**
  * A list's entries that match the filters, oldest first, one page at a time; the entries and the count are read
  * through `reads` (a replica's, laggingReadsOf, where lag is acceptable), access through `db`.
@@ -23,15 +35,8 @@ export async function listEntries(
   query: EntriesQuery,
   reads: PrismaClient = db,
 ): Promise<EntriesPage> {
+  const filters = entryFiltersOf(query);
   // A cursor pages the list (and filters) it was issued for, and no other.
-  const filters: EntryFilters = {
-    match: query.match,
-    action: query.action,
-    direction: query.direction,
-    reason: query.reason,
-    containingDigits: searchDigits(query.search),
-    includeExpired: query.include === "expired",
-  };
   const scope: CursorScope = {
     kind: "entries",
     listId: JSON.stringify([query.agentId ?? query.orgId, filters]),

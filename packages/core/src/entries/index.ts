@@ -1,5 +1,6 @@
 export * from "./caller";
 export * from "./changes";
+export * from "./csv";
 export * from "./decide";
 export * from "./display";
 export * from "./expiry";

@@ -70,27 +70,36 @@ export function planEntry(input: unknown, now: Date): NewEntry | EntryFailureRea
   };
 }
 
-/** Checks every input of a create and finds this request's duplicates, before the store is touched. */
-export function planEntries(inputs: readonly unknown[], now: Date): EntryPlan {
-  const planned: PlannedEntry[] = [];
-  const distinct: NewEntry[] = [];
-  const seen = new Set<string>();
-  inputs.forEach((input, index) => {
-    const entry = planEntry(input, now);
+/** Plans a create one input at a time (a file's rows as they are read), finding duplicates as planEntries does. */
+export class EntryPlanner {
+  readonly plan: EntryPlan = { planned: [], distinct: [] };
+  readonly #seen = new Set<string>();
+
+  constructor(readonly now: Date) {}
+
+  /** `index` and `asSent` are what a failure reports (a CSV row: its line, and its cells as written). */
+  add(input: unknown, index = this.plan.planned.length, asSent: unknown = input): void {
+    const entry = planEntry(input, this.now);
     if (typeof entry === "string") {
-      planned.push({ index, input, kind: "invalid", reason: entry });
+      this.plan.planned.push({ index, input: asSent, kind: "invalid", reason: entry });
       return;
     }
     const key = entryKey(entry);
-    if (seen.has(key)) {
-      planned.push({ index, input, kind: "duplicate" });
+    if (this.#seen.has(key)) {
+      this.plan.planned.push({ index, input: asSent, kind: "duplicate" });
       return;
     }
-    seen.add(key);
-    distinct.push(entry);
-    planned.push({ index, input, kind: "distinct", entry, key });
-  });
-  return { planned, distinct };
+    this.#seen.add(key);
+    this.plan.distinct.push(entry);
+    this.plan.planned.push({ index, input: asSent, kind: "distinct", entry, key });
+  }
+}
+
+/** Checks every input of a create and finds this request's duplicates, before the store is touched. */
+export function planEntries(inputs: readonly unknown[], now: Date): EntryPlan {
+  const planner = new EntryPlanner(now);
+  for (const input of inputs) planner.add(input);
+  return planner.plan;
 }
 
 /**

@@ -178,6 +178,12 @@ export const entriesCreateInputSchema = entriesCreateFields
   .refine(namesOneList, ONE_LIST);
 export type EntriesCreateInput = z.output<typeof entriesCreateInputSchema>;
 
+/** POST /api/block-list-entries with a CSV file: the list in the query (`uid`, and `agentId` or `orgId`). */
+export const entriesImportQuerySchema = z
+  .object({ uid: uidField, ...listFields })
+  .refine(namesOneList, ONE_LIST);
+export type EntriesImportQuery = z.output<typeof entriesImportQuerySchema>;
+
 // --- PATCH /api/block-list-entries, entries.update --------------------------------------------------------
 
 /** What makes an entry what it is: a change of one of them is a remove and a create, not an update. */

@@ -115,7 +115,11 @@ describe("failure reasons and error texts", () => {
     expect(reasonEnum("EntriesRemoved")).toEqual(Object.values(EntryRemovalFailureReason));
     expect(errorEnum("EntryNotFoundError")).toEqual([EntryRemovalFailureReason.notFound]);
     expect(errorEnum("InvalidQueryError")).toEqual([ErrorMessage.invalidQuery]);
-    expect(errorEnum("InvalidBodyError")).toEqual([ErrorMessage.invalidBody, ErrorMessage.invalidJson]);
+    expect(errorEnum("InvalidBodyError")).toEqual([
+      ErrorMessage.invalidBody,
+      ErrorMessage.invalidJson,
+      ErrorMessage.invalidCsv,
+    ]);
     expect(errorEnum("UnauthorizedError")).toEqual([
       ErrorMessage.invalidKey,
       ErrorMessage.insufficientPermissions,
@@ -123,7 +127,10 @@ describe("failure reasons and error texts", () => {
     expect(errorEnum("InvalidKeyError")).toEqual([ErrorMessage.invalidKey]);
     expect(errorEnum("MethodNotAllowedError")).toEqual([ErrorMessage.methodNotAllowed]);
     expect(errorEnum("BodyTooLargeError")).toEqual([ErrorMessage.bodyTooLarge]);
-    expect(errorEnum("UnsupportedMediaTypeError")).toEqual([ErrorMessage.unsupportedMediaType]);
+    expect(errorEnum("UnsupportedMediaTypeError")).toEqual([
+      ErrorMessage.unsupportedMediaType,
+      ErrorMessage.unsupportedEntriesMediaType,
+    ]);
     expect(errorEnum("TooManyRequestsError")).toEqual([ErrorMessage.tooManyRequests]);
     expect(errorEnum("InternalServerError")).toEqual([ErrorMessage.internal]);
     expect(errorEnum("ServiceUnavailableError")).toEqual([ErrorMessage.serviceUnavailable]);
@@ -178,6 +185,8 @@ describe("failure reasons and error texts", () => {
         ErrorMessage.invalidJson,
         ErrorMessage.bodyTooLarge,
         ErrorMessage.unsupportedMediaType,
+        ErrorMessage.unsupportedEntriesMediaType,
+        ErrorMessage.invalidCsv,
         ErrorMessage.methodNotAllowed,
         ErrorMessage.tooManyRequests,
         ErrorMessage.internal,

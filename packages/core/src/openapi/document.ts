@@ -20,6 +20,7 @@ import {
   MAX_NUMBERS_PER_REQUEST,
   MAX_PAGE_LIMIT,
 } from "../schemas";
+import { withCsvExport, withCsvImport } from "./csv";
 import {
   additionExtrasExamples,
   blockListViewExamples,
@@ -275,6 +276,15 @@ function methodNotAllowed(path: string, operationId: string, allowed: readonly H
     },
     examples: methodNotAllowedExamples,
   } satisfies OperationSpec;
+}
+
+/** The entries route's CSV export and import (csv.ts). */
+function withCsv(paths: Record<string, PathItemObject>): Record<string, PathItemObject> {
+  const entries = paths[ENTRIES_PATH];
+  if (entries?.get === undefined || entries.post === undefined) throw new Error(`${ENTRIES_PATH} is missing`);
+  withCsvExport(entries.get);
+  withCsvImport(entries.post);
+  return paths;
 }
 
 const DESCRIPTION = `Block lists of a voice-agent platform: which callers an agent refuses, and why.
@@ -591,11 +601,13 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: ORGANIZATIONS_TAG, description: "What a key may act on." },
     ],
     security: [{ [API_KEY_SCHEME]: [] }],
-    paths: Object.fromEntries(
-      Object.entries(apiOperations()).map(([path, specs]): [string, PathItemObject] => [
-        path,
-        Object.fromEntries(Object.entries(specs).map(([method, spec]) => [method, operation(spec)])),
-      ]),
+    paths: withCsv(
+      Object.fromEntries(
+        Object.entries(apiOperations()).map(([path, specs]): [string, PathItemObject] => [
+          path,
+          Object.fromEntries(Object.entries(specs).map(([method, spec]) => [method, operation(spec)])),
+        ]),
+      ),
     ),
     components: {
       securitySchemes: {
@@ -615,7 +627,9 @@ export function buildOpenApiDocument(): OpenApiDocument {
           content: { "application/json": { schema: schemaRef("BodyTooLargeError") } },
         },
         UnsupportedMediaType: {
-          description: "The request has no `Content-Type` or one other than `application/json`.",
+          description:
+            "The request has no `Content-Type` or one other than `application/json` (or, for a POST of entries, " +
+            "`text/csv`).",
           content: { "application/json": { schema: schemaRef("UnsupportedMediaTypeError") } },
         },
         TooManyRequests: {

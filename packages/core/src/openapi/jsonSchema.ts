@@ -130,8 +130,12 @@ const ANSWER_COMPONENTS = {
   },
   InvalidQueryError: { schema: errorSchema([ErrorMessage.invalidQuery], { issues: true }) },
   InvalidBodyError: {
-    schema: errorSchema([ErrorMessage.invalidBody, ErrorMessage.invalidJson], { issues: true }),
-    description: "`issues` says what is wrong with a body that is JSON; a body that is not JSON has none.",
+    schema: errorSchema([ErrorMessage.invalidBody, ErrorMessage.invalidJson, ErrorMessage.invalidCsv], {
+      issues: true,
+    }),
+    description:
+      "`issues` says what is wrong with a body that is JSON; a body that is not JSON has none. A CSV file that " +
+      "cannot be read (`Invalid CSV file`) has one issue, whose `path` is the line (`line 3`).",
   },
   UnauthorizedError: {
     schema: errorSchema([ErrorMessage.invalidKey, ErrorMessage.insufficientPermissions], { issues: false }),
@@ -140,7 +144,11 @@ const ANSWER_COMPONENTS = {
   EntryNotFoundError: { schema: errorSchema([EntryRemovalFailureReason.notFound], { issues: false }) },
   MethodNotAllowedError: { schema: errorSchema([ErrorMessage.methodNotAllowed], { issues: false }) },
   BodyTooLargeError: { schema: errorSchema([ErrorMessage.bodyTooLarge], { issues: false }) },
-  UnsupportedMediaTypeError: { schema: errorSchema([ErrorMessage.unsupportedMediaType], { issues: false }) },
+  UnsupportedMediaTypeError: {
+    schema: errorSchema([ErrorMessage.unsupportedMediaType, ErrorMessage.unsupportedEntriesMediaType], {
+      issues: false,
+    }),
+  },
   TooManyRequestsError: { schema: errorSchema([ErrorMessage.tooManyRequests], { issues: false }) },
   InternalServerError: { schema: errorSchema([ErrorMessage.internal], { issues: false }) },
   ServiceUnavailableError: { schema: errorSchema([ErrorMessage.serviceUnavailable], { issues: false }) },

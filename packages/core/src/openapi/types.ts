@@ -50,7 +50,13 @@ export interface HeaderObject {
 export interface ResponseObject {
   description: string;
   headers?: Record<string, HeaderObject>;
-  content: { "application/json": MediaTypeObject };
+  content: { "application/json": MediaTypeObject; "text/csv"?: CsvMediaTypeObject };
+}
+
+/** A CSV body or answer: text, with one example. */
+export interface CsvMediaTypeObject {
+  schema: JsonSchema;
+  example: string;
 }
 
 export interface ParameterObject {
@@ -65,7 +71,7 @@ export interface ParameterObject {
 export interface RequestBodyObject {
   required: boolean;
   description?: string;
-  content: { "application/json": MediaTypeObject };
+  content: { "application/json": MediaTypeObject; "text/csv"?: CsvMediaTypeObject };
 }
 
 export interface OperationObject {
