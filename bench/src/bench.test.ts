@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CsvRun } from "./csv";
 import { entriesListSizes } from "./entriesDataset";
 import { entriesFiguresOf, figuresOf, scenarioLabels } from "./report";
 import type { BenchResult } from "./run";
@@ -53,6 +54,12 @@ describe("pnpm bench --quick", () => {
       if (figure.baseline > 0) expect(Number.isFinite(figure.ratio), measured).toBe(true);
     }
     expect(result.bigListPaged.service.pages).toBe(result.dataset.bigList / result.dataset.pageSize);
+    // The CSV run that ends a whole run: an export and an import on both sides, all measured, and in the report.
+    const { csv } = result as BenchResult & { csv: CsvRun };
+    expect([csv.export.rowsPerSecond, csv.import.service, csv.import.baseline].every((x) => x > 0)).toBe(
+      true,
+    );
+    expect(await readFile(markdown, "utf8")).toContain("### CSV export and import (`pnpm bench --quick`");
 
     // `check` also against the all-in-memory reference: each of its four figures, and nothing else.
     const labels = scenarioLabels(result);

@@ -212,7 +212,7 @@ export function renderCsvRun(run: CsvRun, command: string): string {
   const ratio = run.import.service / run.import.baseline;
   const met = (ok: boolean) => (ok ? "met" : "not met");
   return [
-    `## CSV (\`${command}\`, ${run.startedAt})`,
+    `### CSV export and import (\`${command}\`, ${run.startedAt})`,
     "",
     `Load average ${run.machine.loadAverage.start} → ${run.machine.loadAverage.end}; ${run.database}.`,
     "",

@@ -38,10 +38,13 @@ if (only === "csv") {
   process.exit(0);
 }
 const result = await runBenchmark({ quick, ...(only ? { only } : {}), databaseUrl, log });
-const results = isMemoryRun(result) ? renderMemoryRun(result, command) : renderResults(result, command);
+// A whole run ends with the CSV run (its own dataset and server, after the others' are stopped).
+const csv = only === undefined ? await runCsvBenchmark({ quick, databaseUrl, log }) : undefined;
+let results = isMemoryRun(result) ? renderMemoryRun(result, command) : renderResults(result, command);
+if (csv !== undefined) results += `\n\n${renderCsvRun(csv, command)}`;
 process.stdout.write(`\n${results}\n`);
 
-if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
+if (values.json) await writeFile(values.json, `${JSON.stringify({ ...result, csv }, null, 2)}\n`);
 const out = values.out ?? (quick || only ? undefined : path.join(repoDir, "docs", "BENCHMARKS.md"));
 if (out) {
   const document = await readFile(out, "utf8").catch(() => "# Benchmarks\n");

@@ -21,9 +21,10 @@ const REQUESTS = 4;
 const NUMBERS_PER_REQUEST = 5_000;
 
 const { dataDir, env } = await embeddedDataDirForFile("shutdown");
-let server: RunningServer | undefined;
+// Every server a test starts is stopped at the end, even one a later test no longer names (one was left running).
+const servers: RunningServer[] = [];
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all(servers.map((running) => running.stop()));
 });
 
 /** Whether a new TCP connection to `url` is refused. */
@@ -45,7 +46,7 @@ function refusesConnections(url: string): Promise<boolean> {
 describe("SIGTERM", () => {
   it("finishes in-flight requests, refuses new connections, stops PostgreSQL cleanly and exits 0", async () => {
     const running = await startServer(env);
-    server = running;
+    servers.push(running);
     // A guest connection to the server's embedded PostgreSQL (the way the CLI connects while the server runs).
     const { url } = await startEmbeddedPostgres({ dataDir });
     const prisma = createPrismaClient(url);
@@ -114,7 +115,8 @@ describe("SIGTERM", () => {
     expect(running.output()).toContain('"msg":"Stopped"');
 
     // Everything those requests reported is there after a restart.
-    server = await startServer(env);
+    const server = await startServer(env);
+    servers.push(server);
     const list = await call(server.url, "GET", blockListPath({ uid: alice.uid, agentId: alice.agentId }), {
       key: alice.apiKey,
     });
@@ -130,7 +132,7 @@ describe("SIGTERM", () => {
     try {
       const tenant = await createTenant(database.prisma, "stalled");
       const running = await startServer({ DATABASE_URL: database.url, SHUTDOWN_TIMEOUT_MS: "1000" });
-      server = running;
+      servers.push(running);
       const upload = await startStalledUpload(running.url, tenant.apiKey);
 
       running.process.kill("SIGTERM");

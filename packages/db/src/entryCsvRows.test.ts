@@ -1,8 +1,9 @@
-import { csvExportRowOf, type EntryList, type NewEntry } from "@blocklist/core";
+import { CSV_EXPORT_COLUMNS, csvExportRowOf, type EntryList, type NewEntry } from "@blocklist/core";
+import { parse } from "csv-parse/sync";
 import { expect, test } from "vitest";
 import { poolOf } from "./client";
 import { insertEntries, selectEntries } from "./entries";
-import { selectEntryCsvRows } from "./entryCsvRows";
+import { type EntryCsvPage, selectEntryCsvPage } from "./entryCsvRows";
 import { testDatabaseForFile } from "./testing";
 
 const { prisma: db } = await testDatabaseForFile();
@@ -41,14 +42,23 @@ test("export rows are the entries as csvExportRowOf writes them, page after page
     "UPDATE entries SET hits = 7, last_hit_at = '2026-12-01T10:11:12.345678Z' WHERE match = 'prefix'",
   );
   const entries = (await selectEntries(db, list, {}, { limit: 10 })).entries;
-  const first = await selectEntryCsvRows(db, list, {}, { limit: 3 });
-  const rest = await selectEntryCsvRows(db, list, {}, { afterSeq: first.lastSeq, limit: 3 });
-  expect([...first.rows, ...rest.rows]).toEqual(entries.map(csvExportRowOf));
-  expect(rest.rows).toHaveLength(1);
-  const allowed = await selectEntryCsvRows(db, list, { action: "allow" }, { limit: 10 });
-  expect(allowed.rows).toEqual(entries.filter((entry) => entry.action === "allow").map(csvExportRowOf));
-  expect(await selectEntryCsvRows(db, list, {}, { afterSeq: rest.lastSeq, limit: 3 })).toEqual({
-    rows: [],
-    lastSeq: undefined,
-  });
+  const rowsOf = (page: EntryCsvPage): string[][] => parse(page.csv, { relax_column_count: false });
+  const first = await selectEntryCsvPage(db, list, {}, { limit: 3, header: true });
+  const rest = await selectEntryCsvPage(db, list, {}, { afterSeq: first.lastSeq, limit: 3, header: false });
+  const [header, ...firstRows] = rowsOf(first);
+  expect(header).toEqual([...CSV_EXPORT_COLUMNS]);
+  expect([...firstRows, ...rowsOf(rest)]).toEqual(entries.map(csvExportRowOf));
+  expect([first.rows, rest.rows]).toEqual([3, 1]);
+  const allowed = await selectEntryCsvPage(db, list, { action: "allow" }, { limit: 10, header: false });
+  expect(rowsOf(allowed)).toEqual(entries.filter((entry) => entry.action === "allow").map(csvExportRowOf));
+  expect(await selectEntryCsvPage(db, list, {}, { afterSeq: rest.lastSeq, limit: 3, header: false })).toEqual(
+    {
+      csv: Buffer.alloc(0),
+      rows: 0,
+      lastSeq: undefined,
+    },
+  );
+  // A list with nothing to export is its header alone.
+  const none = await selectEntryCsvPage(db, list, { reason: "fraud" }, { limit: 3, header: true });
+  expect([none.csv.toString(), none.rows]).toEqual([`${CSV_EXPORT_COLUMNS.join(",")}\n`, 0]);
 });

@@ -245,3 +245,27 @@ describe("purgeHistory", () => {
     expect(left).toEqual([{ entry_id: kept.id }, { entry_id: "ent_edge" }]);
   });
 });
+
+describe("deleting an agent or an organization", () => {
+  test("deletes its events with it (no foreign keys on events: the delete triggers), and no other list's", async () => {
+    const agentList = await freshList();
+    const other = await freshList();
+    const orgList = { orgId: agentList.orgId, agentId: null };
+    await insertEntries(db, agentList, [entry()], ada);
+    await insertEntries(db, orgList, [entry({ match: "withheld", value: null })], ada);
+    await insertEntries(db, other, [entry({ match: "withheld", value: null })], ada);
+    const eventsOf = async (orgId: string) =>
+      (
+        await db.$queryRaw<
+          { n: number }[]
+        >`SELECT count(*)::int AS n FROM entry_events WHERE org_id = ${orgId}`
+      )[0]?.n;
+    expect([await eventsOf(agentList.orgId), await eventsOf(other.orgId)]).toEqual([2, 1]);
+
+    await db.$executeRaw`DELETE FROM agents WHERE id = ${agentList.agentId}`;
+    expect([(await historyOf(agentList)).length, (await historyOf(orgList)).length]).toEqual([0, 1]);
+    // The organization's delete cascades to its agents' rows too; only the other organization's events stay.
+    await db.$executeRaw`DELETE FROM organizations WHERE id = ${agentList.orgId}`;
+    expect([await eventsOf(agentList.orgId), await eventsOf(other.orgId)]).toEqual([0, 1]);
+  });
+});

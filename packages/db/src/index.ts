@@ -42,7 +42,7 @@ export {
   selectEntries,
   updateEntry,
 } from "./entries";
-export { type EntryCsvPage, selectEntryCsvRows } from "./entryCsvRows";
+export { type EntryCsvPage, selectEntryCsvPage } from "./entryCsvRows";
 export { candidateEntries, loadListEntries, prefixesOf } from "./entryDecisions";
 export { addEntryHits, type EntryHits } from "./entryHits";
 export type {
