@@ -6,6 +6,8 @@ import { AddEntriesForm } from "./addEntriesForm";
 import { CheckNumberForm } from "./checkNumberForm";
 import { EntriesView } from "./entriesView";
 import { plural } from "./format";
+import { HistoryView } from "./historyView";
+import { useListTabs } from "./listTabs";
 import { ReadOnlyNotice } from "./readOnlyNotice";
 import { useDocumentTitle } from "./useDocumentTitle";
 import type { Organization } from "./workspace";
@@ -24,19 +26,27 @@ export function AgentListPage({
 }) {
   const list = { agentId: agent.id };
   useDocumentTitle(agent.name);
+  const tabs = useListTabs();
   return (
     <>
       <header className="card page-head">
         <h2>{agent.name}</h2>
         <p className="muted">An agent of {organization.name}.</p>
         <OrganizationListNote organization={organization} />
+        {tabs.tabList}
       </header>
       <div className="list-layout">
         <aside className="side">
           <CheckNumberForm agentId={agent.id} orgName={organization.name} />
           {readOnly ? <ReadOnlyNotice /> : <AddEntriesForm list={list} listName={agent.name} />}
         </aside>
-        <EntriesView list={list} listName={agent.name} readOnly={readOnly} />
+        {tabs.panel(
+          tabs.tab === "history" ? (
+            <HistoryView list={list} />
+          ) : (
+            <EntriesView list={list} listName={agent.name} readOnly={readOnly} />
+          ),
+        )}
       </div>
     </>
   );

@@ -3,8 +3,10 @@
 import type { RouterOutputs } from "@blocklist/api/trpc";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { entriesCsvExportUrl } from "~/csv/entriesCsv";
 import { matchText } from "~/entries/words";
 import { useTRPC } from "~/trpc/react";
+import { CsvImportForm } from "./csvImportForm";
 import { EntryFilters, type Filters } from "./entryFilters";
 import { EntryTable } from "./entryTable";
 import { formatCount, plural } from "./format";
@@ -39,7 +41,9 @@ export function EntriesView({
   const queryClient = useQueryClient();
   const [filters, setFilters] = useState<Filters>({ search: "" });
   const search = useDebouncedValue(filters.search.replace(/\D/g, ""), SEARCH_DELAY_MS);
-  const query = { ...list, ...filters, search: search || undefined };
+  const { search: _typed, ...choices } = filters;
+  const exportFilters = { ...choices, ...(search ? { search } : {}) };
+  const query = { ...list, ...exportFilters };
   const pages = useCursorPages(JSON.stringify(query));
   // Selected entries by id, kept across pages and filters: "Remove selected" removes every one of them.
   const [selected, setSelected] = useState<ReadonlyMap<string, ListedEntry>>(new Map());
@@ -113,8 +117,8 @@ export function EntriesView({
 
       <EntryFilters filters={filters} onChange={setFilters} />
 
-      {!readOnly ? (
-        <div className="toolbar">
+      <div className="toolbar">
+        {!readOnly ? (
           <button
             type="button"
             className="danger"
@@ -123,8 +127,13 @@ export function EntriesView({
           >
             Remove selected ({formatCount(selected.size)})
           </button>
-        </div>
-      ) : null}
+        ) : null}
+        {/* The whole list with the filters shown, as a file: the browser sends the session cookie. */}
+        <a className="button" href={entriesCsvExportUrl(list, exportFilters)} download>
+          Export CSV{filtered ? " (filtered)" : ""}
+        </a>
+      </div>
+      {!readOnly ? <CsvImportForm list={list} listName={listName} /> : null}
 
       {remove.isError ? <ErrorNotice error={remove.error} /> : null}
       {removeResult && !remove.isError ? <RemovalSummary result={removeResult} /> : null}

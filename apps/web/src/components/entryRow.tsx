@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import { ACTION_LABELS, DIRECTION_LABELS, matchText, REASON_LABELS } from "~/entries/words";
 import type { ListedEntry } from "./entriesView";
 import { formatCount } from "./format";
+import { MatchCell } from "./matchCell";
 import { RelativeTime } from "./relativeTime";
 
 export interface EntryRowProps {
@@ -34,10 +35,7 @@ export function EntryRow({ entry, selected, editing, onToggle, onEdit, onRemove 
           </label>
         </td>
       ) : null}
-      <td className="match-cell">
-        <span className="match">{matched.text}</span>
-        {matched.country ? <span className="country"> {matched.country}</span> : null}
-      </td>
+      <MatchCell entry={entry} />
       <td>
         <span className={`action action-${entry.action}`}>{ACTION_LABELS[entry.action]}</span>
       </td>

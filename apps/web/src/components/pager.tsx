@@ -7,7 +7,8 @@ export function Pager({
   onNext,
 }: {
   pageNumber: number;
-  pageCount: number;
+  /** Unknown for a list without a count (history): then only the page number shows. */
+  pageCount?: number | undefined;
   onPrevious?: (() => void) | undefined;
   onNext?: (() => void) | undefined;
 }) {
@@ -17,7 +18,8 @@ export function Pager({
         Previous
       </button>
       <span className="muted">
-        Page {formatCount(pageNumber)} of {formatCount(Math.max(pageNumber, pageCount))}
+        Page {formatCount(pageNumber)}
+        {pageCount === undefined ? null : ` of ${formatCount(Math.max(pageNumber, pageCount))}`}
       </span>
       <button type="button" onClick={onNext} disabled={!onNext}>
         Next
