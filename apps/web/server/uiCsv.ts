@@ -31,7 +31,7 @@ const CSV_ONLY = "Content-Type must be text/csv";
 /** One line of the import's answer: progress while it runs, then its result or its error. */
 export type UiCsvImportEvent =
   | ({ type: "progress" } & CsvImportProgress)
-  | { type: "result"; result: CreateEntriesResponse }
+  | { type: "result"; result: CreateEntriesResponse & { createdLines: number[] } }
   | ({ type: "error"; status: number } & ErrorResponse);
 
 function headerOf(request: FastifyRequest) {
@@ -99,14 +99,18 @@ export function registerUiCsvRoutes(app: FastifyInstance, services: TrpcServices
         uid: admitted.caller.userId,
       });
       const events = eventStream(reply);
+      let createdLines: number[] = [];
       try {
         const result = await importEntries(db, admitted.caller, list, String(request.body ?? ""), "ui", {
           chargeRows: (count) => {
             admitted.admission = chargeNumbers(admitted.admission, count, () => {});
           },
           onProgress: (progress) => events.send({ type: "progress", ...progress }),
+          onCreatedLines: (lines) => {
+            createdLines = lines;
+          },
         });
-        events.send({ type: "result", result });
+        events.send({ type: "result", result: { ...result, createdLines } });
       } catch (error) {
         const { status, body } = restErrorOf(error);
         events.send({ type: "error", status, ...body });

@@ -501,7 +501,13 @@ describe("the UI's CSV routes, with the session cookie", () => {
     const events = sent.text
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { type: string; result?: { created: { value: string }[] } });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            type: string;
+            result?: { created: { value: string }[]; createdLines: number[] };
+          },
+      );
     const last = events.at(-1);
     expect(events.slice(0, -1)).toEqual([
       { type: "progress", phase: "reading", rows: 1000, fraction: expect.any(Number) },
@@ -511,6 +517,23 @@ describe("the UI's CSV routes, with the session cookie", () => {
     expect(last?.type).toBe("result");
     expect(last?.result?.created.map((entry) => entry.value)).toEqual(numbers);
     expect(last?.result?.created[0]).toMatchObject({ createdBy: { via: "ui" } });
+    // The line of each created entry, for the UI's report (the header is line 1).
+    expect(last?.result?.createdLines).toEqual(numbers.map((_, row) => row + 2));
+  });
+
+  it("gives the UI the line of each created entry, past a note over two lines and a refused row", async () => {
+    const sent = await send(
+      "POST",
+      pathOf(UI_CSV, { orgId: alice.orgId }),
+      { Cookie: cookie, "Content-Type": "text/csv", "Sec-Fetch-Site": "same-origin" },
+      'value,note\n+1 646 555 0101,"first line\nsecond line"\n+1 555,\n+1 646 555 0102,\n',
+    );
+    const result = JSON.parse(sent.text.trim().split("\n").at(-1) ?? "null").result;
+    expect({
+      created: result.created.map((entry: { value: string }) => entry.value),
+      createdLines: result.createdLines,
+      failed: result.failed.map((failure: { index: number }) => failure.index),
+    }).toEqual({ created: ["+16465550101", "+16465550102"], createdLines: [2, 5], failed: [4] });
   });
 
   it("answers a file it cannot read with an error event", async () => {

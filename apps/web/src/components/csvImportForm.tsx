@@ -1,9 +1,13 @@
 "use client";
 
-import type { CreateEntriesResponse } from "@blocklist/api";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { CsvImportError, type CsvImportStatus, importEntriesCsv } from "~/csv/entriesCsv";
+import {
+  CsvImportError,
+  type CsvImportResult,
+  type CsvImportStatus,
+  importEntriesCsv,
+} from "~/csv/entriesCsv";
 import { importPercent, importReportCsv, importStatusText } from "~/csv/importWords";
 import { useTRPC } from "~/trpc/react";
 import { formatCount, plural } from "./format";
@@ -15,7 +19,7 @@ const SHOWN_FAILURES = 100;
 type ImportState =
   | { step: "idle" }
   | { step: "running"; status: CsvImportStatus }
-  | { step: "done"; fileName: string; result: CreateEntriesResponse }
+  | { step: "done"; fileName: string; result: CsvImportResult }
   | { step: "refused"; message: string };
 
 /** Why the service refused a file, in a sentence: its message, and the line it names. */
@@ -27,7 +31,7 @@ function refusalOf(error: unknown): string {
 }
 
 /** Offers the report as a file download, made in the browser from the answer. */
-function downloadReport(fileName: string, result: CreateEntriesResponse) {
+function downloadReport(fileName: string, result: CsvImportResult) {
   const url = URL.createObjectURL(new Blob([importReportCsv(result)], { type: "text/csv" }));
   const link = document.createElement("a");
   link.href = url;
@@ -110,7 +114,7 @@ export function CsvImportForm({ list, listName }: { list: ListRef; listName: str
   );
 }
 
-function ImportReport({ fileName, result }: { fileName: string; result: CreateEntriesResponse }) {
+function ImportReport({ fileName, result }: { fileName: string; result: CsvImportResult }) {
   const failures = [...result.failed].sort((a, b) => a.index - b.index);
   const shown = failures.slice(0, SHOWN_FAILURES);
   return (

@@ -46,9 +46,12 @@ export class CsvImportError extends Error {
   }
 }
 
+/** The answer of a POST (`failed[].index` is the row's line), and the line of each entry in `created`. */
+export type CsvImportResult = CreateEntriesResponse & { createdLines: number[] };
+
 type ServerEvent =
   | { type: "progress"; phase: "reading" | "storing"; rows: number; fraction: number }
-  | { type: "result"; result: CreateEntriesResponse }
+  | { type: "result"; result: CsvImportResult }
   | { type: "error"; status: number; error: string; issues?: { path: string; message: string }[] };
 
 const UPLOAD_SHARE = 0.5;
@@ -64,7 +67,7 @@ export function importEntriesCsv(
   list: CsvList,
   onStatus: (status: CsvImportStatus) => void,
   signal?: AbortSignal,
-): Promise<CreateEntriesResponse> {
+): Promise<CsvImportResult> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     let read = 0;

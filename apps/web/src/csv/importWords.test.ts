@@ -1,5 +1,5 @@
-import type { CreateEntriesResponse } from "@blocklist/api";
 import { describe, expect, it } from "vitest";
+import type { CsvImportResult } from "./entriesCsv";
 import { importReportCsv, importStatusText } from "./importWords";
 
 const entry = (match: "number" | "withheld", value: string | null) => ({
@@ -34,22 +34,24 @@ describe("a CSV import in words", () => {
     ]);
   });
 
-  it("reports the refused rows by line, as written, then the created entries, quoting as CSV does", () => {
-    const result: CreateEntriesResponse = {
+  it("reports every row by its line, created or refused as written, quoting as CSV does", () => {
+    const result: CsvImportResult = {
       message: "Block list updated successfully",
       created: [entry("number", "+14155552671"), entry("withheld", null)],
       failed: [
         { index: 7, entry: { match: "prefix", value: "+1" }, reason: "Prefix too broad" },
         { index: 3, entry: { value: "+1 555, ext" }, reason: "Invalid phone number format" },
       ],
+      // The withheld row's note spans lines 4 and 5, so the next row starts on line 6.
+      createdLines: [2, 4],
     };
     expect(importReportCsv(result)).toBe(
       [
         "line,result,reason,match,value",
+        "2,created,,number,+14155552671",
         '3,failed,Invalid phone number format,,"+1 555, ext"',
+        "4,created,,withheld,",
         "7,failed,Prefix too broad,prefix,+1",
-        ",created,,number,+14155552671",
-        ",created,,withheld,",
         "",
       ].join("\n"),
     );

@@ -1,6 +1,5 @@
-import type { CreateEntriesResponse } from "@blocklist/api";
 import { stringify } from "csv-stringify/browser/esm/sync";
-import type { CsvImportStatus } from "./entriesCsv";
+import type { CsvImportResult, CsvImportStatus } from "./entriesCsv";
 
 // A CSV import in words and as a downloadable report. Pure, unit-tested.
 
@@ -20,22 +19,22 @@ export function importStatusText(status: CsvImportStatus): string {
 
 export const REPORT_COLUMNS = ["line", "result", "reason", "match", "value"] as const;
 
-/**
- * Each row's result: the refused rows by their line in the file (as written there), then the created entries.
- * The import's answer names a created entry without its line, so created rows have none in the report.
- */
-export function importReportRows(result: CreateEntriesResponse): string[][] {
-  const failed = [...result.failed]
-    .sort((a, b) => a.index - b.index)
-    .map((failure) => {
-      const entry = failure.entry as { match?: unknown; value?: unknown };
-      const cell = (value: unknown) => (typeof value === "string" ? value : "");
-      return [String(failure.index), "failed", failure.reason, cell(entry.match), cell(entry.value)];
-    });
-  const created = result.created.map((entry) => ["", "created", "", entry.match, entry.value ?? ""]);
-  return [...failed, ...created];
+/** Each row's result by the line it starts on in the file: created, or failed with its reason. */
+export function importReportRows(result: CsvImportResult): string[][] {
+  const cell = (value: unknown) => (typeof value === "string" ? value : "");
+  const failed = result.failed.map((failure) => {
+    const entry = failure.entry as { match?: unknown; value?: unknown };
+    return { line: failure.index, cells: ["failed", failure.reason, cell(entry.match), cell(entry.value)] };
+  });
+  const created = result.created.map((entry, position) => ({
+    line: result.createdLines[position] ?? 0,
+    cells: ["created", "", entry.match, entry.value ?? ""],
+  }));
+  return [...failed, ...created]
+    .sort((a, b) => a.line - b.line)
+    .map((row) => [String(row.line), ...row.cells]);
 }
 
 /** The report as a CSV file, header first. */
-export const importReportCsv = (result: CreateEntriesResponse): string =>
+export const importReportCsv = (result: CsvImportResult): string =>
   stringify([[...REPORT_COLUMNS], ...importReportRows(result)]);

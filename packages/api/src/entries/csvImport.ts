@@ -32,6 +32,8 @@ export interface CsvImportHooks {
   chargeRows(count: number): void;
   /** Told every PROGRESS_EVERY_ROWS rows, and once before the rows are stored. */
   onProgress?(progress: CsvImportProgress): void;
+  /** Told the line of each created entry, in the order of the answer's `created` (its entries carry none). */
+  onCreatedLines?(lines: number[]): void;
 }
 
 /** The list to import into, named as on a POST (`uid`, and `agentId` or `orgId`). */
@@ -137,5 +139,11 @@ export async function importEntries(
   hooks.chargeRows(rows);
   const list = await authorizeListAccess(db, caller, { ...request, write: true });
   hooks.onProgress?.({ phase: "storing", rows, fraction: 1 });
-  return storePlannedEntries(db, caller, list, planner.plan, via);
+  const answer = await storePlannedEntries(db, caller, list, planner.plan, via);
+  // Every row is answered once, in `created` (in file order) or in `failed` (by its line).
+  const failedLines = new Set(answer.failed.map((failure) => failure.index));
+  hooks.onCreatedLines?.(
+    planner.plan.planned.map((row) => row.index).filter((line) => !failedLines.has(line)),
+  );
+  return answer;
 }
