@@ -8,10 +8,8 @@ import { escapeLiteral } from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { poolOf } from "./client";
 import { type EntryFilters, pageWhere } from "./entries";
+import { isoInstant as iso } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
-
-/** An instant as Date.prototype.toISOString writes it (the JSON answers' form): UTC, milliseconds, `Z`. */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 // CSV_EXPORT_COLUMNS, in order and by name (COPY's HEADER writes the names); null is an empty cell.
 const CSV_CELLS = [

@@ -11,6 +11,11 @@ export function activeRow(alias: string): string {
 /** activeRow of alias `e`. */
 export const ACTIVE = activeRow("e");
 
+/** SQL writing an instant as Date.prototype.toISOString does (UTC, milliseconds, `Z`), whatever the session's zone. */
+export function isoInstant(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
 /** The list's rows (alias `e`): an agent's own list, or the organization's (agent_id NULL). */
 export function listWhere(list: EntryList, values: unknown[]): string {
   values.push(list.orgId);

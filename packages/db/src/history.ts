@@ -5,11 +5,8 @@
 import type { Entry, EntryEvent, EntryEventType, EntryList, EntryVia } from "@blocklist/core";
 import { poolOf } from "./client";
 import type { EntryCreator } from "./entries";
-import { listWhere } from "./entryRows";
+import { isoInstant as iso, listWhere } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
-
-/** An instant as the API writes it (toISOString), whatever the session's time zone. */
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** The entry of row `r` (with its creator's key as `creator_user_id`, `creator_prefix`) as jsonb, the fields of toEntry. */
 const ENTRY_JSON = `jsonb_build_object(
