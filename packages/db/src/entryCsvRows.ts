@@ -1,13 +1,12 @@
 // The pages of a list's CSV export (SPEC-ENTRIES, "CSV"), written by PostgreSQL's own CSV writer (COPY … TO
 // STDOUT WITH (FORMAT csv), read with pg-copy-streams): a page arrives as CSV text, so a million-row export builds
 // no row objects in Node and formats nothing there (csv-stringify of rows topped out near 160,000 rows a second on
-// this machine; docs/BENCHMARKS.md). A page is two statements on one connection, released in between pages:
-// the last position of the page (an index range), then COPY of the rows up to it.
+// this machine; docs/BENCHMARKS.md). A page is two statements in one transaction, its connection released in
+// between pages: the last position of the page (an index range), then COPY of the rows up to it.
 import type { EntryList } from "@blocklist/core";
 import { escapeLiteral } from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { poolOf } from "./client";
-import { type EntryFilters, pageWhere } from "./entries";
+import { type EntryFilters, inTransaction, pageWhere } from "./entries";
 import { isoInstant as iso } from "./entryRows";
 import type { PrismaClient } from "./generated/prisma/client";
 
@@ -52,9 +51,9 @@ export async function selectEntryCsvPage(
 ): Promise<EntryCsvPage> {
   const values: unknown[] = [];
   const where = pageWhere(list, filters, page, values);
-  const client = await poolOf(db).connect();
-  let failed: Error | undefined;
-  try {
+  // Through inTransaction: a connection lost midway (its backend gone during the COPY) is discarded, not thrown at
+  // the process, since inTransaction listens for the checked-out client's errors.
+  return inTransaction(db, async (client) => {
     const { rows } = await client.query<[string | null, number]>({
       text: `SELECT max(seq)::text, count(*)::int FROM (
                SELECT e.seq FROM entries e WHERE ${where} ORDER BY e.seq LIMIT $${values.length}) page`,
@@ -77,11 +76,5 @@ export async function selectEntryCsvPage(
       rows: count,
       lastSeq: lastSeq === null ? undefined : BigInt(lastSeq),
     };
-  } catch (error) {
-    failed = error as Error;
-    throw error;
-  } finally {
-    // A connection whose COPY failed midway is not handed to the next request.
-    client.release(failed);
-  }
+  });
 }
