@@ -8,7 +8,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { generateApiKey } from "@blocklist/api";
 import pg from "pg";
-import { normalize } from "./baseline/reference";
+import { createPool, normalize } from "./baseline/reference";
 import { createBenchDatabase } from "./database";
 import { numberAt, numberAtSql } from "./dataset";
 import { currentLoadAverage, describeMachine, type Machine } from "./machine";
@@ -133,7 +133,7 @@ export async function runCsvBenchmark(options: {
   const startedAt = new Date().toISOString();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-bench-csv-"));
   const database = await createBenchDatabase(options.databaseUrl);
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const pool = createPool(database.url, 2);
   try {
     log(`Seeding a list of ${size.exported.toLocaleString("en")} entries`);
     const apiKey = await seed(database.url, size);

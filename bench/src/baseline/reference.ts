@@ -4,10 +4,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import pg from "pg";
 
-export const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_MAX ?? 10),
-});
+/**
+ * A pg pool that survives an error on an idle connection: pg-pool re-emits it on the pool, and with no listener
+ * it ends the process. One arrives when PostgreSQL stops while a connection is still closing (`pool.end()`
+ * resolves before the server has read the goodbye), or when a backend crash makes it end every other one; the
+ * pool drops that connection by itself.
+ */
+export function createPool(connectionString: string | undefined, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on("error", () => {});
+  return pool;
+}
+
+export const pool = createPool(process.env.DATABASE_URL, Number(process.env.DATABASE_POOL_MAX ?? 10));
 
 /**
  * The columns of an entry as the service's check answers it (SPEC-ENTRIES, "The decision"), in its order: the
