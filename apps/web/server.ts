@@ -24,6 +24,7 @@ import {
   startDatabase,
 } from "@blocklist/db/lifecycle";
 import { buildHttpServer } from "./server/app";
+import { limitHeapGrowth } from "./server/heapGrowth";
 import { assertPagesBuilt, pagesLoadedOnFirstUse } from "./server/pages";
 import { nextRouteLabels } from "./server/routeLabels";
 
@@ -161,6 +162,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
+limitHeapGrowth();
 const config = loadConfigOrExit();
 const logger = createLogger(config.log);
 setProcessLogger(logger);
