@@ -2,7 +2,8 @@
 // fresh agent, on a table of 300,000 entries and 300,000 events spread over 3,000 agents, in a throwaway embedded
 // PostgreSQL. Each round times every variant in turn (the agent deleted and both tables vacuumed after each), so
 // the machine's load falls on all of them alike; medians over the rounds.
-//   pnpm --filter @blocklist/db exec tsx scripts/measure-post-history.ts [rounds]
+//   pnpm --filter @blocklist/db exec tsx scripts/measure-post-history.ts [rounds=7] [statement-reps=15] [explain]
+// (the second part repeats the INSERT statement alone in rolled-back transactions; `explain` prints its plans)
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
