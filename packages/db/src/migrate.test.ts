@@ -177,7 +177,6 @@ describe("migrateDatabase", () => {
     ).toEqual([
       "CREATE INDEX entry_events_agent_id_seq_idx (agent_id, seq)",
       "CREATE INDEX entry_events_at_idx (at)",
-      "CREATE UNIQUE INDEX entry_events_id_key (id)",
       "CREATE INDEX entry_events_org_id_seq_idx (org_id, seq) WHERE (agent_id IS NULL)",
       "CREATE UNIQUE INDEX entry_events_pkey (seq)",
     ]);
