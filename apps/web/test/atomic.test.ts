@@ -5,8 +5,9 @@
 // insert, or a row lock), so the request's statement, which works through its numbers in sorted order, has
 // done the first half and waits there. Only then is the fault injected.
 import { ErrorMessage } from "@blocklist/core";
-import pg from "pg";
+import type pg from "pg";
 import { describe, expect, it } from "vitest";
+import { adminClient, waitingBackend } from "./backends";
 import { type Answer, blockListPath, call } from "./http";
 import { testNumber } from "./numbers";
 import { serverOnOwnPostgresForFile } from "./server";
@@ -20,13 +21,6 @@ function numbersOfCase(caseIndex: number): { numbers: string[]; middle: string }
   const numbers = Array.from({ length: SIZE }, (_, i) => testNumber(caseIndex * SIZE + i));
   const middle = [...numbers].sort()[SIZE / 2] ?? "";
   return { numbers, middle };
-}
-
-async function admin(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  client.on("error", () => {});
-  return client;
 }
 
 async function storedOf(numbers: string[]): Promise<number> {
@@ -43,26 +37,6 @@ const send = (method: "POST" | "DELETE", numbers: string[]): Promise<Answer> =>
     key: alice.apiKey,
     body: { uid: alice.uid, agentId: alice.agentId, numbers },
   });
-
-/** The pid of the request's statement once it waits for the admin's lock, i.e. halfway through. */
-async function waitingBackend(watcher: pg.Client, statement: "INSERT" | "DELETE"): Promise<number> {
-  let pid: number | undefined;
-  await expect
-    .poll(
-      async () => {
-        const { rows } = await watcher.query<{ pid: number }>(
-          `SELECT pid FROM pg_stat_activity
-           WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()`,
-          [`%${statement} % entries%`],
-        );
-        pid = rows[0]?.pid;
-        return pid;
-      },
-      { timeout: 60_000, interval: 100 },
-    )
-    .toBeTypeOf("number");
-  return pid as number;
-}
 
 /** Holds `middle` in an open transaction: an uncommitted insert (against a POST) or a row lock (a DELETE). */
 async function holdMiddle(holder: pg.Client, middle: string, how: "insert" | "lock"): Promise<void> {
@@ -86,12 +60,12 @@ const unavailable = { status: 503, body: { error: ErrorMessage.serviceUnavailabl
 describe("a request cut off halfway", () => {
   it("POST: a terminated backend leaves none of its numbers; sent again, all of them", async () => {
     const { numbers, middle } = numbersOfCase(0);
-    const holder = await admin();
-    const watcher = await admin();
+    const holder = await adminClient(postgres.url);
+    const watcher = await adminClient(postgres.url);
     try {
       await holdMiddle(holder, middle, "insert");
       const answer = send("POST", numbers);
-      const pid = await waitingBackend(watcher, "INSERT");
+      const pid = await waitingBackend(watcher, "%INSERT % entries%");
       await watcher.query("SELECT pg_terminate_backend($1)", [pid]);
       expect(await answer).toMatchObject(unavailable);
       await holder.query("ROLLBACK");
@@ -112,12 +86,12 @@ describe("a request cut off halfway", () => {
   it("DELETE: a terminated backend removes none of its numbers; sent again, all of them", async () => {
     const { numbers, middle } = numbersOfCase(1);
     expect((await send("POST", numbers)).status).toBe(200);
-    const holder = await admin();
-    const watcher = await admin();
+    const holder = await adminClient(postgres.url);
+    const watcher = await adminClient(postgres.url);
     try {
       await holdMiddle(holder, middle, "lock");
       const answer = send("DELETE", numbers);
-      const pid = await waitingBackend(watcher, "DELETE");
+      const pid = await waitingBackend(watcher, "%DELETE % entries%");
       await watcher.query("SELECT pg_terminate_backend($1)", [pid]);
       expect(await answer).toMatchObject(unavailable);
       await holder.query("ROLLBACK");
@@ -136,11 +110,11 @@ describe("a request cut off halfway", () => {
 
   it("POST: PostgreSQL stopping under it leaves none of its numbers", async () => {
     const { numbers, middle } = numbersOfCase(2);
-    const holder = await admin();
-    const watcher = await admin();
+    const holder = await adminClient(postgres.url);
+    const watcher = await adminClient(postgres.url);
     await holdMiddle(holder, middle, "insert");
     const answer = send("POST", numbers);
-    await waitingBackend(watcher, "INSERT");
+    await waitingBackend(watcher, "%INSERT % entries%");
     await postgres.stop();
     expect(await answer).toMatchObject(unavailable);
     await holder.end().catch(() => {});

@@ -6,8 +6,8 @@
 // has done all the others and waits there. Only then is the backend terminated. A file stored in several
 // transactions (any part without that row) would leave rows behind: checked to fail with the insert split in two.
 import { ErrorMessage } from "@blocklist/core";
-import pg from "pg";
 import { expect, it } from "vitest";
+import { adminClient, waitingBackend } from "./backends";
 import { call } from "./http";
 import { testNumber } from "./numbers";
 import { serverOnOwnPostgresForFile } from "./server";
@@ -21,13 +21,6 @@ const numbers = Array.from({ length: SIZE }, (_, i) => testNumber((i % 2) * (SIZ
 const last = [...numbers].sort().at(-1) ?? "";
 const file = `match,value,note\n${numbers.map((number) => `number,${number},"from the old, system"`).join("\n")}\n`;
 const importPath = `/api/block-list-entries?${new URLSearchParams({ uid: alice.uid, agentId: alice.agentId })}`;
-
-async function admin(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  client.on("error", () => {});
-  return client;
-}
 
 async function importFile() {
   const response = await fetch(new URL(importPath, server.url), {
@@ -50,8 +43,8 @@ async function stored(): Promise<number> {
 }
 
 it("a terminated backend stores none of the file's rows; sent again, all of them", async () => {
-  const holder = await admin();
-  const watcher = await admin();
+  const holder = await adminClient(postgres.url);
+  const watcher = await adminClient(postgres.url);
   try {
     await holder.query("BEGIN");
     await holder.query("INSERT INTO entries (org_id, agent_id, value) VALUES ($1, $2, $3)", [
@@ -60,20 +53,7 @@ it("a terminated backend stores none of the file's rows; sent again, all of them
       last,
     ]);
     const answer = importFile();
-    let pid: number | undefined;
-    await expect
-      .poll(
-        async () => {
-          const { rows } = await watcher.query<{ pid: number }>(
-            `SELECT pid FROM pg_stat_activity
-             WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO entries%' AND pid <> pg_backend_pid()`,
-          );
-          pid = rows[0]?.pid;
-          return pid;
-        },
-        { timeout: 120_000, interval: 100 },
-      )
-      .toBeTypeOf("number");
+    const pid = await waitingBackend(watcher, "%INSERT INTO entries%");
     await watcher.query("SELECT pg_terminate_backend($1)", [pid]);
     expect(await answer).toEqual({ status: 503, body: { error: ErrorMessage.serviceUnavailable } });
     await holder.query("ROLLBACK");
