@@ -175,7 +175,7 @@ function orgNumberFields(index: number): Omit<SeedEntry, "orgId" | "agentId"> {
 }
 
 /** How many callers of each kind the load asks about: most match nothing. */
-const CALLER_MIX: Record<CallerKind, number> = {
+export const CALLER_MIX: Record<CallerKind, number> = {
   "agent number": 24,
   "organization number": 12,
   "outbound-only number": 4,
