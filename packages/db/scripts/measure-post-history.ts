@@ -4,7 +4,7 @@
 // the machine's load falls on all of them alike; medians over the rounds.
 //   pnpm --filter @blocklist/db exec tsx scripts/measure-post-history.ts [rounds=7] [statement-reps=15] [explain]
 // (the second part repeats the INSERT statement alone in rolled-back transactions; `explain` prints its plans)
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -12,6 +12,11 @@ import { insertBlockedNumbers } from "../src/blockedNumbers";
 import { createPrismaClient, poolOf } from "../src/client";
 import { startEmbeddedPostgres } from "../src/embedded-postgres";
 import { migrateDatabase } from "../src/migrate";
+import { defaultMigrationsDir, migrationsBefore } from "../src/paths";
+
+// "As built" is the schema these variants were measured against: the events as the migration entry_history
+// made them, before the change this measurement led to (which dropped UNIQUE (id) and the SHA-256 of the id).
+const ADOPTED_MIGRATION = "20261202040000_event_id_cheaper";
 
 const ROUNDS = Number(process.argv[2] ?? 7);
 const STATEMENT_REPS = Number(process.argv[3] ?? 15);
@@ -115,9 +120,14 @@ function report(title: string, times: Map<string, number[]>): void {
 }
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "blocklist-measure-post-history-"));
+const migrationsDir = path.join(dataDir, "migrations-before");
+await cp(defaultMigrationsDir(), migrationsDir, {
+  recursive: true,
+  filter: migrationsBefore(ADOPTED_MIGRATION),
+});
 const server = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "data") });
 try {
-  await migrateDatabase(server.url);
+  await migrateDatabase(server.url, { migrationsDir });
   const db = createPrismaClient(server.url);
   const sql = poolOf(db);
   // Stopping the server at the end (or after a failure) ends idle connections: not an error of the run.
