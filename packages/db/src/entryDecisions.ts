@@ -27,7 +27,7 @@ export async function loadListEntries(
 /**
  * toDecisionEntry for the rows of one list load, where the same few strings come back in every row (the list's
  * org and agent ids, match, action, direction, reason): pg makes each afresh, so the entries of a held list
- * share one copy of each instead (~180 bytes less an entry; docs/BENCHMARKS.md, "RSS after the run").
+ * share one copy of each instead (~160 bytes less an entry; docs/BENCHMARKS.md, "RSS after the run").
  */
 function sharingRepeatedStrings(): (row: DecisionRow) => DecisionEntry {
   const seen = new Map<string, string>();

@@ -140,10 +140,12 @@ export async function importEntries(
   const list = await authorizeListAccess(db, caller, { ...request, write: true });
   hooks.onProgress?.({ phase: "storing", rows, fraction: 1 });
   const answer = await storePlannedEntries(db, caller, list, planner.plan, via);
-  // Every row is answered once, in `created` (in file order) or in `failed` (by its line).
-  const failedLines = new Set(answer.failed.map((failure) => failure.index));
-  hooks.onCreatedLines?.(
-    planner.plan.planned.map((row) => row.index).filter((line) => !failedLines.has(line)),
-  );
+  if (hooks.onCreatedLines) {
+    // Every row is answered once, in `created` (in file order) or in `failed` (by its line).
+    const failedLines = new Set(answer.failed.map((failure) => failure.index));
+    hooks.onCreatedLines(
+      planner.plan.planned.map((row) => row.index).filter((line) => !failedLines.has(line)),
+    );
+  }
   return answer;
 }
